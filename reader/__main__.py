@@ -1,0 +1,5 @@
+"""Run the `reader` command as `python -m reader`."""
+
+from reader.cli import main
+
+main()

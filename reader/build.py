@@ -1,0 +1,269 @@
+"""Build documents incrementally: only sections whose spoken text changed are synthesised."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reader import manifest as mf
+from reader.errors import ContentError, ReaderError
+from reader.lexicon import load_lexicon
+from reader.model import Document, SpokenSection
+from reader.parse import parse_document
+from reader.publish import atomic_write, document_lock, retire_unreferenced, sweep_temp
+from reader.speech import spoken_sections
+from reader.synthesise import SectionAudio, SectionJob, default_workers, synthesise_sections
+
+PIPELINE_VERSION = "1"
+"""Bump when a change to the pipeline changes audio or timings: every hash changes with it."""
+DEFAULT_RATE = 160
+"""Words per minute: a little slower than eSpeak's 175, as audiobook narrators read."""
+DEFAULT_LOCK_TIMEOUT = 600.0
+
+Progress = Callable[[str, int, int], None]
+"""Called with (slug, sections done, sections to build) as sections finish."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build: the engine, its settings and how hard to work."""
+
+    engine: str = "pyttsx3"
+    rate: int = DEFAULT_RATE
+    voice: str | None = None
+    """Voice for the document's own language; None chooses one from its `lang`."""
+    force: bool = False
+    jobs: int = field(default_factory=default_workers)
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+
+
+@dataclass
+class DocumentResult:
+    """What a build did to one document."""
+
+    slug: str
+    built: int = 0
+    reused: int = 0
+    audio_seconds: float = 0.0
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class BuildSummary:
+    """What a build did, for the closing line of `reader build`."""
+
+    results: list[DocumentResult]
+    seconds: float
+
+    @property
+    def failed(self) -> list[DocumentResult]:
+        """Return the documents that could not be built."""
+        return [r for r in self.results if r.error]
+
+    def text(self) -> str:
+        """Say it in one line."""
+        ok = len(self.results) - len(self.failed)
+        built = sum(r.built for r in self.results)
+        reused = sum(r.reused for r in self.results)
+        minutes = sum(r.audio_seconds for r in self.results) / 60
+        return (
+            f"{ok} document{'s' * (ok != 1)} built, {len(self.failed)} failed: "
+            f"{built} sections built, {reused} reused, {minutes:.1f} minutes of audio, "
+            f"in {self.seconds:.2f} s"
+        )
+
+
+def discover(content_dir: Path) -> list[str]:
+    """List the slugs of the documents in the content folder."""
+    return sorted(p.stem for p in Path(content_dir).glob("*.html"))
+
+
+def build_documents(
+    content_dir: Path,
+    out_dir: Path,
+    slugs: list[str] | None = None,
+    options: BuildOptions | None = None,
+    progress: Progress | None = None,
+) -> BuildSummary:
+    """Build the given documents (all by default); one failure does not stop the others."""
+    options = options or BuildOptions()
+    started = time.perf_counter()
+    results = []
+    for slug in slugs or discover(content_dir):
+        try:
+            result = build_document(Path(content_dir), Path(out_dir), slug, options, progress)
+        except ReaderError as error:
+            result = DocumentResult(slug, error=str(error))
+        results.append(result)
+    return BuildSummary(results, time.perf_counter() - started)
+
+
+def build_document(
+    content_dir: Path,
+    out_dir: Path,
+    slug: str,
+    options: BuildOptions,
+    progress: Progress | None = None,
+) -> DocumentResult:
+    """Build one document and publish it atomically, under its lock."""
+    if not mf.is_valid_slug(slug):
+        raise ContentError(
+            f"{slug!r} is not a valid document name: use lowercase letters, digits and hyphens"
+        )
+    source_path = content_dir / f"{slug}.html"
+    try:
+        source = source_path.read_bytes()
+    except FileNotFoundError:
+        raise ContentError(f"no document {source_path}") from None
+    except OSError as error:
+        raise ContentError(f"cannot read {source_path}: {error.strerror}") from None
+    lexicon = load_lexicon(content_dir, slug)
+    engine = _engine_id(options.engine)
+    build_key = _hash(
+        PIPELINE_VERSION,
+        engine,
+        options.rate,
+        options.voice,
+        hashlib.sha256(source).hexdigest(),
+        *(hashlib.sha256(path.read_bytes()).hexdigest() for path in lexicon.files),
+    )
+    folder = mf.document_dir(out_dir, slug)
+    audio_dir = folder / mf.AUDIO_DIR
+    with document_lock(folder, options.lock_timeout):
+        sweep_temp(folder)
+        old = _load_previous(out_dir, slug)
+        if not options.force and old and _is_current(old, build_key, folder):
+            return DocumentResult(
+                slug, reused=len(old["sections"]), audio_seconds=mf.total_duration(old)
+            )
+        document = parse_document(source, slug)
+        sections = spoken_sections(document, lexicon)
+        preferred = {document.lang.lower(): options.voice} if options.voice else {}
+        keys = [_section_key(s, engine, options, preferred) for s in sections]
+        reusable = {} if options.force else _reusable_sections(old, folder)
+        jobs = [
+            SectionJob(key, s.sentences)
+            for key, s in zip(keys, sections, strict=True)
+            if key not in reusable
+        ]
+        audio = _synthesise(slug, jobs, options, preferred, audio_dir, progress)
+        manifest = _manifest(document, sections, keys, audio, reusable, engine, options, old)
+        manifest["build_key"] = build_key
+        atomic_write(mf.manifest_path(out_dir, slug), mf.dumps(manifest))
+        retire_unreferenced(audio_dir, {Path(s["audio"]).name for s in manifest["sections"]})
+    return DocumentResult(
+        slug,
+        built=len(jobs),
+        reused=len(sections) - len(jobs),
+        audio_seconds=mf.total_duration(manifest),
+        warnings=document.warnings,
+    )
+
+
+def _engine_id(engine: str) -> str:
+    if engine == "pyttsx3":
+        from reader.engine import engine_id
+
+        return engine_id()
+    from reader.fake_engine import FAKE_ENGINE_ID
+
+    return FAKE_ENGINE_ID
+
+
+def _hash(*parts) -> str:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _section_key(section: SpokenSection, engine: str, options: BuildOptions, preferred) -> str:
+    sentences = [(s.spoken, s.lang, s.pause) for s in section.sentences]
+    return _hash(PIPELINE_VERSION, engine, options.rate, sorted(preferred.items()), sentences)[:20]
+
+
+def _load_previous(out_dir: Path, slug: str) -> dict | None:
+    try:
+        return mf.load_manifest(out_dir, slug)
+    except mf.ManifestError:
+        return None  # an unreadable manifest is rebuilt from scratch, then replaced
+
+
+def _is_current(old: dict, build_key: str, folder: Path) -> bool:
+    return old.get("build_key") == build_key and all(
+        (folder / s["audio"]).is_file() for s in old["sections"]
+    )
+
+
+def _reusable_sections(old: dict | None, folder: Path) -> dict[str, dict]:
+    """Map each previously published, still present audio hash to its section entry."""
+    if not old:
+        return {}
+    return {Path(s["audio"]).stem: s for s in old["sections"] if (folder / s["audio"]).is_file()}
+
+
+def _synthesise(slug, jobs, options, preferred, audio_dir, progress) -> dict[str, SectionAudio]:
+    audio: dict[str, SectionAudio] = {}
+    if not jobs:
+        return audio
+    audio_dir.mkdir(parents=True, exist_ok=True)
+    results = synthesise_sections(jobs, options.engine, options.rate, preferred, options.jobs)
+    for done, section in enumerate(results, 1):
+        # Content-addressed: each file is complete before any manifest names it.
+        atomic_write(audio_dir / f"{section.key}.mp3", section.mp3)
+        audio[section.key] = section
+        if progress:
+            progress(slug, done, len(jobs))
+    return audio
+
+
+def _manifest(document: Document, sections, keys, audio, reusable, engine, options, old) -> dict:
+    entries = []
+    for section, key in zip(sections, keys, strict=True):
+        if key in audio:
+            fresh = audio[key]
+            timings, duration, size = fresh.timings, fresh.duration, len(fresh.mp3)
+        else:
+            entry = reusable[key]
+            timings = [(s["start"], s["end"]) for s in entry["sentences"]]
+            duration, size = entry["duration"], entry["bytes"]
+        entries.append(
+            {
+                "id": section.id,
+                "heading": section.heading,
+                "level": section.level,
+                "audio": f"{mf.AUDIO_DIR}/{key}.mp3",
+                "duration": duration,
+                "bytes": size,
+                "sentences": [
+                    {"start": start, "end": end, "text": s.text, "spoken": s.spoken}
+                    for s, (start, end) in zip(section.sentences, timings, strict=True)
+                ],
+            }
+        )
+    return {
+        "version": mf.VERSION,
+        "document": {
+            "slug": document.slug,
+            "title": document.title,
+            "lang": document.lang,
+            "source_sha256": document.source_sha256,
+        },
+        "voice": {
+            "engine": engine,
+            "voice": _main_voice(keys[0], audio, old),
+            "rate": options.rate,
+        },
+        "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "sections": entries,
+    }
+
+
+def _main_voice(first_key: str, audio: dict[str, SectionAudio], old) -> str:
+    """Name the voice of the document's own language: the one that reads its title."""
+    if first_key in audio:
+        return audio[first_key].voices[0]
+    return old["voice"]["voice"]

@@ -1,0 +1,201 @@
+"""The `reader` command: build audio, check content, serve and export the site."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from reader.build import DEFAULT_RATE, BuildOptions, build_documents, discover
+from reader.errors import ReaderError
+from reader.synthesise import ENGINES, default_workers
+
+CONTENT_DIR = "content"
+BUILD_DIR = "build"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="voice-reader")
+def main() -> None:
+    """Pre-generate and serve accessible audio for health-information pages."""
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@click.option(
+    "--content",
+    "content_dir",
+    default=CONTENT_DIR,
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of documents.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default=BUILD_DIR,
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to publish into.",
+)
+@click.option("--force", is_flag=True, help="Rebuild every section, even unchanged ones.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=default_workers,
+    show_default=True,
+    help="Worker processes (more than cores: the engine idles between sentences).",
+)
+@click.option(
+    "--rate",
+    type=click.IntRange(80, 450),
+    default=DEFAULT_RATE,
+    show_default=True,
+    help="Speaking rate in words per minute.",
+)
+@click.option("--voice", help="eSpeak NG voice for the documents' language, e.g. gmw/en.")
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="pyttsx3",
+    show_default=True,
+    help="'fake' makes tones instead of speech, for previews and tests.",
+)
+def build(slugs, content_dir, out_dir, force, jobs, rate, voice, engine) -> None:
+    """Build audio for SLUGS (default: every document in the content folder)."""
+    if not content_dir.is_dir():
+        raise click.ClickException(f"no content folder at {content_dir}")
+    if not slugs and not discover(content_dir):
+        raise click.ClickException(f"no documents (*.html) in {content_dir}")
+    options = BuildOptions(engine=engine, rate=rate, voice=voice, force=force, jobs=jobs)
+    with _ProgressBars() as progress:
+        summary = build_documents(content_dir, out_dir, list(slugs) or None, options, progress)
+    for result in summary.results:
+        for warning in result.warnings:
+            click.echo(f"warning: {result.slug}: {warning}", err=True)
+        if result.error:
+            click.echo(f"error: {result.slug}: {result.error}", err=True)
+    click.echo(summary.text())
+    click.echo(f"Published to {out_dir.resolve()}")
+    if summary.failed:
+        sys.exit(1)
+
+
+class _ProgressBars:
+    """Show one progress bar per document on a terminal, and nothing otherwise."""
+
+    def __init__(self):
+        self._bar = None
+        self._slug = None
+
+    def __enter__(self):
+        return self if sys.stderr.isatty() else None
+
+    def __call__(self, slug: str, done: int, total: int) -> None:
+        if slug != self._slug:
+            self._close()
+            self._slug = slug
+            self._bar = click.progressbar(length=total, label=slug, file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(1)
+
+    def _close(self) -> None:
+        if self._bar:
+            self._bar.__exit__(None, None, None)
+
+    def __exit__(self, *exc) -> None:
+        self._close()
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@click.option(
+    "--content",
+    "content_dir",
+    default=CONTENT_DIR,
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of documents.",
+)
+@click.option("--voice", help="eSpeak NG voice for the documents' language, e.g. gmw/en.")
+@click.option("--engine", type=click.Choice(ENGINES), default="pyttsx3", show_default=True)
+def check(slugs, content_dir, voice, engine) -> None:
+    """Lint documents: outline, empty sections, unknown abbreviations, missing voices."""
+    from reader.check import check_document
+    from reader.lexicon import load_lexicon
+    from reader.parse import parse_document
+    from reader.speech import spoken_sections
+    from reader.synthesise import make_engine
+    from reader.voices import missing_voices
+
+    problems = 0
+    installed = None
+    for slug in slugs or discover(content_dir):
+        try:
+            document = parse_document((content_dir / f"{slug}.html").read_bytes(), slug)
+            lexicon = load_lexicon(content_dir, slug)
+            installed = installed or make_engine(engine, DEFAULT_RATE).voices()
+            languages = {
+                s.lang for sec in spoken_sections(document, lexicon) for s in sec.sentences
+            }
+            found = check_document(document, lexicon)
+            found += missing_voices(languages, installed, document.lang, voice)
+        except (ReaderError, OSError) as error:
+            found = [str(error)]
+        for problem in found:
+            click.echo(f"{slug}: {problem}")
+        problems += len(found)
+        if not found:
+            click.echo(f"{slug}: ok")
+    if problems:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535))
+def serve(host, port) -> None:
+    """Serve the site with waitress (configured by READER_* variables, see docs/service.md)."""
+    from reader.wsgi_server import serve as run_server
+
+    try:
+        run_server(host=host, port=port)
+    except ReaderError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@main.command(name="export")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--base-url", help="Absolute URL the export will be hosted at, e.g. https://x.org/.")
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of documents (default: READER_CONTENT_DIR or content).",
+)
+@click.option(
+    "--build",
+    "build_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the build published into (default: READER_BUILD_DIR or build).",
+)
+def export_command(out_dir, base_url, content_dir, build_dir) -> None:
+    """Write the whole site into OUT_DIR as static files for any web host."""
+    from reader.app import create_app
+    from reader.export import export_site
+
+    overrides = {}
+    if content_dir is not None:
+        overrides["CONTENT_DIR"] = content_dir
+    if build_dir is not None:
+        overrides["BUILD_DIR"] = build_dir
+    try:
+        summary = export_site(create_app(overrides), out_dir, base_url)
+    except ReaderError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Exported {summary.pages} pages, {summary.manifests} manifests and "
+        f"{summary.audio_files} audio files to {out_dir.resolve()}"
+    )
+

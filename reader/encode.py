@@ -1,0 +1,52 @@
+"""Encode 22,050 Hz mono PCM as MP3, the one format every browser plays."""
+
+from __future__ import annotations
+
+import lameenc
+
+from reader.engine import SAMPLE_RATE, SAMPLE_WIDTH
+
+BITRATE_KBPS = 48
+"""48 kbit/s is 13.6% of the 16-bit WAV's bytes and keeps eSpeak's voice clear."""
+QUALITY = 7
+"""LAME's fast setting: as fast as 9 on speech here, and 2.6 times faster than 2."""
+ENCODER_DELAY = 1105 / SAMPLE_RATE
+"""Seconds of LAME's priming silence at the start of the file (576 + 529 samples).
+
+lameenc writes no LAME/Xing header, so browsers play the priming too: timings shift by it.
+"""
+
+
+def silence(seconds: float) -> bytes:
+    """Return `seconds` of digital silence as PCM."""
+    return bytes(round(seconds * SAMPLE_RATE) * SAMPLE_WIDTH)
+
+
+def pcm_seconds(pcm: bytes) -> float:
+    """Return the duration of PCM in seconds."""
+    return len(pcm) / (SAMPLE_RATE * SAMPLE_WIDTH)
+
+
+class Mp3Encoder:
+    """Encode PCM as a constant-bitrate mono MP3, chunk by chunk, as it is synthesised."""
+
+    def __init__(self):
+        self._lame = lameenc.Encoder()
+        self._lame.set_bit_rate(BITRATE_KBPS)
+        self._lame.set_in_sample_rate(SAMPLE_RATE)
+        self._lame.set_channels(1)
+        self._lame.set_quality(QUALITY)
+
+    def encode(self, pcm: bytes) -> bytes:
+        """Return the MP3 frames that this PCM completes."""
+        return bytes(self._lame.encode(pcm))
+
+    def finish(self) -> bytes:
+        """Return the last frames; the encoder cannot be used afterwards."""
+        return bytes(self._lame.flush())
+
+
+def encode_mp3(pcm: bytes) -> bytes:
+    """Encode PCM as a constant-bitrate mono MP3 in one go."""
+    encoder = Mp3Encoder()
+    return encoder.encode(pcm) + encoder.finish()

@@ -1,0 +1,144 @@
+"""The one adapter around pyttsx3 and eSpeak NG: plain text in, 16-bit mono PCM out.
+
+pyttsx3's eSpeak driver has faults we measured (see README, "The speech engine"); each is
+designed around here, and nothing else in the project imports pyttsx3.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import io
+import os
+import wave
+from functools import cache
+from importlib.metadata import version
+
+from reader.errors import EngineError
+
+SAMPLE_RATE = 22050
+"""The eSpeak driver always writes 22,050 Hz mono 16-bit WAV, whatever the file name says."""
+SAMPLE_WIDTH = 2
+INSTALL_HINT = (
+    "Install eSpeak NG: `pip install espeakng-loader` (bundled with voice-reader) "
+    "or `sudo apt-get install libespeak-ng1`."
+)
+
+
+@cache
+def load_espeak() -> tuple[ctypes.CDLL, str]:
+    """Load libespeak-ng once per process and return it with its version.
+
+    The library bundled by espeakng-loader is preferred: it pins the engine version, so the
+    same text gives the same audio on every machine. It is loaded with RTLD_GLOBAL before
+    pyttsx3 asks for `libespeak-ng.so.1`, so pyttsx3 gets this copy.
+    """
+    try:
+        import espeakng_loader
+
+        path = espeakng_loader.get_library_path()
+        # ESPEAK_DATA_PATH must be set before the library initialises.
+        os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
+    except (ImportError, RuntimeError):
+        path = ctypes.util.find_library("espeak-ng") or "libespeak-ng.so.1"
+    try:
+        library = ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+    except OSError as error:
+        raise EngineError(f"cannot load the eSpeak NG library ({error}). {INSTALL_HINT}") from error
+    library.espeak_Info.restype = ctypes.c_char_p
+    library.espeak_Info.argtypes = [ctypes.POINTER(ctypes.c_char_p)]
+    return library, library.espeak_Info(None).decode("ascii", "replace")
+
+
+def engine_id() -> str:
+    """Name the engine and both versions; a change of either changes every audio hash."""
+    return f"pyttsx3-{version('pyttsx3')}/espeak-ng-{load_espeak()[1]}"
+
+
+class Pyttsx3Engine:
+    """Synthesise one sentence at a time with pyttsx3's eSpeak driver."""
+
+    def __init__(self, rate: int):
+        load_espeak()
+        try:
+            import pyttsx3
+
+            self._engine = pyttsx3.init("espeak")
+        except Exception as error:  # pyttsx3 raises bare RuntimeErrors and OSErrors here
+            raise EngineError(
+                f"cannot start pyttsx3 with eSpeak NG: {error}. {INSTALL_HINT}"
+            ) from error
+        self.rate = rate
+        self._voices = {v.id: v for v in self._engine.getProperty("voices")}
+        self._voice: str | None = None
+        # Rate changes can apply an utterance late, so the rate is set once, for the life of
+        # the process, and a first utterance is spoken and thrown away until it holds.
+        for _attempt in range(3):
+            self._engine.setProperty("rate", rate)
+            self._render("Ready.")
+            if self._engine.getProperty("rate") == rate:
+                break
+        else:
+            raise EngineError(f"eSpeak NG did not accept the rate {rate} words per minute")
+
+    def voices(self) -> list[str]:
+        """List the ids of the installed voices."""
+        return sorted(self._voices)
+
+    def synthesise(self, text: str, voice: str) -> bytes:
+        """Return the PCM for one sentence in `voice`."""
+        text = " ".join(text.replace("<", " ").replace(">", " ").split())
+        if not any(ch.isalnum() for ch in text):
+            # pyttsx3 asserts on empty text; punctuation alone would be spoken as silence.
+            raise ValueError("nothing to say: the spoken text has no letters or digits")
+        self._use_voice(voice)
+        pcm = self._render(text)
+        if not pcm:
+            pcm = self._render(text)  # once seen: the first save of a process came back empty
+        if not pcm:
+            raise EngineError(f"eSpeak NG returned no audio for {text[:60]!r}")
+        # eSpeak ends every utterance with 0.35 s of digital silence. The pipeline sets its
+        # own pauses, and silence costs encoding time, so it is cut here.
+        pcm = pcm.rstrip(b"\x00")
+        return pcm + b"\x00" * (len(pcm) % SAMPLE_WIDTH)
+
+    def _use_voice(self, voice: str) -> None:
+        if voice == self._voice:
+            return
+        if voice not in self._voices:
+            # The driver would silently fall back to its default voice.
+            raise EngineError(unknown_voice_message(voice, self._voices))
+        self._engine.setProperty("voice", voice)
+        self._voice = voice
+
+    def _render(self, text: str) -> bytes:
+        # One utterance per runAndWait: several queued saves write only the last file. A
+        # BytesIO instead of a path means there is no file that may not exist yet when
+        # runAndWait returns; the driver prints a line per save, which is not ours to show.
+        buffer = io.BytesIO()
+        with contextlib.redirect_stdout(io.StringIO()):
+            self._engine.save_to_file(text, buffer)
+            self._engine.runAndWait()
+        return read_pcm(buffer.getvalue())
+
+
+def read_pcm(wav_bytes: bytes) -> bytes:
+    """Return the frames of a WAV that must be 22,050 Hz mono 16-bit; b"" when empty."""
+    if not wav_bytes:
+        return b""
+    with wave.open(io.BytesIO(wav_bytes)) as wav:
+        shape = (wav.getframerate(), wav.getnchannels(), wav.getsampwidth())
+        if shape != (SAMPLE_RATE, 1, SAMPLE_WIDTH):
+            raise EngineError(f"unexpected audio format from the engine: {shape}")
+        return wav.readframes(wav.getnframes())
+
+
+def unknown_voice_message(voice: str, installed) -> str:
+    """Say that a voice is not installed and list the ones that are."""
+    return f"voice {voice!r} is not installed. {installed_voices_text(installed)}"
+
+
+def installed_voices_text(installed) -> str:
+    """List the installed voices for an error message."""
+    return "Installed voices: " + ", ".join(sorted(installed))

@@ -1,0 +1,36 @@
+"""A fast, deterministic stand-in for the speech engine, for tests and previews."""
+
+from __future__ import annotations
+
+import math
+from array import array
+
+from reader.engine import SAMPLE_RATE, unknown_voice_message
+from reader.errors import EngineError
+
+FAKE_ENGINE_ID = "fake-1"
+FAKE_VOICES = ("cel/cy", "gmw/de", "gmw/en", "gmw/en-us", "roa/fr")
+_PERIOD = 98  # samples: a 225 Hz tone repeats exactly every 98 samples at 22,050 Hz
+_TONE = array("h", (int(3000 * math.sin(2 * math.pi * i / _PERIOD)) for i in range(_PERIOD)))
+
+
+class FakeEngine:
+    """Turn text into a tone as long as the text would take to say at `rate`."""
+
+    def __init__(self, rate: int):
+        self.rate = rate
+
+    def voices(self) -> list[str]:
+        """List the voices the fake pretends to have."""
+        return list(FAKE_VOICES)
+
+    def synthesise(self, text: str, voice: str) -> bytes:
+        """Return PCM whose length follows the text's length, like real speech."""
+        if voice not in FAKE_VOICES:
+            raise EngineError(unknown_voice_message(voice, FAKE_VOICES))
+        if not any(ch.isalnum() for ch in text):
+            raise ValueError("nothing to say: the spoken text has no letters or digits")
+        # About 5.5 characters a word, as in English prose.
+        seconds = 0.2 + len(text) * 60 / (self.rate * 5.5)
+        periods = max(1, int(seconds * SAMPLE_RATE) // _PERIOD)
+        return (_TONE * periods).tobytes()

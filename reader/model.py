@@ -1,0 +1,84 @@
+"""Typed data passed between the pipeline's stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of text that always ends a sentence: a paragraph, list item, cell or heading."""
+
+    text: str
+    """Display text, whitespace-collapsed, exactly as the page shows it."""
+    lang: str
+    """BCP 47 language of the block, inherited from the nearest `lang` attribute."""
+    kind: str
+    """One of "heading", "paragraph", "item", "cell"."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A navigable part of a document, started by its heading."""
+
+    id: str
+    """Stable, unique id; also the id of the heading on the page."""
+    heading: str
+    level: int
+    """1 for the introduction (the title and any text before the first h2), else 2 or 3."""
+    blocks: tuple[Block, ...]
+    """Everything read in this section, its heading first."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed, sanitised content document."""
+
+    slug: str
+    title: str
+    lang: str
+    sections: tuple[Section, ...]
+    html: str
+    """Sanitised body HTML for the page: one h1, no skipped levels, ids on section headings."""
+    source_sha256: str
+    """SHA-256 of the source file's bytes."""
+    warnings: tuple[str, ...] = ()
+    """Problems found while parsing best-effort, for `reader check` and the build log."""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence: what the page shows and what the engine is asked to say."""
+
+    text: str
+    """Display text, exactly as the page shows it (whitespace-collapsed)."""
+    spoken: str
+    """Text sent to the engine, after the lexicon and normalisation."""
+    lang: str
+    """Language whose voice reads this sentence."""
+    pause: float = 0.0
+    """Seconds of silence after the sentence (longer after headings and list items)."""
+
+
+@dataclass(frozen=True)
+class SpokenSection:
+    """A section as a list of sentences ready for synthesis."""
+
+    id: str
+    heading: str
+    level: int
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How the engine speaks: the same settings give the same audio."""
+
+    engine: str
+    """Engine and version, e.g. "pyttsx3-2.99/espeak-ng-1.52"."""
+    voice: str
+    """Engine voice id of the document's language, e.g. "gmw/en"."""
+    rate: int
+    """Words per minute."""
+    voices: dict[str, str] = field(default_factory=dict)
+    """Voice id for each language used in the document."""

@@ -1,0 +1,110 @@
+"""Publish files atomically: readers see the old set or the new set, never a mix."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import secrets
+import time
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from reader.errors import PublishError
+
+TEMP_PREFIX = ".tmp-"
+RETIRED_NAME = "retired.json"
+LOCK_NAME = ".lock"
+RETIRED_GRACE_SECONDS = 24 * 3600
+"""How long an audio file outlives the last manifest that used it.
+
+A visitor who loaded the previous manifest keeps requesting its audio while they listen.
+"""
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that it appears complete or not at all."""
+    temp = path.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{path.name}")
+    try:
+        with open(temp, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise PublishError(_explain(path, error)) from error
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename itself is only durable once the folder's entry is on disk.
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _explain(path: Path, error: OSError) -> str:
+    if error.errno == errno.ENOSPC:
+        return f"the disk is full: cannot write {path}; what was published before is intact"
+    return f"cannot write {path}: {error.strerror or error}; what was published before is intact"
+
+
+@contextlib.contextmanager
+def document_lock(folder: Path, timeout: float):
+    """Hold a document's build lock, so that two builds never interleave."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder / LOCK_NAME)
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise PublishError(
+            f"another build of {folder.name} is still running (waited {timeout:g} s)"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def sweep_temp(folder: Path) -> int:
+    """Remove temp files left by a killed build; call only while holding the lock."""
+    removed = 0
+    for temp in folder.rglob(f"{TEMP_PREFIX}*"):
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+            removed += 1
+    return removed
+
+
+def retire_unreferenced(
+    audio_dir: Path,
+    referenced: set[str],
+    now: float | None = None,
+    grace: float = RETIRED_GRACE_SECONDS,
+) -> list[str]:
+    """Note audio files no manifest uses; delete those unused for longer than `grace`.
+
+    Returns the names deleted. Call only while holding the document's lock.
+    """
+    now = time.time() if now is None else now
+    ledger_path = audio_dir.parent / RETIRED_NAME
+    try:
+        ledger = json.loads(ledger_path.read_text("utf-8"))
+    except (FileNotFoundError, ValueError):
+        ledger = {}
+    present = {p.name for p in audio_dir.glob("*.mp3")} if audio_dir.is_dir() else set()
+    unused = present - referenced
+    ledger = {name: ledger.get(name, now) for name in sorted(unused)}
+    deleted = [name for name, since in ledger.items() if now - since >= grace]
+    for name in deleted:
+        with contextlib.suppress(FileNotFoundError):
+            (audio_dir / name).unlink()
+        del ledger[name]
+    atomic_write(ledger_path, json.dumps(ledger, indent=1).encode("utf-8"))
+    return deleted

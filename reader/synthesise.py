@@ -1,0 +1,143 @@
+"""Turn sections into MP3 audio with sentence timings, in worker processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from reader.encode import ENCODER_DELAY, Mp3Encoder, pcm_seconds, silence
+from reader.errors import EngineError, ReaderError
+from reader.model import Sentence
+from reader.voices import choose_voice
+
+ENGINES = ("pyttsx3", "fake")
+WORKERS_PER_CORE = 4
+"""pyttsx3 sleeps 10 ms after every utterance; extra processes fill that idle time."""
+
+
+@dataclass(frozen=True)
+class SectionJob:
+    """A section to synthesise, named by the hash of everything that shapes its audio."""
+
+    key: str
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True)
+class SectionAudio:
+    """A section's MP3 and where each sentence starts and ends in it."""
+
+    key: str
+    mp3: bytes
+    duration: float
+    """Seconds, including the encoder's priming silence."""
+    timings: tuple[tuple[float, float], ...]
+    """(start, end) in seconds for each sentence, in order."""
+    wav_bytes: int
+    """Bytes the same audio takes as 16-bit WAV, to report compression."""
+    voices: tuple[str, ...]
+    """Voice used for each sentence."""
+
+
+def make_engine(name: str, rate: int):
+    """Create a speech engine by name."""
+    if name == "fake":
+        from reader.fake_engine import FakeEngine
+
+        return FakeEngine(rate)
+    if name == "pyttsx3":
+        from reader.engine import Pyttsx3Engine
+
+        return Pyttsx3Engine(rate)
+    raise EngineError(f"unknown engine {name!r}: choose one of {', '.join(ENGINES)}")
+
+
+def render_section(engine, job: SectionJob, preferred: Mapping[str, str]) -> SectionAudio:
+    """Synthesise each sentence, join them with their pauses and encode one MP3."""
+    installed = engine.voices()
+    encoder = Mp3Encoder()
+    frames, timings, voices = [], [], []
+    elapsed = 0.0
+    wav_bytes = 44
+    # Encoding runs on a second thread. lameenc releases the GIL, so it overlaps the next
+    # sentence's synthesis and the 10 ms that pyttsx3 sleeps after every utterance.
+    with ThreadPoolExecutor(max_workers=1) as encoding:
+        for sentence in job.sentences:
+            voice = choose_voice(sentence.lang, installed, preferred)
+            pcm = engine.synthesise(sentence.spoken, voice)
+            start, elapsed = elapsed, elapsed + pcm_seconds(pcm)
+            timings.append((round(start + ENCODER_DELAY, 3), round(elapsed + ENCODER_DELAY, 3)))
+            voices.append(voice)
+            pcm += silence(sentence.pause)
+            elapsed = start + pcm_seconds(pcm)
+            wav_bytes += len(pcm)
+            frames.append(encoding.submit(encoder.encode, pcm))
+        mp3 = b"".join(f.result() for f in frames) + encoder.finish()
+    return SectionAudio(
+        key=job.key,
+        mp3=mp3,
+        duration=round(elapsed + ENCODER_DELAY, 3),
+        timings=tuple(timings),
+        wav_bytes=wav_bytes,
+        voices=tuple(voices),
+    )
+
+
+_worker: dict = {}
+
+
+def _start_worker(engine: str, rate: int, preferred: Mapping[str, str]) -> None:
+    # Each worker process owns one engine for its whole life: eSpeak NG initialises once
+    # per process, and the rate is then never changed. An error is kept for the first job
+    # to raise: a Pool whose initializer raises restarts the worker forever.
+    try:
+        _worker.update(engine=make_engine(engine, rate), preferred=preferred)
+    except ReaderError as error:
+        _worker["error"] = error
+
+
+def _run_job(job: SectionJob) -> SectionAudio:
+    if "error" in _worker:
+        raise _worker["error"]
+    return render_section(_worker["engine"], job, _worker["preferred"])
+
+
+def default_workers() -> int:
+    """Return how many worker processes a build uses when not told."""
+    return WORKERS_PER_CORE * (os.cpu_count() or 1)
+
+
+def synthesise_sections(
+    jobs: list[SectionJob],
+    engine: str,
+    rate: int,
+    preferred: Mapping[str, str],
+    workers: int,
+) -> Iterator[SectionAudio]:
+    """Yield the audio of every job, longest first, across `workers` processes."""
+    # Longest first, so that no worker is left with a long section at the end.
+    ordered = sorted(jobs, key=lambda j: -sum(len(s.spoken) for s in j.sentences))
+    workers = max(1, min(workers, len(ordered)))
+    if engine == "fake" and workers == 1:
+        fake = make_engine(engine, rate)
+        for job in ordered:
+            yield render_section(fake, job, preferred)
+        return
+    with _pool_context().Pool(workers, _start_worker, (engine, rate, dict(preferred))) as pool:
+        yield from pool.imap_unordered(_run_job, ordered)
+
+
+def _pool_context():
+    # fork starts a worker in milliseconds, but is unsafe once this process has threads
+    # (a web server, a test's live server); forkserver is the safe, slower start then.
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1 and sys.platform == "linux":
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")

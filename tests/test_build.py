@@ -1,0 +1,227 @@
+"""Incremental, atomic builds: what is published, what is reused, what survives failures."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from reader import build as build_module
+from reader import manifest as mf
+from reader.build import build_documents
+from reader.errors import PublishError
+from reader.publish import document_lock
+from tests.conftest import FAKE, NETS, REPO
+
+SMALL = """<!doctype html><html lang="en-GB"><head><title>Small</title></head><body><main>
+<h1>Small page</h1><p>An introduction.</p>
+<h2>First part</h2><p>One sentence. Two sentences.</p>
+<h2>Second part</h2><ul><li>An item</li><li>Another item</li></ul>
+<h3>Detail</h3><p>The detail.</p>
+</main></body></html>"""
+
+
+def write(content_dir: Path, slug: str, html: str) -> None:
+    content_dir.mkdir(exist_ok=True)
+    (content_dir / f"{slug}.html").write_text(html, encoding="utf-8")
+
+
+def published(out_dir: Path, slug: str) -> dict:
+    return json.loads(mf.manifest_path(out_dir, slug).read_text())
+
+
+def test_the_nets_document_is_published_with_every_heading_as_a_section(published):
+    manifest = json.loads(mf.manifest_path(published.out_dir, NETS).read_text())
+    assert manifest["version"] == 1
+    assert manifest["document"]["slug"] == NETS
+    assert manifest["document"]["title"] == "Neuroendocrine tumours (NETs)"
+    assert manifest["document"]["lang"] == "en-GB"
+    assert manifest["voice"] == {"engine": "fake-1", "voice": "gmw/en", "rate": 160}
+    source = (REPO / "content" / f"{NETS}.html").read_text()
+    headings = [s["heading"] for s in manifest["sections"]]
+    assert len(headings) == 1 + source.count("<h2") + source.count("<h3")
+    assert "Ultrasound scan" in headings and "Types of NETs" in headings
+    for section in manifest["sections"]:
+        audio = mf.document_dir(published.out_dir, NETS) / section["audio"]
+        assert audio.stat().st_size == section["bytes"]
+        assert section["sentences"][0]["text"] == section["heading"]
+        ends = [s["end"] for s in section["sentences"]]
+        assert ends == sorted(ends) and ends[-1] <= section["duration"]
+
+
+def test_no_spoken_text_says_registered_or_slash(published):
+    manifest = json.loads(mf.manifest_path(published.out_dir, NETS).read_text())
+    spoken = " ".join(s["spoken"] for sec in manifest["sections"] for s in sec["sentences"])
+    assert "registered" not in spoken.lower() and "slash" not in spoken.lower()
+    assert "®" not in spoken and "/" not in spoken
+
+
+def test_mp3_is_at_most_15_percent_of_the_wav(published):
+    manifest = json.loads(mf.manifest_path(published.out_dir, NETS).read_text())
+    mp3 = sum(s["bytes"] for s in manifest["sections"])
+    wav = sum(44 + s["duration"] * 22050 * 2 for s in manifest["sections"])
+    assert mp3 <= 0.15 * wav
+
+
+def test_a_rebuild_without_changes_reuses_everything_and_rewrites_nothing(tmp_path):
+    write(tmp_path / "content", "small", SMALL)
+    build_documents(tmp_path / "content", tmp_path / "build", options=FAKE)
+    before = mf.manifest_path(tmp_path / "build", "small").read_bytes()
+    result = build_documents(tmp_path / "content", tmp_path / "build", options=FAKE).results[0]
+    assert (result.built, result.reused) == (0, 4)
+    assert mf.manifest_path(tmp_path / "build", "small").read_bytes() == before
+
+
+def test_an_edit_rebuilds_only_its_section(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write(content, "small", SMALL)
+    build_documents(content, out, options=FAKE)
+    old = published(out, "small")
+    write(content, "small", SMALL.replace("The detail.", "The new detail."))
+    result = build_documents(content, out, options=FAKE).results[0]
+    assert (result.built, result.reused) == (1, 3)
+    new = published(out, "small")
+    changed = [a["id"] for a, b in zip(old["sections"], new["sections"], strict=True) if a != b]
+    assert changed == ["detail"]
+    # The old file stays for visitors still listening to the old manifest.
+    old_audio = mf.document_dir(out, "small") / old["sections"][-1]["audio"]
+    assert old_audio.is_file()
+
+
+def test_force_rebuilds_everything(tmp_path):
+    write(tmp_path / "content", "small", SMALL)
+    build_documents(tmp_path / "content", tmp_path / "build", options=FAKE)
+    forced = replace(FAKE, force=True)
+    result = build_documents(tmp_path / "content", tmp_path / "build", options=forced).results[0]
+    assert (result.built, result.reused) == (4, 0)
+
+
+def test_a_lexicon_change_rebuilds_the_sections_it_touches(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write(content, "small", SMALL)
+    build_documents(content, out, options=FAKE)
+    (content / "lexicon.tsv").write_text("detail\tdee tail\n", encoding="utf-8")
+    result = build_documents(content, out, options=FAKE).results[0]
+    assert (result.built, result.reused) == (1, 3)
+    assert published(out, "small")["sections"][-1]["sentences"][1]["spoken"] == "The dee tail."
+
+
+def test_one_bad_document_does_not_stop_the_others(tmp_path):
+    content = tmp_path / "content"
+    write(content, "good", SMALL)
+    write(content, "no-title", "<p>No heading at all.</p>")
+    (content / "bad-utf8.html").write_bytes(b"<h1>Caf\xe9</h1><p>Text.</p>")
+    summary = build_documents(content, tmp_path / "build", options=FAKE)
+    errors = {r.slug: r.error for r in summary.failed}
+    assert set(errors) == {"no-title", "bad-utf8"}
+    assert "h1" in errors["no-title"]
+    assert "UTF-8" in errors["bad-utf8"]
+    assert mf.manifest_path(tmp_path / "build", "good").is_file()
+    assert not mf.document_dir(tmp_path / "build", "no-title").joinpath("manifest.json").exists()
+
+
+def test_a_file_name_that_is_not_a_slug_is_refused(tmp_path):
+    write(tmp_path / "content", "Bad Name", SMALL)
+    result = build_documents(tmp_path / "content", tmp_path / "build", options=FAKE).results[0]
+    assert "not a valid document name" in result.error
+
+
+def test_a_huge_document_is_refused_with_its_limit(tmp_path):
+    body = "<p>" + "Words in a very long paragraph. " * 100_000 + "</p>"
+    write(tmp_path / "content", "huge", f"<h1>Huge</h1><h2>Part</h2>{body}")
+    result = build_documents(tmp_path / "content", tmp_path / "build", options=FAKE).results[0]
+    assert result.error and "limit" in result.error
+
+
+def test_an_unknown_voice_lists_the_installed_ones(tmp_path):
+    write(tmp_path / "content", "small", SMALL)
+    options = replace(FAKE, voice="gmw/en-xx")
+    result = build_documents(tmp_path / "content", tmp_path / "build", options=options).results[0]
+    assert "'gmw/en-xx' is not installed" in result.error
+    assert "gmw/en-us" in result.error
+
+
+def test_a_full_disk_keeps_the_published_version(tmp_path, monkeypatch):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write(content, "small", SMALL)
+    build_documents(content, out, options=FAKE)
+    before = mf.manifest_path(out, "small").read_bytes()
+    write(content, "small", SMALL.replace("The detail.", "A changed detail."))
+
+    def full_disk(path, data):
+        raise PublishError(f"the disk is full: cannot write {path}")
+
+    monkeypatch.setattr(build_module, "atomic_write", full_disk)
+    result = build_documents(content, out, options=FAKE).results[0]
+    assert "disk is full" in result.error
+    assert mf.manifest_path(out, "small").read_bytes() == before
+    for section in json.loads(before)["sections"]:
+        assert (mf.document_dir(out, "small") / section["audio"]).is_file()
+
+
+KILL_DURING_PUBLISH = """
+import os, signal, sys
+from reader import build
+from reader.build import BuildOptions, build_documents
+real = build.atomic_write
+def write_then_die(path, data):
+    if path.name == "manifest.json":
+        os.kill(os.getpid(), signal.SIGKILL)  # killed between the audio and the manifest
+    real(path, data)
+build.atomic_write = write_then_die
+build_documents(sys.argv[1], sys.argv[2], options=BuildOptions(engine="fake", jobs=1))
+"""
+
+
+def test_a_build_killed_mid_way_leaves_the_previous_version_intact(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write(content, "small", SMALL)
+    build_documents(content, out, options=FAKE)
+    before = mf.manifest_path(out, "small").read_bytes()
+    write(content, "small", SMALL.replace("One sentence.", "One new sentence."))
+    (mf.document_dir(out, "small") / "audio" / ".tmp-dead-abc.mp3").write_bytes(b"half")
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_DURING_PUBLISH, str(content), str(out)], cwd=REPO
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert mf.manifest_path(out, "small").read_bytes() == before
+    for section in json.loads(before)["sections"]:
+        assert (mf.document_dir(out, "small") / section["audio"]).is_file()
+    # The next build sweeps the leftovers and publishes. The edited section is synthesised
+    # again: its audio reached the disk, but its timings were never published.
+    result = build_documents(content, out, options=FAKE).results[0]
+    assert result.error is None and (result.built, result.reused) == (1, 3)
+    assert not list(mf.document_dir(out, "small").rglob(".tmp-*"))
+
+
+def test_two_builds_of_one_document_never_interleave(tmp_path):
+    write(tmp_path / "content", "small", SMALL)
+    options = replace(FAKE, lock_timeout=0.2)
+    with document_lock(mf.document_dir(tmp_path / "build", "small"), timeout=1):
+        result = build_documents(tmp_path / "content", tmp_path / "build", options=options)
+    assert "another build of small is still running" in result.results[0].error
+
+
+def test_an_unreadable_manifest_is_rebuilt(tmp_path):
+    write(tmp_path / "content", "small", SMALL)
+    build_documents(tmp_path / "content", tmp_path / "build", options=FAKE)
+    mf.manifest_path(tmp_path / "build", "small").write_text("{not json")
+    result = build_documents(tmp_path / "content", tmp_path / "build", options=FAKE).results[0]
+    assert result.error is None and result.built == 4
+    assert published(tmp_path / "build", "small")["version"] == 1
+
+
+def test_worker_processes_publish_the_same_manifest(tmp_path):
+    write(tmp_path / "content", "small", SMALL)
+    one = build_documents(tmp_path / "content", tmp_path / "one", options=FAKE)
+    two = build_documents(tmp_path / "content", tmp_path / "two", options=replace(FAKE, jobs=3))
+    assert not one.failed and not two.failed
+    strip = lambda m: {k: v for k, v in m.items() if k != "built_at"}  # noqa: E731
+    assert strip(published(tmp_path / "one", "small")) == strip(
+        published(tmp_path / "two", "small")
+    )

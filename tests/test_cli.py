@@ -1,0 +1,96 @@
+"""The `reader build` and `reader check` commands, as staff run them."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from reader.cli import main
+from tests.test_build import SMALL, write
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_build_prints_a_summary_and_where_the_audio_went(tmp_path):
+    write(tmp_path / "content", "small", SMALL)
+    result = run(
+        "build",
+        "--engine",
+        "fake",
+        "--jobs",
+        "1",
+        "--content",
+        str(tmp_path / "content"),
+        "--out",
+        str(tmp_path / "build"),
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 document built, 0 failed: 4 sections built, 0 reused" in result.output
+    assert "minutes of audio" in result.output
+    assert f"Published to {tmp_path / 'build'}" in result.output
+
+
+def test_build_fails_when_any_document_fails_but_builds_the_rest(tmp_path):
+    write(tmp_path / "content", "small", SMALL)
+    write(tmp_path / "content", "broken", "<p>no title</p>")
+    result = run(
+        "build",
+        "--engine",
+        "fake",
+        "--jobs",
+        "1",
+        "--content",
+        str(tmp_path / "content"),
+        "--out",
+        str(tmp_path / "build"),
+    )
+    assert result.exit_code == 1
+    assert "error: broken:" in result.output
+    assert "1 document built, 1 failed" in result.output
+    assert (tmp_path / "build" / "small" / "manifest.json").is_file()
+
+
+def test_build_names_a_missing_document(tmp_path):
+    write(tmp_path / "content", "small", SMALL)
+    result = run(
+        "build",
+        "nope",
+        "--engine",
+        "fake",
+        "--content",
+        str(tmp_path / "content"),
+        "--out",
+        str(tmp_path / "build"),
+    )
+    assert result.exit_code == 1
+    assert "no document" in result.output and "nope.html" in result.output
+
+
+def test_build_without_content_says_so(tmp_path):
+    result = run("build", "--content", str(tmp_path / "missing"))
+    assert result.exit_code == 1
+    assert "no content folder" in result.output
+    (tmp_path / "empty").mkdir()
+    result = run("build", "--content", str(tmp_path / "empty"))
+    assert "no documents (*.html)" in result.output
+
+
+def test_check_reports_problems_and_fails(tmp_path):
+    write(tmp_path / "content", "small", SMALL.replace("<p>The detail.</p>", ""))
+    result = run("check", "--engine", "fake", "--content", str(tmp_path / "content"))
+    assert result.exit_code == 1
+    assert "small:" in result.output and "Detail" in result.output
+
+
+def test_check_reports_a_missing_voice(tmp_path):
+    write(tmp_path / "content", "welsh", SMALL.replace('lang="en-GB"', 'lang="xx"'))
+    result = run("check", "--engine", "fake", "--content", str(tmp_path / "content"))
+    assert result.exit_code == 1
+    assert "no installed voice speaks 'xx'" in result.output
+
+
+def test_check_passes_the_shipped_content():
+    result = run("check", "--engine", "fake")
+    assert result.exit_code == 0, result.output
+    assert "neuroendocrine-tumours: ok" in result.output

@@ -1,0 +1,82 @@
+"""Atomic publishing, the per-document lock, and sweeping what no manifest uses."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+
+import pytest
+
+from reader.errors import PublishError
+from reader.publish import (
+    RETIRED_GRACE_SECONDS,
+    atomic_write,
+    document_lock,
+    retire_unreferenced,
+    sweep_temp,
+)
+
+
+def test_atomic_write_replaces_the_file_whole(tmp_path):
+    target = tmp_path / "manifest.json"
+    target.write_bytes(b"old")
+    atomic_write(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]
+
+
+def test_a_full_disk_leaves_the_old_file_and_no_temp(tmp_path, monkeypatch):
+    target = tmp_path / "manifest.json"
+    target.write_bytes(b"old")
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(PublishError, match="disk is full.*intact"):
+        atomic_write(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]
+
+
+def test_two_builds_of_one_document_never_interleave(tmp_path):
+    with document_lock(tmp_path, timeout=1):
+        with pytest.raises(PublishError, match="another build"):
+            with document_lock(tmp_path, timeout=0.1):
+                pass
+    with document_lock(tmp_path, timeout=0.1):
+        pass
+
+
+def test_temp_leftovers_are_swept(tmp_path):
+    (tmp_path / "audio").mkdir()
+    (tmp_path / "audio" / ".tmp-1a2b-abc.mp3").write_bytes(b"half")
+    (tmp_path / ".tmp-3c4d-manifest.json").write_bytes(b"{")
+    (tmp_path / "audio" / "abc.mp3").write_bytes(b"whole")
+    assert sweep_temp(tmp_path) == 2
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["abc.mp3"]
+
+
+def test_unused_audio_is_kept_for_a_grace_period_then_deleted(tmp_path):
+    audio = tmp_path / "audio"
+    audio.mkdir()
+    for name in ("old.mp3", "new.mp3"):
+        (audio / name).write_bytes(b"x")
+    assert retire_unreferenced(audio, {"new.mp3"}, now=1000.0) == []
+    ledger = json.loads((tmp_path / "retired.json").read_text())
+    assert ledger == {"old.mp3": 1000.0}
+    assert retire_unreferenced(audio, {"new.mp3"}, now=1000.0 + RETIRED_GRACE_SECONDS - 1) == []
+    assert (audio / "old.mp3").exists()
+    deleted = retire_unreferenced(audio, {"new.mp3"}, now=1000.0 + RETIRED_GRACE_SECONDS)
+    assert deleted == ["old.mp3"]
+    assert sorted(p.name for p in audio.iterdir()) == ["new.mp3"]
+
+
+def test_audio_used_again_leaves_the_ledger(tmp_path):
+    audio = tmp_path / "audio"
+    audio.mkdir()
+    (audio / "a.mp3").write_bytes(b"x")
+    retire_unreferenced(audio, set(), now=1.0)
+    retire_unreferenced(audio, {"a.mp3"}, now=2.0)
+    assert json.loads((tmp_path / "retired.json").read_text()) == {}

@@ -1,0 +1,61 @@
+"""Sections to MP3 and timings, in this process and in worker processes."""
+
+from __future__ import annotations
+
+import pytest
+
+from reader import synthesise
+from reader.encode import ENCODER_DELAY
+from reader.errors import EngineError
+from reader.fake_engine import FakeEngine
+from reader.model import Sentence
+from reader.synthesise import SectionJob, render_section, synthesise_sections
+from tests.audio import decode_mp3
+
+HEADING = Sentence("Biopsy", "Biopsy", "en-GB", pause=0.6)
+BODY = (
+    Sentence("They then look at it.", "They then look at it.", "en-GB", pause=0.3),
+    Sentence("Mae hwn yn bwysig.", "Mae hwn yn bwysig.", "cy", pause=0.0),
+)
+JOB = SectionJob("k1", (HEADING, *BODY))
+
+
+def test_timings_follow_the_audio_and_its_pauses():
+    audio = render_section(FakeEngine(160), JOB, {})
+    (s0, e0), (s1, e1), (s2, e2) = audio.timings
+    assert s0 == pytest.approx(ENCODER_DELAY, abs=0.001)
+    assert s1 == pytest.approx(e0 + 0.6, abs=0.001)
+    assert s2 == pytest.approx(e1 + 0.3, abs=0.001)
+    assert audio.duration == pytest.approx(e2, abs=0.001)
+    decoded_seconds = len(decode_mp3(audio.mp3)) / 22050
+    assert audio.duration <= decoded_seconds <= audio.duration + 0.1
+
+
+def test_each_sentence_is_read_by_the_voice_of_its_language():
+    assert render_section(FakeEngine(160), JOB, {}).voices == ("gmw/en", "gmw/en", "cel/cy")
+
+
+def test_worker_processes_give_the_same_result_as_this_process():
+    jobs = [SectionJob(f"k{i}", (HEADING, *BODY[: i % 2 + 1])) for i in range(5)]
+    here = {a.key: a for a in synthesise_sections(jobs, "fake", 160, {}, workers=1)}
+    pooled = {a.key: a for a in synthesise_sections(jobs, "fake", 160, {}, workers=2)}
+    assert pooled == here
+
+
+def test_an_engine_that_cannot_start_fails_the_build_instead_of_hanging(monkeypatch):
+    def broken(name, rate):
+        raise EngineError("cannot load the eSpeak NG library")
+
+    monkeypatch.setattr(synthesise, "make_engine", broken)
+    with pytest.raises(EngineError, match="cannot load"):
+        list(synthesise_sections([JOB, JOB], "pyttsx3", 160, {}, workers=2))
+
+
+def test_an_unknown_voice_fails_with_the_list_of_voices():
+    with pytest.raises(EngineError, match="Installed voices: cel/cy"):
+        list(synthesise_sections([JOB], "fake", 160, {"en-gb": "gmw/nope"}, workers=2))
+
+
+def test_an_unknown_engine_is_named():
+    with pytest.raises(EngineError, match="unknown engine 'festival'"):
+        synthesise.make_engine("festival", 160)
