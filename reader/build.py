@@ -199,10 +199,20 @@ def _is_current(old: dict, build_key: str, folder: Path) -> bool:
 
 
 def _reusable_sections(old: dict | None, folder: Path) -> dict[str, dict]:
-    """Map each previously published, still present audio hash to its section entry."""
+    """Map the key of each previously published section whose audio is present to its entry."""
     if not old:
         return {}
-    return {Path(s["audio"]).stem: s for s in old["sections"] if (folder / s["audio"]).is_file()}
+    sections = old["sections"]
+    return {s["key"]: s for s in sections if "key" in s and (folder / s["audio"]).is_file()}
+
+
+def audio_name(key: str, mp3: bytes) -> str:
+    """Name a section's audio file by what shaped it and by its bytes.
+
+    eSpeak NG does not give the same bytes twice, so a forced rebuild of unchanged text
+    gets a new name: a name that is served as immutable never changes its bytes.
+    """
+    return hashlib.sha256(key.encode("ascii") + mp3).hexdigest()[:20] + ".mp3"
 
 
 def _synthesise(slug, jobs, options, preferred, audio_dir, progress) -> dict[str, SectionAudio]:
@@ -212,8 +222,10 @@ def _synthesise(slug, jobs, options, preferred, audio_dir, progress) -> dict[str
     audio_dir.mkdir(parents=True, exist_ok=True)
     results = synthesise_sections(jobs, options.engine, options.rate, preferred, options.jobs)
     for done, section in enumerate(results, 1):
-        # Content-addressed: each file is complete before any manifest names it.
-        atomic_write(audio_dir / f"{section.key}.mp3", section.mp3)
+        path = audio_dir / audio_name(section.key, section.mp3)
+        if not path.exists():
+            # Each file is complete on disk before any manifest names it.
+            atomic_write(path, section.mp3)
         audio[section.key] = section
         if progress:
             progress(slug, done, len(jobs))
@@ -226,16 +238,18 @@ def _manifest(document: Document, sections, keys, audio, reusable, engine, optio
         if key in audio:
             fresh = audio[key]
             timings, duration, size = fresh.timings, fresh.duration, len(fresh.mp3)
+            path = f"{mf.AUDIO_DIR}/{audio_name(key, fresh.mp3)}"
         else:
             entry = reusable[key]
             timings = [(s["start"], s["end"]) for s in entry["sentences"]]
-            duration, size = entry["duration"], entry["bytes"]
+            duration, size, path = entry["duration"], entry["bytes"], entry["audio"]
         entries.append(
             {
                 "id": section.id,
                 "heading": section.heading,
                 "level": section.level,
-                "audio": f"{mf.AUDIO_DIR}/{key}.mp3",
+                "audio": path,
+                "key": key,
                 "duration": duration,
                 "bytes": size,
                 "sentences": [

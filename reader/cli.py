@@ -21,22 +21,37 @@ def main() -> None:
     """Pre-generate and serve accessible audio for health-information pages."""
 
 
-@main.command()
-@click.argument("slugs", nargs=-1)
-@click.option(
+FOLDER = click.Path(file_okay=False, path_type=Path)
+slugs_argument = click.argument("slugs", nargs=-1)
+content_option = click.option(
     "--content",
     "content_dir",
     default=CONTENT_DIR,
     show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
+    type=FOLDER,
     help="Folder of documents.",
 )
+voice_option = click.option(
+    "--voice", help="eSpeak NG voice for the documents' language, e.g. gmw/en."
+)
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="pyttsx3",
+    show_default=True,
+    help="'fake' makes tones instead of speech, for previews and tests.",
+)
+
+
+@main.command()
+@slugs_argument
+@content_option
 @click.option(
     "--out",
     "out_dir",
     default=BUILD_DIR,
     show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
+    type=FOLDER,
     help="Folder to publish into.",
 )
 @click.option("--force", is_flag=True, help="Rebuild every section, even unchanged ones.")
@@ -54,14 +69,8 @@ def main() -> None:
     show_default=True,
     help="Speaking rate in words per minute.",
 )
-@click.option("--voice", help="eSpeak NG voice for the documents' language, e.g. gmw/en.")
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINES),
-    default="pyttsx3",
-    show_default=True,
-    help="'fake' makes tones instead of speech, for previews and tests.",
-)
+@voice_option
+@engine_option
 def build(slugs, content_dir, out_dir, force, jobs, rate, voice, engine) -> None:
     """Build audio for SLUGS (default: every document in the content folder)."""
     if not content_dir.is_dir():
@@ -109,17 +118,10 @@ class _ProgressBars:
 
 
 @main.command()
-@click.argument("slugs", nargs=-1)
-@click.option(
-    "--content",
-    "content_dir",
-    default=CONTENT_DIR,
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of documents.",
-)
-@click.option("--voice", help="eSpeak NG voice for the documents' language, e.g. gmw/en.")
-@click.option("--engine", type=click.Choice(ENGINES), default="pyttsx3", show_default=True)
+@slugs_argument
+@content_option
+@voice_option
+@engine_option
 def check(slugs, content_dir, voice, engine) -> None:
     """Lint documents: outline, empty sections, unknown abbreviations, missing voices."""
     from reader.check import check_document
@@ -198,4 +200,3 @@ def export_command(out_dir, base_url, content_dir, build_dir) -> None:
         f"Exported {summary.pages} pages, {summary.manifests} manifests and "
         f"{summary.audio_files} audio files to {out_dir.resolve()}"
     )
-

@@ -11,6 +11,8 @@ import ctypes
 import ctypes.util
 import io
 import os
+import threading
+import time
 import wave
 from functools import cache
 from importlib.metadata import version
@@ -20,6 +22,8 @@ from reader.errors import EngineError
 SAMPLE_RATE = 22050
 """The eSpeak driver always writes 22,050 Hz mono 16-bit WAV, whatever the file name says."""
 SAMPLE_WIDTH = 2
+UTTERANCE_TIMEOUT = 10.0
+"""Seconds to wait for one sentence; eSpeak NG says a long one in a few milliseconds."""
 INSTALL_HINT = (
     "Install eSpeak NG: `pip install espeakng-loader` (bundled with voice-reader) "
     "or `sudo apt-get install libespeak-ng1`."
@@ -69,15 +73,24 @@ class Pyttsx3Engine:
             raise EngineError(
                 f"cannot start pyttsx3 with eSpeak NG: {error}. {INSTALL_HINT}"
             ) from error
+        global _started
+        _started = True
         self.rate = rate
         self._voices = {v.id: v for v in self._engine.getProperty("voices")}
         self._voice: str | None = None
-        # Rate changes can apply an utterance late, so the rate is set once, for the life of
-        # the process, and a first utterance is spoken and thrown away until it holds.
+        self._finished = threading.Event()
+        self._completed = False
+        self._engine.connect("finished-utterance", self._on_finished)
+        # pyttsx3 holds back settings until its first runAndWait, then applies them just
+        # before that run stops eSpeak, which cancels whatever eSpeak is still doing: an
+        # empty first run gets that over with, after which settings apply at once. The rate
+        # is set once, for the life of the process, and checked after a warm-up utterance.
+        with contextlib.redirect_stdout(io.StringIO()):
+            self._engine.runAndWait()
         for _attempt in range(3):
             self._engine.setProperty("rate", rate)
             self._render("Ready.")
-            if self._engine.getProperty("rate") == rate:
+            if _current_rate() == rate:
                 break
         else:
             raise EngineError(f"eSpeak NG did not accept the rate {rate} words per minute")
@@ -95,8 +108,6 @@ class Pyttsx3Engine:
         self._use_voice(voice)
         pcm = self._render(text)
         if not pcm:
-            pcm = self._render(text)  # once seen: the first save of a process came back empty
-        if not pcm:
             raise EngineError(f"eSpeak NG returned no audio for {text[:60]!r}")
         # eSpeak ends every utterance with 0.35 s of digital silence. The pipeline sets its
         # own pauses, and silence costs encoding time, so it is cut here.
@@ -112,15 +123,56 @@ class Pyttsx3Engine:
         self._engine.setProperty("voice", voice)
         self._voice = voice
 
+    def _on_finished(self, completed: bool, **event) -> None:
+        self._completed = completed
+        self._finished.set()
+
     def _render(self, text: str) -> bytes:
-        # One utterance per runAndWait: several queued saves write only the last file. A
-        # BytesIO instead of a path means there is no file that may not exist yet when
-        # runAndWait returns; the driver prints a line per save, which is not ours to show.
-        buffer = io.BytesIO()
-        with contextlib.redirect_stdout(io.StringIO()):
-            self._engine.save_to_file(text, buffer)
-            self._engine.runAndWait()
-        return read_pcm(buffer.getvalue())
+        # One utterance per runAndWait: several queued saves write only the last file.
+        # eSpeak synthesises on its own thread. The first runAndWait of a process returns
+        # before it finishes (its audio would spill into the next file), so every utterance
+        # is waited for until the driver reports it finished and wrote the WAV. And a
+        # runAndWait that starts while eSpeak's thread is still busy cancels its own
+        # utterance, so eSpeak is first left to go idle. The WAV goes to memory, and the
+        # line the driver prints per save is swallowed.
+        for _attempt in range(3):
+            _wait_until_idle()
+            buffer = io.BytesIO()
+            self._finished.clear()
+            with contextlib.redirect_stdout(io.StringIO()):
+                self._engine.save_to_file(text, buffer)
+                self._engine.runAndWait()
+                if not self._finished.wait(UTTERANCE_TIMEOUT):
+                    raise EngineError(f"eSpeak NG did not finish saying {text[:60]!r}")
+            if self._completed:
+                return read_pcm(buffer.getvalue())
+        raise EngineError(f"eSpeak NG kept cancelling {text[:60]!r}")
+
+
+def _wait_until_idle() -> None:
+    library = load_espeak()[0]
+    deadline = time.monotonic() + UTTERANCE_TIMEOUT
+    while library.espeak_IsPlaying():
+        if time.monotonic() > deadline:
+            raise EngineError("eSpeak NG stayed busy")
+        time.sleep(0.0005)
+
+
+_started = False
+_ESPEAK_RATE = 1
+
+
+def _current_rate() -> int:
+    # pyttsx3 declares espeak_GetParameter without its `current` argument, so its
+    # getProperty("rate") returns the default or the current rate at random; ask directly.
+    library = load_espeak()[0]
+    library.espeak_GetParameter.argtypes = [ctypes.c_int, ctypes.c_int]
+    return library.espeak_GetParameter(_ESPEAK_RATE, 1)
+
+
+def engine_started() -> bool:
+    """Return whether this process has started eSpeak NG, whose thread a fork would lose."""
+    return _started
 
 
 def read_pcm(wav_bytes: bytes) -> bytes:

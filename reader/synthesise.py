@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from reader.encode import ENCODER_DELAY, Mp3Encoder, pcm_seconds, silence
+from reader.engine import engine_started
 from reader.errors import EngineError, ReaderError
 from reader.model import Sentence
 from reader.voices import choose_voice
@@ -134,9 +135,10 @@ def synthesise_sections(
 
 def _pool_context():
     # fork starts a worker in milliseconds, but is unsafe once this process has threads
-    # (a web server, a test's live server); forkserver is the safe, slower start then.
+    # (a web server, a test's live server, eSpeak NG's own); forkserver is safe, and slower.
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1 and sys.platform == "linux":
+    alone = threading.active_count() == 1 and not engine_started()
+    if "fork" in methods and alone and sys.platform == "linux":
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         return multiprocessing.get_context("forkserver")

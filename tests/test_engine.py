@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from reader.encode import pcm_seconds
@@ -79,3 +82,24 @@ def test_a_missing_espeak_library_says_how_to_install_it(monkeypatch):
         monkeypatch.undo()
         load_espeak.cache_clear()
         load_espeak()
+
+
+FRESH_PROCESS = """
+from reader.encode import pcm_seconds
+from reader.engine import Pyttsx3Engine
+engine = Pyttsx3Engine(160)
+texts = ["Yes.", "Hormones control how different organs in the body work, and how fast.", "No."]
+print(*(pcm_seconds(engine.synthesise(text, "gmw/en")) for text in texts))
+"""
+
+
+def test_every_utterance_gets_its_own_audio_from_the_first_on():
+    # The driver's first runAndWait returns before eSpeak finishes; unless the adapter waits,
+    # each sentence's file holds the previous sentence's audio.
+    for _ in range(3):
+        run = subprocess.run(
+            [sys.executable, "-c", FRESH_PROCESS], capture_output=True, text=True, check=True
+        )
+        short, long, short_again = map(float, run.stdout.split())
+        assert short < 1.0 and short_again < 1.0 and long > 3.0, run.stdout
+        assert run.stderr == ""

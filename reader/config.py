@@ -1,0 +1,140 @@
+"""The service's settings: defaults with help text, READER_* environment variables, resolution."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from reader.errors import ReaderError
+
+ENV_PREFIX = "READER_"
+# The widget and page CSS live beside the package in a source checkout.
+PACKAGE_STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration key: its default, its type and what it does."""
+
+    name: str
+    default: object
+    help: str
+    kind: type = str
+    """How a READER_* environment value is read: str, int, list (comma-separated) or Path."""
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "CONTENT_DIR",
+        "content",
+        "Folder of content documents (`*.html`), relative to the "
+        "working directory unless absolute.",
+        Path,
+    ),
+    Setting(
+        "BUILD_DIR",
+        "build",
+        "Folder the build publishes manifests and audio into, relative "
+        "to the working directory unless absolute.",
+        Path,
+    ),
+    Setting(
+        "STATIC_DIR",
+        str(PACKAGE_STATIC_DIR),
+        "Folder served at `/static/` (the widget and `page.css`).",
+        Path,
+    ),
+    Setting("SITE_NAME", "Voice reader", "Name shown in the page header and in every page title."),
+    Setting(
+        "FRAME_ANCESTORS",
+        "'none'",
+        "CSP `frame-ancestors` sources allowed to frame pages, "
+        "e.g. `'self' https://www.example.org`.",
+    ),
+    Setting(
+        "STATIC_MAX_AGE",
+        0,
+        "Seconds browsers may cache `/static/` files without asking; 0 "
+        "means `no-cache` with an ETag, so a new widget reaches visitors at once.",
+        int,
+    ),
+    Setting(
+        "TRUSTED_HOSTS",
+        [],
+        "Host names the service answers to (comma-separated in the "
+        "environment); empty accepts any. Set it in production: manifest audio URLs are "
+        "built from the Host header.",
+        list,
+    ),
+    Setting(
+        "PROXY_COUNT",
+        0,
+        "Number of reverse proxies in front of the service whose "
+        "`X-Forwarded-*` headers are trusted (for the scheme and host of absolute URLs).",
+        int,
+    ),
+    Setting("THREADS", 8, "Worker threads of `reader serve` (waitress).", int),
+    Setting(
+        "WORDS_PER_MINUTE",
+        160,
+        "Speaking rate used to estimate listening time on the "
+        "index while a document's audio is being prepared.",
+        int,
+    ),
+)
+
+ENV_ONLY_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "INSTANCE_PATH",
+        "",
+        "Instance folder holding an optional `config.py` (read from "
+        "the environment only, because it is needed before any config file is read); "
+        "default: Flask's `instance/` folder.",
+    ),
+)
+
+
+def defaults() -> dict:
+    """Return every setting's default value."""
+    return {
+        s.name: (list(s.default) if isinstance(s.default, list) else s.default) for s in SETTINGS
+    }
+
+
+def _convert(setting: Setting, raw: str) -> object:
+    if setting.kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ReaderError(
+                f"{ENV_PREFIX}{setting.name} must be a whole number, not {raw!r}"
+            ) from None
+    if setting.kind is list:
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def from_environ(environ: Mapping[str, str] | None = None) -> dict:
+    """Read the READER_* environment variables that name a setting."""
+    environ = os.environ if environ is None else environ
+    return {
+        s.name: _convert(s, environ[ENV_PREFIX + s.name])
+        for s in SETTINGS
+        if ENV_PREFIX + s.name in environ
+    }
+
+
+def instance_path(environ: Mapping[str, str] | None = None) -> str | None:
+    """Return the instance folder named by READER_INSTANCE_PATH, if any."""
+    environ = os.environ if environ is None else environ
+    value = environ.get(ENV_PREFIX + "INSTANCE_PATH", "")
+    return str(Path(value).resolve()) if value else None
+
+
+def resolve(config: dict) -> None:
+    """Turn path settings into absolute Paths, relative to the working directory."""
+    for setting in SETTINGS:
+        if setting.kind is Path:
+            config[setting.name] = Path(config[setting.name]).resolve()

@@ -1,0 +1,118 @@
+"""Write the whole site as static files that any web server can host without Python."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from reader import views
+from reader.errors import ReaderError
+from reader.manifest import AUDIO_DIR, document_dir
+
+MARKER = ".voice-reader-export"
+"""Written into every export, so a later export only ever replaces an earlier export."""
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export wrote."""
+
+    pages: int
+    manifests: int
+    audio_files: int
+
+
+def export_site(app: Flask, out_dir: Path, base_url: str | None = None) -> ExportSummary:
+    """Render every page, manifest and audio file of `app` into `out_dir`, atomically."""
+    out_dir = Path(out_dir).resolve()
+    earlier = (out_dir / MARKER).is_file()
+    if out_dir.exists() and not earlier and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise ReaderError(f"{out_dir} exists and is not an earlier export: choose another")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Everything is written beside the target first and swapped in by renames, so a
+    # failed export leaves the previous one untouched and never half an export.
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        staging.chmod(0o755)
+        summary = _write_site(app, staging, base_url)
+        (staging / MARKER).write_text("Written by `reader export`; replaced by the next one.\n")
+        _swap(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return summary
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    os.rename(out_dir, retired / "site")
+    os.rename(staging, out_dir)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _write_site(app: Flask, root: Path, base_url: str | None) -> ExportSummary:
+    client = app.test_client()
+    request_base = _request_base(base_url)
+
+    def fetch(path: str, expect: int = 200) -> bytes:
+        response = client.get(path, base_url=request_base)
+        if response.status_code != expect:
+            raise ReaderError(f"export: {path} answered {response.status_code}")
+        return response.get_data()
+
+    with app.app_context():
+        entries = views.catalogue().entries()
+    pages = manifests = audio_files = 0
+
+    _write(root / "index.html", fetch("/"))
+    _write(root / "404.html", fetch("/documents/this-page-does-not-exist", expect=404))
+    for entry in entries:
+        _write(root / "documents" / entry.slug / "index.html", fetch(f"/documents/{entry.slug}"))
+        pages += 1
+        if entry.audio is None:
+            continue
+        manifest_file = root / "api" / "documents" / entry.slug / "manifest.json"
+        _write(manifest_file, views.public_manifest(entry.slug, entry.audio, _audio_url(base_url)))
+        manifests += 1
+        source = document_dir(app.config["BUILD_DIR"], entry.slug) / AUDIO_DIR
+        target = root / "audio" / entry.slug
+        target.mkdir(parents=True, exist_ok=True)
+        for name in sorted(set(entry.audio.files.values())):
+            shutil.copyfile(source / f"{name}.mp3", target / f"{name}.mp3")
+            audio_files += 1
+    static_dir = Path(app.config["STATIC_DIR"])
+    if static_dir.is_dir():
+        shutil.copytree(static_dir, root / "static")
+    return ExportSummary(pages + 1, manifests, audio_files)
+
+
+def _request_base(base_url: str | None) -> str:
+    if not base_url:
+        return "http://localhost/"
+    parts = urlsplit(base_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ReaderError(f"--base-url must be an http(s) URL, not {base_url!r}")
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def _audio_url(base_url: str | None):
+    if base_url:
+        root = _request_base(base_url)
+        return lambda slug, name: f"{root}audio/{slug}/{name}.mp3"
+    # Relative to the manifest at api/documents/<slug>/manifest.json, so the export
+    # works from any folder of any host; the widget resolves it against the manifest URL.
+    return lambda slug, name: f"../../../audio/{slug}/{name}.mp3"
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

@@ -1,0 +1,282 @@
+"""The staff-editable pronunciation lexicon: words eSpeak NG gets wrong, and how to say them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from xml.parsers import expat
+
+from reader.errors import ContentError
+
+GLOBAL_NAME = "lexicon"
+"""Global lexicon files are content/lexicon.tsv and content/lexicon.pls."""
+SUFFIXES = (".tsv", ".pls")
+PLS_NAMESPACE = "http://www.w3.org/2005/01/pronunciation-lexicon"
+LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+_TSV_HEADER = ("written", "spoken", "lang")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One word as written on the page and how the reader says it."""
+
+    written: str
+    """Matched whole-word and case-sensitively."""
+    spoken: str
+    """Sent to the engine in place of `written`; never normalised further."""
+    lang: str = ""
+    """Language the entry applies to ("en" also covers "en-GB"); "" for every language."""
+    origin: str = ""
+    """Where the entry came from, e.g. "content/lexicon.tsv line 4"."""
+
+    def applies_to(self, lang: str) -> bool:
+        """Return whether this entry is used for text in `lang`."""
+        if not self.lang:
+            return True
+        mine, theirs = self.lang.lower(), lang.lower()
+        return theirs == mine or theirs.startswith(mine + "-")
+
+
+class Lexicon:
+    """Lexicon entries, with per-document entries overriding global ones."""
+
+    def __init__(
+        self,
+        entries: Iterable[Entry] = (),
+        files: Iterable[Path] = (),
+        warnings: Iterable[str] = (),
+    ):
+        self._entries: dict[tuple[str, str], Entry] = {}
+        for entry in entries:
+            # Later entries win: per-document files are passed after global ones.
+            self._entries[(entry.written, entry.lang)] = entry
+        self._files = tuple(files)
+        self._warnings = tuple(warnings)
+        self._patterns: dict[str, tuple[re.Pattern[str] | None, dict[str, Entry]]] = {}
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """The files the entries were loaded from, for the build's content hash."""
+        return self._files
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Entries that were skipped, with file and line, for `reader check`."""
+        return self._warnings
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """Every entry, in the order loaded."""
+        return tuple(self._entries.values())
+
+    def __contains__(self, written: object) -> bool:
+        """Return whether some entry, for any language, is written exactly `written`."""
+        return any(entry.written == written for entry in self._entries.values())
+
+    def split(self, text: str, lang: str) -> list[tuple[str, Entry | None]]:
+        """Cut `text` into pieces, each paired with the entry that matched it or None."""
+        pattern, by_written = self._pattern(lang)
+        if pattern is None:
+            return [(text, None)] if text else []
+        pieces: list[tuple[str, Entry | None]] = []
+        position = 0
+        for match in pattern.finditer(text):
+            if match.start() > position:
+                pieces.append((text[position : match.start()], None))
+            pieces.append((match[0], by_written[match[0]]))
+            position = match.end()
+        if position < len(text):
+            pieces.append((text[position:], None))
+        return pieces
+
+    def _pattern(self, lang: str) -> tuple[re.Pattern[str] | None, dict[str, Entry]]:
+        if lang not in self._patterns:
+            by_written: dict[str, Entry] = {}
+            # Language-specific entries beat entries for every language.
+            for entry in sorted(self._entries.values(), key=lambda e: len(e.lang)):
+                if entry.applies_to(lang):
+                    by_written[entry.written] = entry
+            # Longest first, so "stage IV" wins over "IV".
+            alternatives = sorted(by_written, key=len, reverse=True)
+            pattern = None
+            if alternatives:
+                words = "|".join(re.escape(written) for written in alternatives)
+                pattern = re.compile(rf"(?<!\w)(?:{words})(?!\w)")
+            self._patterns[lang] = (pattern, by_written)
+        return self._patterns[lang]
+
+
+def load_lexicon(content_dir: Path, slug: str) -> Lexicon:
+    """Load content/lexicon.{tsv,pls}, then content/<slug>.lexicon.{tsv,pls} on top."""
+    content_dir = Path(content_dir)
+    entries: list[Entry] = []
+    files: list[Path] = []
+    warnings: list[str] = []
+    for stem in (GLOBAL_NAME, f"{slug}.{GLOBAL_NAME}"):
+        level: dict[tuple[str, str], Entry] = {}
+        for suffix in SUFFIXES:
+            path = content_dir / f"{stem}{suffix}"
+            if not path.is_file():
+                continue
+            files.append(path)
+            if suffix == ".tsv":
+                loaded = parse_tsv(_read_text(path), str(path))
+            else:
+                loaded, skipped = parse_pls(path.read_bytes(), str(path))
+                warnings.extend(skipped)
+            for entry in loaded:
+                key = (entry.written, entry.lang)
+                if key in level:
+                    raise ContentError(
+                        f"{entry.origin}: {entry.written!r} is also in {level[key].origin}; "
+                        "keep one"
+                    )
+                level[key] = entry
+        entries.extend(level.values())
+    return Lexicon(entries, files, warnings)
+
+
+def parse_tsv(text: str, name: str) -> list[Entry]:
+    """Parse a lexicon.tsv: `written<TAB>spoken[<TAB>lang]` lines, `#` comments, optional header."""
+    entries: list[Entry] = []
+    seen: dict[tuple[str, str], int] = {}
+    header_allowed = True
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        columns = [column.strip() for column in line.split("\t")]
+        # Spreadsheets add empty trailing columns; ignore them.
+        while len(columns) > 2 and not columns[-1]:
+            columns.pop()
+        if header_allowed and tuple(c.lower() for c in columns) == _TSV_HEADER[: len(columns)]:
+            header_allowed = False
+            continue
+        header_allowed = False
+        where = f"{name} line {number}"
+        if len(columns) < 2:
+            raise ContentError(
+                f"{where}: expected the written word, a tab, then how to say it "
+                "(spaces do not separate the columns)"
+            )
+        if len(columns) > 3:
+            raise ContentError(f"{where}: expected at most 3 columns (written, spoken, lang)")
+        written, spoken = columns[0], columns[1]
+        lang = columns[2] if len(columns) == 3 else ""
+        entry = _entry(written, spoken, lang, where)
+        key = (entry.written, entry.lang)
+        if key in seen:
+            raise ContentError(f"{where}: {written!r} is already on line {seen[key]}")
+        seen[key] = number
+        entries.append(entry)
+    return entries
+
+
+def parse_pls(source: bytes, name: str) -> tuple[list[Entry], list[str]]:
+    """Parse a W3C PLS 1.0 lexicon: each lexeme's graphemes are said as its first alias."""
+    reader = _PlsReader(name)
+    try:
+        reader.feed(source)
+    except expat.ExpatError as error:
+        raise ContentError(f"{name} line {error.lineno}: not well-formed XML ({error})") from error
+    return reader.entries, reader.skipped
+
+
+def _entry(written: str, spoken: str, lang: str, where: str) -> Entry:
+    if not written or not any(ch.isalnum() for ch in written):
+        raise ContentError(f"{where}: the written word is empty")
+    if not spoken or not any(ch.isalnum() for ch in spoken):
+        raise ContentError(f"{where}: how to say {written!r} is empty")
+    if lang and not LANG_TAG.fullmatch(lang):
+        raise ContentError(f"{where}: {lang!r} is not a language tag like en-GB or cy")
+    return Entry(written, spoken, lang, where)
+
+
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ContentError(
+            f"{path} line {line}: not UTF-8 (byte offset {error.start}); save it as UTF-8"
+        ) from error
+
+
+class _PlsReader:
+    """Collect lexemes from PLS XML with expat, which knows the line of each element."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.entries: list[Entry] = []
+        self.skipped: list[str] = []
+        self._lang = ""
+        self._lexeme: dict | None = None
+        self._text: list[str] | None = None
+        self._seen: dict[str, int] = {}
+        self._parser = expat.ParserCreate(namespace_separator=" ")
+        self._parser.StartElementHandler = self._start
+        self._parser.EndElementHandler = self._end
+        self._parser.CharacterDataHandler = self._characters
+        # No DTDs: they are not part of PLS and entity expansion is a denial-of-service risk.
+        self._parser.StartDoctypeDeclHandler = self._doctype
+
+    def feed(self, source: bytes) -> None:
+        self._parser.Parse(source, True)
+
+    def _where(self) -> str:
+        return f"{self.name} line {self._parser.CurrentLineNumber}"
+
+    def _doctype(self, *_args) -> None:
+        raise ContentError(f"{self._where()}: a DOCTYPE is not allowed in a lexicon")
+
+    def _start(self, tag: str, attributes: dict[str, str]) -> None:
+        local = _local_name(tag)
+        if local == "lexicon":
+            lang = attributes.get("http://www.w3.org/XML/1998/namespace lang", "")
+            # Entries follow the primary language, so an en-US lexicon still serves en-GB pages.
+            self._lang = lang.split("-", 1)[0] if LANG_TAG.fullmatch(lang) else ""
+        elif local == "lexeme":
+            self._lexeme = {"line": self._parser.CurrentLineNumber, "grapheme": [], "alias": []}
+        elif local in ("grapheme", "alias") and self._lexeme is not None:
+            self._text = []
+
+    def _characters(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+    def _end(self, tag: str) -> None:
+        local = _local_name(tag)
+        if local in ("grapheme", "alias") and self._lexeme is not None and self._text is not None:
+            self._lexeme[local].append(" ".join("".join(self._text).split()))
+            self._text = None
+        elif local == "lexeme" and self._lexeme is not None:
+            self._finish(self._lexeme)
+            self._lexeme = None
+
+    def _finish(self, lexeme: dict) -> None:
+        where = f"{self.name} line {lexeme['line']}"
+        graphemes = lexeme["grapheme"]
+        if not graphemes:
+            raise ContentError(f"{where}: a <lexeme> without a <grapheme>")
+        if not lexeme["alias"]:
+            # PLS phonemes cannot reach eSpeak through pyttsx3; only respellings can.
+            self.skipped.append(
+                f"{where}: {graphemes[0]!r} has no <alias>, so the reader cannot use it; "
+                "add an <alias> spelling that eSpeak says right"
+            )
+            return
+        for grapheme in graphemes:
+            if grapheme in self._seen:
+                raise ContentError(
+                    f"{where}: {grapheme!r} is already on line {self._seen[grapheme]}"
+                )
+            self._seen[grapheme] = lexeme["line"]
+            self.entries.append(_entry(grapheme, lexeme["alias"][0], self._lang, where))
+
+
+def _local_name(tag: str) -> str:
+    namespace, _, local = tag.rpartition(" ")
+    return local if namespace in ("", PLS_NAMESPACE) else ""

@@ -1,0 +1,516 @@
+"""HTML bytes → Document: pick the content, drop chrome, sanitise, fix the outline, cut sections."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+import warnings as python_warnings
+from html.parser import HTMLParser
+
+import nh3
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
+from bs4.dammit import EntitySubstitution
+from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+from bs4.formatter import HTMLFormatter
+
+from reader.errors import ContentError
+from reader.model import Block, Document, Section
+from reader.sentences import collapse_whitespace, split_sentences
+
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+MAX_SENTENCES = 20_000
+DEFAULT_LANG = "en-GB"
+
+# Page chrome, scripts and controls: never read and never shown on the reader's page.
+DROPPED_TAGS = frozenset(
+    {
+        "nav",
+        "header",
+        "footer",
+        "aside",
+        "script",
+        "style",
+        "form",
+        "iframe",
+        "noscript",
+        "template",
+        "head",
+        "title",
+        "button",
+        "select",
+        "textarea",
+        "input",
+        "svg",
+        "math",
+        "canvas",
+        "object",
+        "embed",
+        "audio",
+        "video",
+        "dialog",
+    }
+)
+
+ALLOWED_TAGS = frozenset(
+    {
+        *(f"h{level}" for level in range(1, 7)),
+        *("p", "br", "div", "span", "blockquote"),
+        *("ul", "ol", "li", "dl", "dt", "dd"),
+        *("table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td"),
+        *("abbr", "em", "strong", "b", "i", "sub", "sup", "q", "a", "time"),
+    }
+)
+ALLOWED_ATTRIBUTES = {
+    "*": {"lang", "id", "dir"},
+    "abbr": {"title"},
+    "a": {"href"},
+    "time": {"datetime"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+    "ol": {"start"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+"""Link schemes kept; relative links are kept too, everything else (javascript:) is removed."""
+
+RESERVED_IDS = frozenset({"main"})
+"""Ids the service's page uses itself (as do all ids starting "vr-")."""
+
+LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+HEADINGS = tuple(f"h{level}" for level in range(1, 7))
+SECTION_LEVELS = (2, 3)
+"""h2 and h3 start sections; h4-h6 stay headings inside their section."""
+
+_BLOCK_KINDS = {
+    **{tag: "heading" for tag in HEADINGS},
+    "p": "paragraph",
+    "div": "paragraph",
+    "blockquote": "paragraph",
+    "caption": "paragraph",
+    "li": "item",
+    "dt": "item",
+    "dd": "item",
+    "td": "cell",
+    "th": "cell",
+}
+_CONTAINERS = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr"})
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_FORMATTER = HTMLFormatter(
+    entity_substitution=EntitySubstitution.substitute_xml,
+    void_element_close_prefix="",
+    empty_attributes_are_booleans=True,
+)
+_MAX_HTML_PROBLEMS = 10
+
+
+def parse_document(source: bytes, slug: str) -> Document:
+    """Parse a content file's bytes into a sanitised Document; raise ContentError if unusable."""
+    if len(source) > MAX_SOURCE_BYTES:
+        raise ContentError(
+            f"{slug}: the file is {len(source):,} bytes; the limit is {MAX_SOURCE_BYTES:,} "
+            "bytes (2 MB); split it into smaller documents"
+        )
+    if not source.strip():
+        raise ContentError(f"{slug}: the file is empty")
+    text = _decode(source, slug)
+    warnings = [f"malformed HTML, {problem}" for problem in _html_problems(text)]
+
+    page = _soup(text)
+    _validate_langs(page, warnings)
+    _drop_unread(page)
+    container = page.find("main") or page.find("article") or page.find("body") or page
+    lang = _inherited_lang(container)
+    if lang is None:
+        lang = DEFAULT_LANG
+        warnings.append(f"no lang attribute on <html> or the content; assuming {DEFAULT_LANG}")
+
+    clean = _soup(_sanitise(container.decode_contents()))
+    if not any(ch.isalnum() for ch in clean.get_text()):
+        raise ContentError(f"{slug}: the document has no readable text")
+    headings = clean.find_all(HEADINGS)
+    _require_heading_text(headings, slug)
+    title = clean.find("h1")
+    if title is None:
+        raise ContentError(
+            f"{slug}: no h1; the document needs one <h1> heading, its title, at the top"
+        )
+    section_headings = _normalise_outline(headings, title, warnings)
+    _assign_ids(clean, title, section_headings, warnings)
+
+    found = _BlockCollector(lang).collect(clean)
+    # Counted as reader.speech cuts them: a heading is one sentence.
+    sentences = sum(
+        1 if block.kind == "heading" else len(split_sentences(block.text)) for block, _ in found
+    )
+    if sentences > MAX_SENTENCES:
+        raise ContentError(
+            f"{slug}: the document has {sentences:,} sentences; the limit is "
+            f"{MAX_SENTENCES:,}; split it into smaller documents"
+        )
+    # Tags compare equal by content, so sections are found by identity: two "Tests" differ.
+    sections = _sections(found, title, set(map(id, section_headings)), warnings)
+    return Document(
+        slug=slug,
+        title=sections[0].heading,
+        lang=lang,
+        sections=sections,
+        html=clean.decode(formatter=_FORMATTER).strip(),
+        source_sha256=hashlib.sha256(source).hexdigest(),
+        warnings=tuple(warnings),
+    )
+
+
+def slugify(text: str) -> str:
+    """Make an id from heading text: lowercase ASCII words joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+    if len(slug) > 80:
+        slug = slug[:80].rsplit("-", 1)[0]
+    return slug or "section"
+
+
+def normalise_lang(value: str) -> str | None:
+    """Return a BCP 47 tag in its usual case ("en-gb" → "en-GB"), or None if it is not one."""
+    value = value.strip().replace("_", "-")
+    if not LANG_TAG.fullmatch(value):
+        return None
+    first, *rest = value.split("-")
+    subtags = [first.lower()]
+    for subtag in rest:
+        if len(subtag) == 2 and subtag.isalpha():
+            subtags.append(subtag.upper())
+        elif len(subtag) == 4 and subtag.isalpha():
+            subtags.append(subtag.title())
+        else:
+            subtags.append(subtag.lower())
+    return "-".join(subtags)
+
+
+def _soup(text: str) -> BeautifulSoup:
+    with python_warnings.catch_warnings():
+        # Short documents can look like file names or URLs to bs4; they are still HTML.
+        python_warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        return BeautifulSoup(text, "html.parser")
+
+
+def _decode(source: bytes, slug: str) -> str:
+    skipped = len(codecs.BOM_UTF8) if source.startswith(codecs.BOM_UTF8) else 0
+    try:
+        return source[skipped:].decode("utf-8")
+    except UnicodeDecodeError as error:
+        offset = error.start + skipped
+        line = source.count(b"\n", 0, offset) + 1
+        hint = (
+            " (it looks like UTF-16)"
+            if source[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+            else ""
+        )
+        raise ContentError(
+            f"{slug}: not valid UTF-8 at byte offset {offset} (line {line}){hint}; "
+            "save the file as UTF-8"
+        ) from error
+
+
+def _validate_langs(page: BeautifulSoup, warnings: list[str]) -> None:
+    for element in page.find_all(lang=True):
+        value = element["lang"]
+        normal = normalise_lang(value) if isinstance(value, str) else None
+        if normal is None:
+            if isinstance(value, str) and value.strip():
+                warnings.append(
+                    f'lang="{value}" on <{element.name}> is not a language tag '
+                    "like en-GB or cy; it is ignored"
+                )
+            del element["lang"]
+        else:
+            element["lang"] = normal
+
+
+def _drop_unread(page: BeautifulSoup) -> None:
+    for element in page.find_all(_is_unread):
+        if not element.decomposed:
+            element.decompose()
+
+
+def _is_unread(element: Tag) -> bool:
+    if element.name in ("header", "footer"):
+        # A header or footer inside main or article belongs to the content (its title,
+        # review dates); elsewhere it is site chrome.
+        return element.find_parent(("main", "article")) is None
+    if element.name in DROPPED_TAGS:
+        return True
+    if element.has_attr("hidden"):
+        return True
+    if str(element.get("aria-hidden", "")).strip().lower() == "true":
+        return True
+    if str(element.get("data-reader", "")).strip().lower() == "skip":
+        return True
+    return bool(_HIDING_STYLE.search(str(element.get("style", ""))))
+
+
+def _inherited_lang(element: Tag) -> str | None:
+    for node in (element, *element.parents):
+        value = node.get("lang") if isinstance(node, Tag) else None
+        if value:
+            return value
+    return None
+
+
+def _sanitise(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags={"script", "style"},
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=_filter_attribute,
+        url_schemes=set(URL_SCHEMES),
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def _filter_attribute(tag: str, name: str, value: str) -> str | None:
+    if name == "dir":
+        return value if value in ("ltr", "rtl", "auto") else None
+    if name == "scope":
+        return value if value in ("row", "col", "rowgroup", "colgroup") else None
+    if name in ("colspan", "rowspan", "start"):
+        return value if value.isdigit() else None
+    return value
+
+
+def _require_heading_text(headings: list[Tag], slug: str) -> None:
+    previous = None
+    for number, heading in enumerate(headings, start=1):
+        text = _inline_text(heading)
+        if not any(ch.isalnum() for ch in text):
+            after = f', after "{previous}"' if previous else ", the first heading"
+            raise ContentError(
+                f"{slug}: an <{heading.name}> has no text (heading {number}{after}); "
+                "give it text or remove it"
+            )
+        previous = text
+
+
+def _normalise_outline(headings: list[Tag], title: Tag, warnings: list[str]) -> list[Tag]:
+    """Give the page one h1 and no skipped levels; return the headings that start sections."""
+    # A stack of (level as written, level now); the title is the root, below any other h1.
+    stack: list[tuple[int, int]] = [(0, 1)]
+    seen_title = False
+    sections = []
+    for heading in headings:
+        text = _inline_text(heading)
+        if heading is title:
+            seen_title = True
+            continue
+        if not seen_title:
+            warnings.append(
+                f'the <{heading.name}> "{text}" comes before the h1; '
+                "it is read as part of the introduction"
+            )
+            continue
+        written = int(heading.name[1])
+        while stack[-1][0] >= written:
+            stack.pop()
+        level = stack[-1][1] + 1
+        stack.append((written, level))
+        if written == 1:
+            warnings.append(f'a second h1 "{text}" is now an h2: a page has one h1')
+        elif level != written:
+            warnings.append(
+                f'heading "{text}" was an h{written} under an h{level - 1}, skipping a level; '
+                f"it is now an h{level}"
+            )
+        heading.name = f"h{level}"
+        if level in SECTION_LEVELS:
+            sections.append(heading)
+    return sections
+
+
+def _assign_ids(clean: BeautifulSoup, title: Tag, sections: list[Tag], warnings: list[str]) -> None:
+    """Keep valid unique ids; give the title and section headings ids from their text."""
+    taken: set[str] = set()
+    for element in clean.find_all(id=True):
+        value = element["id"]
+        if VALID_ID.fullmatch(value) and value not in taken and not _reserved(value):
+            taken.add(value)
+            continue
+        reason = "is used twice" if value in taken else "cannot be used"
+        warnings.append(f'id "{value}" on <{element.name}> {reason}; it was removed')
+        del element["id"]
+    for heading in (title, *sections):
+        if heading.has_attr("id"):
+            continue
+        base = slugify(_inline_text(heading))
+        candidate, number = base, 1
+        while candidate in taken or _reserved(candidate):
+            number += 1
+            candidate = f"{base}-{number}"
+        taken.add(candidate)
+        heading["id"] = candidate
+
+
+def _reserved(value: str) -> bool:
+    return value in RESERVED_IDS or value.startswith("vr-")
+
+
+def _inline_text(element: Tag) -> str:
+    parts = []
+    for node in element.descendants:
+        if isinstance(node, Tag):
+            if node.name == "br":
+                parts.append(" ")
+        elif _is_text(node):
+            parts.append(str(node))
+    return collapse_whitespace("".join(parts))
+
+
+def _is_text(node: object) -> bool:
+    return isinstance(node, NavigableString) and not isinstance(
+        node, Comment | Declaration | Doctype | ProcessingInstruction
+    )
+
+
+def _nearest_lang(element: Tag, default: str) -> str:
+    return _inherited_lang(element) or default
+
+
+class _BlockCollector:
+    """Walk sanitised HTML in reading order, cutting it into Blocks."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.found: list[tuple[Block, Tag | None]] = []
+        self.buffer: list[str] = []
+
+    def collect(self, root: Tag) -> list[tuple[Block, Tag | None]]:
+        self._children(root, "paragraph", root)
+        self._flush("paragraph", root)
+        return self.found
+
+    def _children(self, node: Tag, kind: str, owner: Tag) -> None:
+        for child in node.children:
+            self._visit(child, kind, owner)
+
+    def _visit(self, node: object, kind: str, owner: Tag) -> None:
+        if not isinstance(node, Tag):
+            if _is_text(node):
+                self.buffer.append(str(node))
+            return
+        name = node.name
+        if name in HEADINGS:
+            self._flush(kind, owner)
+            block = Block(_inline_text(node), _nearest_lang(node, self.lang), "heading")
+            self.found.append((block, node))
+        elif name in _BLOCK_KINDS:
+            self._flush(kind, owner)
+            inner = _BLOCK_KINDS[name]
+            if inner == "paragraph" and kind in ("item", "cell"):
+                # A paragraph inside a list item or cell still reads as that item or cell.
+                inner = kind
+            self._children(node, inner, node)
+            self._flush(inner, node)
+        elif name in _CONTAINERS:
+            self._flush(kind, owner)
+            self._children(node, kind, owner)
+            self._flush(kind, owner)
+        elif name == "br":
+            # A line break ends a sentence: address lines and dates must not run together.
+            self._flush(kind, owner)
+        else:
+            self._children(node, kind, owner)
+
+    def _flush(self, kind: str, owner: Tag) -> None:
+        text = collapse_whitespace("".join(self.buffer))
+        self.buffer.clear()
+        if text:
+            self.found.append((Block(text, _nearest_lang(owner, self.lang), kind), None))
+
+
+def _sections(
+    found: list[tuple[Block, Tag | None]],
+    title: Tag,
+    starts: set[int],
+    warnings: list[str],
+) -> tuple[Section, ...]:
+    before: list[Block] = []
+    built: list[tuple[str, str, int, list[Block]]] = []
+    for block, heading in found:
+        if heading is title:
+            built.append((title["id"], block.text, 1, [block, *before]))
+            if before:
+                warnings.append(
+                    f'text before the h1 ("{before[0].text[:40]}") is read after the title'
+                )
+        elif heading is not None and id(heading) in starts:
+            built.append((heading["id"], block.text, int(heading.name[1]), [block]))
+        elif built:
+            built[-1][3].append(block)
+        else:
+            before.append(block)
+    return tuple(
+        Section(id=section_id, heading=heading, level=level, blocks=tuple(blocks))
+        for section_id, heading, level, blocks in built
+    )
+
+
+def _html_problems(text: str) -> list[str]:
+    checker = _TagBalance()
+    checker.feed(text)
+    checker.close()
+    problems = checker.problems
+    if len(problems) > _MAX_HTML_PROBLEMS:
+        more = len(problems) - _MAX_HTML_PROBLEMS
+        problems = [*problems[:_MAX_HTML_PROBLEMS], f"and {more} more problems"]
+    return problems
+
+
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
+    | {"source", "track", "wbr"}
+)
+_OPTIONAL_END = frozenset(
+    {"html", "head", "body", "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th"}
+    | {"thead", "tbody", "tfoot", "colgroup", "caption", "rt", "rp"}
+)
+
+
+class _TagBalance(HTMLParser):
+    """Find unclosed and stray tags, which html.parser otherwise repairs silently."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, int]] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in _VOID:
+            self.stack.append((tag, self.getpos()[0]))
+
+    def handle_startendtag(self, tag, attrs):
+        # In HTML "<div/>" opens a div; only inside SVG or MathML does "/>" close it.
+        if not any(name in ("svg", "math") for name, _ in self.stack):
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        line = self.getpos()[0]
+        if tag in _VOID:
+            return
+        if all(name != tag for name, _ in self.stack):
+            self.problems.append(f"line {line}: </{tag}> closes nothing")
+            return
+        while True:
+            name, opened = self.stack.pop()
+            if name == tag:
+                return
+            if name not in _OPTIONAL_END:
+                self.problems.append(f"line {opened}: <{name}> is not closed before </{tag}>")
+
+    def close(self):
+        super().close()
+        for name, opened in self.stack:
+            if name not in _OPTIONAL_END:
+                self.problems.append(f"line {opened}: <{name}> is never closed")
+        self.stack.clear()

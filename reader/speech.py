@@ -1,0 +1,56 @@
+"""Document → SpokenSections: each block cut into sentences with display and spoken text."""
+
+from __future__ import annotations
+
+from reader.lexicon import Lexicon
+from reader.model import Block, Document, Section, Sentence, SpokenSection
+from reader.normalise import is_speakable, normalise, tidy
+from reader.sentences import split_sentences
+
+PAUSES = {"sentence": 0.3, "heading": 0.7, "item": 0.5, "cell": 0.5, "paragraph": 0.55}
+"""Seconds of silence after a sentence: "sentence" inside a block, else by the block's kind.
+
+The engine adapter cuts eSpeak's own pause after each utterance, so these are the only ones."""
+
+
+def spoken_sections(document: Document, lexicon: Lexicon) -> tuple[SpokenSection, ...]:
+    """Turn every section of `document` into sentences ready for synthesis."""
+    return tuple(_spoken_section(section, lexicon) for section in document.sections)
+
+
+def spoken_text(text: str, lang: str, lexicon: Lexicon) -> str:
+    """Return what the engine is asked to say for `text`: lexicon words, then normalisation."""
+    pieces = lexicon.split(text, lang)
+    # Lexicon respellings are final: staff chose them, so normalisation must not touch them.
+    return tidy(
+        "".join(entry.spoken if entry else normalise(piece, lang) for piece, entry in pieces)
+    )
+
+
+def block_sentences(block: Block, lexicon: Lexicon) -> list[Sentence]:
+    """Cut one block into speakable sentences, with the block's pause after the last."""
+    sentences = []
+    # A heading is always one sentence, so each section's first sentence is its heading.
+    texts = [block.text] if block.kind == "heading" else split_sentences(block.text)
+    for text in texts:
+        spoken = spoken_text(text, block.lang, lexicon)
+        if is_speakable(spoken):
+            sentences.append(Sentence(text, spoken, block.lang, PAUSES["sentence"]))
+    if sentences:
+        last = sentences[-1]
+        pause = PAUSES.get(block.kind, PAUSES["paragraph"])
+        sentences[-1] = Sentence(last.text, last.spoken, last.lang, pause)
+    return sentences
+
+
+def _spoken_section(section: Section, lexicon: Lexicon) -> SpokenSection:
+    heading, *rest = section.blocks
+    sentences = block_sentences(heading, lexicon)
+    if not sentences:
+        # The widget needs each section's first sentence to be its heading.
+        sentences = [Sentence(heading.text, heading.text, heading.lang, PAUSES["heading"])]
+    for block in rest:
+        sentences.extend(block_sentences(block, lexicon))
+    return SpokenSection(
+        id=section.id, heading=section.heading, level=section.level, sentences=tuple(sentences)
+    )

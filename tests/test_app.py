@@ -1,0 +1,119 @@
+"""Test the app factory, the `serve` and `export` commands and that the app never synthesises."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import waitress
+import web_fixtures
+from click.testing import CliRunner
+from flask import Flask
+from web_fixtures import NETS
+
+from reader import create_app
+from reader.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+# The shared fixtures, made visible to pytest in this module.
+site, app = web_fixtures.site, web_fixtures.app
+
+
+def test_factory_makes_an_app_with_the_blueprint(app):
+    assert isinstance(app, Flask)
+    assert "reader" in app.blueprints
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    assert {
+        "/",
+        "/documents/<slug:slug>",
+        "/api/documents/<slug:slug>/manifest.json",
+        "/audio/<slug:slug>/<audio_name:name>.mp3",
+        "/static/<path:filename>",
+        "/healthz",
+    } <= rules
+
+
+def test_test_config_turns_on_testing(app):
+    assert app.testing
+    assert not create_app().testing
+
+
+def _clean_env(tmp_path: Path, site) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("READER_")}
+    env.update(
+        READER_CONTENT_DIR=str(site[0]),
+        READER_BUILD_DIR=str(site[1]),
+        READER_INSTANCE_PATH=str(tmp_path / "instance"),
+    )
+    return env
+
+
+def test_the_app_never_loads_the_speech_engine(tmp_path, site):
+    script = f"""
+import sys
+from reader import create_app
+client = create_app().test_client()
+for url in ("/", "/documents/{NETS}", "/api/documents/{NETS}/manifest.json", "/healthz"):
+    assert client.get(url).status_code == 200, url
+loaded = sorted(m for m in ("pyttsx3", "reader.engine", "reader.synthesise", "reader.build",
+                            "reader.fake_engine", "lameenc") if m in sys.modules)
+assert not loaded, loaded
+"""
+    env = _clean_env(tmp_path, site)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_flask_cli_finds_the_factory(tmp_path, site):
+    env = _clean_env(tmp_path, site)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "reader", "routes"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "reader.manifest" in result.stdout
+
+
+def test_serve_runs_waitress_with_the_configured_threads(monkeypatch, tmp_path, site):
+    calls = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.setattr(sys, "setswitchinterval", lambda seconds: calls.append(seconds))
+    for name, value in _clean_env(tmp_path, site).items():
+        if name.startswith("READER_"):
+            monkeypatch.setenv(name, value)
+    monkeypatch.setenv("READER_THREADS", "6")
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    interval, (app, options) = calls
+    assert interval == 0.001
+    assert isinstance(app, Flask)
+    assert options["host"] == "0.0.0.0"
+    assert options["port"] == 8123
+    assert options["threads"] == 6
+
+
+def test_serve_defaults_to_loopback(monkeypatch):
+    calls = []
+    monkeypatch.setattr(sys, "setswitchinterval", lambda seconds: None)
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append(kw))
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert (calls[0]["host"], calls[0]["port"]) == ("127.0.0.1", 5000)
+
+
+def test_serve_reports_bad_settings(monkeypatch):
+    monkeypatch.setenv("READER_THREADS", "lots")
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code != 0
+    assert "READER_THREADS must be a whole number" in result.output

@@ -1,0 +1,87 @@
+"""Test the layered configuration and that every setting is documented."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from reader import config, create_app
+from reader.errors import ReaderError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    """Start every test without READER_* variables and with an empty instance folder."""
+    for name in [n for n in os.environ if n.startswith("READER_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("READER_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults_are_relative_to_the_working_directory(tmp_path):
+    app = create_app()
+    assert app.config["CONTENT_DIR"] == tmp_path.resolve() / "content"
+    assert app.config["BUILD_DIR"] == tmp_path.resolve() / "build"
+    assert app.config["FRAME_ANCESTORS"] == "'none'"
+    assert app.config["SITE_NAME"] == "Voice reader"
+    assert app.config["STATIC_DIR"] == REPO / "static"
+    assert app.instance_path == str((tmp_path / "instance").resolve())
+
+
+def test_layers_override_in_order(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text(
+        'SITE_NAME = "From instance"\nFRAME_ANCESTORS = "\'self\'"\nTHREADS = 3\n'
+        'BUILD_DIR = "/srv/audio"\n'
+    )
+    app = create_app()
+    assert app.config["SITE_NAME"] == "From instance"
+    assert app.config["BUILD_DIR"] == Path("/srv/audio")
+
+    monkeypatch.setenv("READER_SITE_NAME", "From environment")
+    monkeypatch.setenv("READER_THREADS", "12")
+    monkeypatch.setenv("READER_TRUSTED_HOSTS", "a.example, b.example")
+    app = create_app()
+    assert app.config["SITE_NAME"] == "From environment"
+    assert app.config["FRAME_ANCESTORS"] == "'self'"
+    assert app.config["THREADS"] == 12
+    assert app.config["TRUSTED_HOSTS"] == ["a.example", "b.example"]
+
+    app = create_app({"SITE_NAME": "From test"})
+    assert app.config["SITE_NAME"] == "From test"
+    assert app.config["THREADS"] == 12
+
+
+def test_bad_number_in_the_environment_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("READER_THREADS", "many")
+    with pytest.raises(ReaderError, match="READER_THREADS must be a whole number"):
+        create_app()
+
+
+def test_unknown_reader_variables_are_ignored():
+    assert config.from_environ({"READER_NOPE": "1", "READER_SITE_NAME": "x"}) == {"SITE_NAME": "x"}
+
+
+def test_every_setting_is_documented():
+    text = (REPO / "docs" / "service.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`READER_([A-Z_]+)`", text))
+    names = {s.name for s in config.SETTINGS + config.ENV_ONLY_SETTINGS}
+    assert names - documented == set(), "settings missing from docs/service.md"
+    assert documented - names == set(), "docs/service.md documents settings that do not exist"
+    for setting in config.SETTINGS + config.ENV_ONLY_SETTINGS:
+        assert setting.help.strip(), setting.name
+
+
+SERVICE_MODULES = ("app", "views", "delivery", "security", "export", "wsgi_server")
+
+
+def test_only_config_reads_the_environment():
+    for name in SERVICE_MODULES:
+        source = (REPO / "reader" / f"{name}.py").read_text(encoding="utf-8")
+        assert "os.environ" not in source and "getenv" not in source, name

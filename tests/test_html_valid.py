@@ -1,0 +1,77 @@
+"""Check the service's pages with the Nu Html Checker (vnu): no errors allowed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import web_fixtures
+from web_fixtures import NETS, PLAIN
+
+from reader import create_app
+
+REPO = Path(__file__).resolve().parents[1]
+VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+INSTALL = "npm install --no-save vnu-jar  (in the repository root; see the README's test command)"
+
+# The shared fixtures, made visible to pytest in this module.
+site, app, client = web_fixtures.site, web_fixtures.app, web_fixtures.client
+
+
+@pytest.fixture
+def pages(client, site, published, tmp_path) -> dict[str, Path]:
+    """Render every kind of page into files named after it, and the shipped NETs page."""
+    urls = {
+        "document": f"/documents/{NETS}",
+        "index": "/",
+        "not-found": "/documents/no-such-page",
+        "no-audio": f"/documents/{PLAIN}",
+    }
+    rendered = {name: client.get(url).get_data() for name, url in urls.items()}
+    real = create_app(
+        {"TESTING": True, "CONTENT_DIR": published.content_dir, "BUILD_DIR": published.out_dir}
+    )
+    rendered["shipped-nets"] = real.test_client().get(urls["document"]).get_data()
+    assert b"<voice-reader" in rendered["shipped-nets"]
+    # Stale: the text changed after the audio was built.
+    source = site[0] / f"{NETS}.html"
+    source.write_text(source.read_text() + "\n<p>A new paragraph.</p>\n")
+    rendered["stale"] = client.get(urls["document"]).get_data()
+    assert b"being prepared" in rendered["stale"]
+    files = {}
+    for name, html in rendered.items():
+        files[name] = tmp_path / f"{name}.html"
+        files[name].write_bytes(html)
+    return files
+
+
+def test_pages_are_valid_html(pages):
+    assert VNU.is_file(), f"The Nu Html Checker is missing at {VNU}. Run: {INSTALL}"
+    java = shutil.which("java")
+    assert java, "java is needed to run the Nu Html Checker (Debian: openjdk-17-jre-headless)"
+    result = subprocess.run(
+        [
+            java,
+            "-jar",
+            str(VNU),
+            "--format",
+            "json",
+            "--stdout",
+            "--exit-zero-always",
+            *map(str, pages.values()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stdout)["messages"]
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
+    assert errors == []
+    assert len({m.get("url") for m in messages} - {None}) <= len(pages)

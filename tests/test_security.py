@@ -1,0 +1,124 @@
+"""Test the security headers on every response and CORS on shared files only."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import web_fixtures
+from web_fixtures import NETS
+
+from reader import create_app
+from reader.manifest import manifest_path
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; media-src 'self'; "
+    "connect-src 'self'; img-src 'self'; base-uri 'none'; object-src 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+# The shared fixtures, made visible to pytest in this module.
+site, app, client = web_fixtures.site, web_fixtures.app, web_fixtures.client
+
+
+@pytest.fixture
+def urls(site) -> dict[str, str]:
+    """Return one URL of each kind."""
+    manifest = json.loads(manifest_path(site[1], NETS).read_bytes())
+    return {
+        "index": "/",
+        "page": f"/documents/{NETS}",
+        "missing": "/documents/no-such-page",
+        "health": "/healthz",
+        "manifest": f"/api/documents/{NETS}/manifest.json",
+        "audio": f"/audio/{NETS}/{manifest['sections'][0]['audio'][6:]}",
+        "static": "/static/page.css",
+    }
+
+
+SHARED = {"manifest", "audio", "static"}
+
+
+def test_every_response_has_the_security_headers(client, urls):
+    for kind, url in urls.items():
+        with client.get(url) as response:
+            headers = response.headers
+        assert headers["Content-Security-Policy"] == CSP, kind
+        assert headers["X-Content-Type-Options"] == "nosniff", kind
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin", kind
+        policy = headers["Permissions-Policy"]
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+            assert f"{feature}=()" in policy, kind
+        assert headers["X-Frame-Options"] == "DENY", kind
+
+
+def test_frame_ancestors_is_configurable(site):
+    content_dir, build_dir = site
+    app = create_app(
+        {
+            "CONTENT_DIR": content_dir,
+            "BUILD_DIR": build_dir,
+            "FRAME_ANCESTORS": "'self' https://www.example.org",
+        }
+    )
+    headers = app.test_client().get("/").headers
+    assert headers["Content-Security-Policy"].endswith(
+        "frame-ancestors 'self' https://www.example.org"
+    )
+    assert "X-Frame-Options" not in headers
+
+
+def test_cors_only_on_manifests_audio_and_static(client, urls):
+    for kind, url in urls.items():
+        with client.get(url, headers={"Origin": "https://elsewhere.example"}) as response:
+            headers = response.headers
+        if kind in SHARED:
+            assert headers["Access-Control-Allow-Origin"] == "*", kind
+            assert headers["Access-Control-Expose-Headers"] == (
+                "Content-Range, Accept-Ranges, ETag, Content-Length"
+            )
+            assert "Access-Control-Allow-Credentials" not in headers
+        else:
+            assert "Access-Control-Allow-Origin" not in headers, kind
+
+
+def test_preflight_allows_range(client, urls):
+    for kind in SHARED:
+        response = client.options(
+            urls[kind],
+            headers={
+                "Origin": "https://elsewhere.example",
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "range",
+            },
+        )
+        assert response.status_code == 200, kind
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Range" in response.headers["Access-Control-Allow-Headers"]
+        assert "GET" in response.headers["Access-Control-Allow-Methods"]
+    page = client.options(urls["page"], headers={"Origin": "https://elsewhere.example"})
+    assert "Access-Control-Allow-Origin" not in page.headers
+
+
+def test_trusted_hosts_refuse_other_hosts(site):
+    content_dir, build_dir = site
+    app = create_app(
+        {
+            "CONTENT_DIR": content_dir,
+            "BUILD_DIR": build_dir,
+            "TRUSTED_HOSTS": ["reader.example.org"],
+        }
+    )
+    client = app.test_client()
+    assert client.get("/", base_url="http://evil.example").status_code == 400
+    assert client.get("/", base_url="http://reader.example.org").status_code == 200
+
+
+def test_proxy_count_trusts_forwarded_scheme_and_host(site):
+    content_dir, build_dir = site
+    app = create_app({"CONTENT_DIR": content_dir, "BUILD_DIR": build_dir, "PROXY_COUNT": 1})
+    response = app.test_client().get(
+        f"/api/documents/{NETS}/manifest.json",
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "reader.example.org"},
+    )
+    assert response.get_json()["sections"][0]["audio"].startswith("https://reader.example.org/")

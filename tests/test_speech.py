@@ -1,0 +1,107 @@
+"""Tests for reader.speech: Document → sentences with display and spoken text."""
+
+from pathlib import Path
+
+from reader.lexicon import Entry, Lexicon, load_lexicon
+from reader.model import Block, Document, Section, Sentence
+from reader.parse import parse_document
+from reader.speech import PAUSES, block_sentences, spoken_sections, spoken_text
+
+FIXTURES = Path(__file__).parent / "fixtures" / "content"
+
+
+def document_of(*blocks: Block, heading: str = "Title") -> Document:
+    section = Section("title", heading, 1, (Block(heading, "en-GB", "heading"), *blocks))
+    return Document("x", heading, "en-GB", (section,), "", "0" * 64)
+
+
+def test_demo_document_end_to_end():
+    document = parse_document((FIXTURES / "demo.html").read_bytes(), "demo")
+    sections = spoken_sections(document, load_lexicon(FIXTURES, "demo"))
+    assert [(s.id, s.level) for s in sections] == [
+        ("demo-nets-page", 1),
+        ("treatment", 2),
+        ("cymraeg", 2),
+    ]
+    intro, treatment, welsh = sections
+    assert intro.sentences == (
+        Sentence("Demo NETs page", "Demo nets page", "en-GB", 0.7),
+        Sentence("NETs are rare.", "nets are rare.", "en-GB", 0.3),
+        Sentence(
+            "Your NHS team, e.g. your GP, can help.",
+            "Your N H S team, for example your G P, can help.",
+            "en-GB",
+            0.55,
+        ),
+    )
+    assert [(s.text, s.spoken) for s in treatment.sentences[1:]] == [
+        (
+            "You may have everolimus (Afinitor®) or SIRT.",
+            "You may have everolimus (a finnitor) or S I R T.",
+        ),
+        ("Reviewed: 30/06/2018", "Reviewed: 30 June 2018"),
+        ("Next review: 31/12/2020", "Next review: 31 December 2020"),
+    ]
+    assert [s.pause for s in treatment.sentences] == [0.7, 0.55, 0.5, 0.5]
+    assert [(s.spoken, s.lang) for s in welsh.sentences] == [
+        ("Cymraeg", "cy"),
+        ("Mae G I G Cymru yn helpu.", "cy"),
+        ("Ffoniwch ni.", "cy"),
+    ]
+    assert all("Print" not in s.text for section in sections for s in section.sentences)
+
+
+def test_every_sentence_text_is_found_in_its_block():
+    document = parse_document((FIXTURES / "demo.html").read_bytes(), "demo")
+    lexicon = load_lexicon(FIXTURES, "demo")
+    for section, spoken in zip(document.sections, spoken_sections(document, lexicon), strict=True):
+        texts = " ".join(block.text for block in section.blocks)
+        assert all(sentence.text in texts for sentence in spoken.sentences)
+        assert spoken.sentences[0].text == section.heading
+
+
+def test_list_items_are_never_run_together():
+    document = document_of(Block("first item", "en-GB", "item"), Block("second", "en-GB", "item"))
+    sentences = spoken_sections(document, Lexicon())[0].sentences
+    assert [s.text for s in sentences[1:]] == ["first item", "second"]
+    assert [s.pause for s in sentences] == [PAUSES["heading"], PAUSES["item"], PAUSES["item"]]
+
+
+def test_a_block_ends_with_a_longer_pause_than_its_sentences():
+    sentences = block_sentences(Block("One. Two. Three.", "en-GB", "paragraph"), Lexicon())
+    assert [s.pause for s in sentences] == [PAUSES["sentence"]] * 2 + [PAUSES["paragraph"]]
+    assert PAUSES["sentence"] < PAUSES["paragraph"] < PAUSES["heading"]
+    cell = block_sentences(Block("A cell", "en-GB", "cell"), Lexicon())
+    assert cell[0].pause == PAUSES["cell"]
+
+
+def test_unspeakable_sentences_are_dropped_and_the_pause_moves_back():
+    sentences = block_sentences(Block("Real words. … ® !", "en-GB", "paragraph"), Lexicon())
+    assert sentences == [Sentence("Real words.", "Real words.", "en-GB", PAUSES["paragraph"])]
+    assert block_sentences(Block("—", "en-GB", "item"), Lexicon()) == []
+
+
+def test_a_section_always_keeps_its_heading():
+    document = document_of(Block("Text.", "en-GB", "paragraph"), heading="®")
+    sentences = spoken_sections(document, Lexicon())[0].sentences
+    assert sentences[0] == Sentence("®", "®", "en-GB", PAUSES["heading"])
+    assert sentences[1].text == "Text."
+
+
+def test_lexicon_respellings_are_not_normalised_again():
+    lexicon = Lexicon([Entry("SIRT", "SIRT therapy"), Entry("5-HIAA", "five H I A A")])
+    assert spoken_text("SIRT and NHS", "en-GB", lexicon) == "SIRT therapy and N H S"
+    assert spoken_text("a 5-HIAA test", "en-GB", lexicon) == "a five H I A A test"
+
+
+def test_a_heading_is_one_sentence():
+    sentences = block_sentences(Block("Step 1. Prepare", "en-GB", "heading"), Lexicon())
+    assert [s.text for s in sentences] == ["Step 1. Prepare"]
+
+
+def test_welsh_sentences_use_welsh_rules_and_lang():
+    block = Block("Ar 30/06/2018. Diolch.", "cy", "paragraph")
+    assert block_sentences(block, Lexicon()) == [
+        Sentence("Ar 30/06/2018.", "Ar 30 Mehefin 2018.", "cy", PAUSES["sentence"]),
+        Sentence("Diolch.", "Diolch.", "cy", PAUSES["paragraph"]),
+    ]

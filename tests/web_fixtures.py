@@ -1,0 +1,171 @@
+"""Make small content and build folders for the service's tests, without the speech engine."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import struct
+from pathlib import Path
+
+import lameenc
+import pytest
+from flask import Flask
+
+from reader import create_app
+from reader import manifest as mf
+
+NETS = "neuroendocrine-tumours"
+NETS_HTML = """<!doctype html>
+<html lang="en-GB">
+<head><meta charset="utf-8"><title>Neuroendocrine tumours (NETs)</title></head>
+<body>
+<h1>Neuroendocrine tumours (NETs)</h1>
+<p>A neuroendocrine tumour (NET) is a tumour that develops from cells of the neuroendocrine
+system.</p>
+<p>Cells that are similar to nerve cells make up the neuroendocrine system. They make chemical
+messengers called hormones. Hormones control how different organs in the body work.</p>
+<h2>Types of NETs</h2>
+<p>Some NETs make extra hormones and cause symptoms. These are called functioning tumours.</p>
+<p>NETs are grouped according to where the cancer started (the primary tumour). For example:</p>
+<ul>
+<li>small bowel NETs</li>
+<li>appendix NETs</li>
+<li>pancreatic NETs</li>
+<li>lung NETs.</li>
+</ul>
+<h2>Symptoms of neuroendocrine tumours (NETs)</h2>
+<p>Symptoms will depend on where in the body the NET is. A NET in the lung may cause chest
+infections and shortness of breath.</p>
+<p>If you are worried about NETs, <a href="https://example.org/signs">we have more information
+about the signs and symptoms</a>.</p>
+<h2>Diagnosis of neuroendocrine tumours (NETs)</h2>
+<p>You usually start by seeing your GP. If they are unsure of the problem, they will refer you to
+a specialist at the hospital.</p>
+<h3>Urine and blood tests</h3>
+<p>If you have a NET, the levels of some chemicals in the blood may rise. This is mainly serotonin
+and a protein called chromogranin A (CgA).</p>
+<h3>Scans</h3>
+<p>An ultrasound scan uses soundwaves to build up a picture of inside your body. A CT scan uses
+x-rays to build a 3D picture of the inside of the body.</p>
+<h2>Treatment for neuroendocrine tumours (NETs)</h2>
+<p>A team of specialists will meet to discuss the best possible treatment for you. This is called
+a multidisciplinary team (MDT).</p>
+<p>The main treatment is surgery to remove the tumour. The aim of this is to cure the cancer.</p>
+</body>
+</html>
+"""
+PLAIN = "coughs-and-colds"
+PLAIN_HTML = """<!doctype html>
+<html lang="en-GB">
+<head><meta charset="utf-8"><title>Coughs and colds</title></head>
+<body>
+<h1>Coughs and colds</h1>
+<p>Most coughs and colds get better on their own within two weeks.</p>
+<h2>When to get help</h2>
+<p>Ask a pharmacist or call your GP if you are worried.</p>
+</body>
+</html>
+"""
+
+
+def tone_mp3(seconds: float = 0.5, frequency: float = 440.0) -> bytes:
+    """Encode a short sine tone as a mono MP3."""
+    rate = 16000
+    samples = (
+        int(8000 * math.sin(2 * math.pi * frequency * i / rate)) for i in range(int(rate * seconds))
+    )
+    pcm = b"".join(struct.pack("<h", s) for s in samples)
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(32)
+    encoder.set_in_sample_rate(rate)
+    encoder.set_channels(1)
+    encoder.set_quality(7)
+    return bytes(encoder.encode(pcm) + encoder.flush())
+
+
+def write_document(content_dir: Path, slug: str, html: str) -> Path:
+    """Write a content document and return its path."""
+    content_dir.mkdir(parents=True, exist_ok=True)
+    path = content_dir / f"{slug}.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def publish(content_dir: Path, build_dir: Path, slug: str, seconds: float = 80.0) -> dict:
+    """Publish a version-1 manifest and one tone MP3 per section, as the build would."""
+    from reader.parse import parse_document
+
+    source = (content_dir / f"{slug}.html").read_bytes()
+    document = parse_document(source, slug)
+    audio_dir = mf.document_dir(build_dir, slug) / mf.AUDIO_DIR
+    audio_dir.mkdir(parents=True, exist_ok=True)
+    sections = []
+    for number, section in enumerate(document.sections):
+        data = tone_mp3(frequency=220.0 + 40 * number)
+        name = hashlib.sha256(data + section.id.encode()).hexdigest()[:20]
+        (audio_dir / f"{name}.mp3").write_bytes(data)
+        step = seconds / max(1, len(section.blocks))
+        sentences = [
+            {"start": i * step, "end": (i + 1) * step - 0.1, "text": b.text, "spoken": b.text}
+            for i, b in enumerate(section.blocks)
+        ]
+        sections.append(
+            {
+                "id": section.id,
+                "heading": section.heading,
+                "level": section.level,
+                "audio": f"{mf.AUDIO_DIR}/{name}.mp3",
+                "duration": seconds,
+                "bytes": len(data),
+                "sentences": sentences,
+            }
+        )
+    manifest = {
+        "version": mf.VERSION,
+        "document": {
+            "slug": slug,
+            "title": document.title,
+            "lang": document.lang,
+            "source_sha256": hashlib.sha256(source).hexdigest(),
+        },
+        "voice": {"engine": "test-tone", "voice": "none", "rate": 160},
+        "built_at": "2026-11-26T14:00:00Z",
+        "build_key": "test",
+        "sections": sections,
+    }
+    mf.manifest_path(build_dir, slug).write_bytes(mf.dumps(manifest))
+    return manifest
+
+
+def make_site(root: Path) -> tuple[Path, Path]:
+    """Make content with two documents, publish audio for the NETs one only; return the dirs."""
+    content_dir, build_dir = root / "content", root / "build"
+    write_document(content_dir, NETS, NETS_HTML)
+    write_document(content_dir, PLAIN, PLAIN_HTML)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    publish(content_dir, build_dir, NETS)
+    return content_dir, build_dir
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> tuple[Path, Path]:
+    """Return (content_dir, build_dir) holding the NETs document with audio and one without."""
+    return make_site(tmp_path)
+
+
+@pytest.fixture
+def app(site, tmp_path: Path, monkeypatch) -> Flask:
+    """Create an app over the `site` folders, with an empty instance folder."""
+    content_dir, build_dir = site
+    # A developer's own instance config or READER_* variables must not change test results.
+    for name in [n for n in os.environ if n.startswith("READER_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("READER_INSTANCE_PATH", str(tmp_path / "instance"))
+    return create_app({"TESTING": True, "CONTENT_DIR": content_dir, "BUILD_DIR": build_dir})
+
+
+@pytest.fixture
+def client(app: Flask):
+    """Return a test client of `app`."""
+    return app.test_client()
