@@ -55,6 +55,15 @@ def load_espeak() -> tuple[ctypes.CDLL, str]:
     return library, library.espeak_Info(None).decode("ascii", "replace")
 
 
+def preload() -> None:
+    """Import pyttsx3 and its eSpeak driver without starting eSpeak, before forking workers.
+
+    Forked workers then share the imported modules instead of each importing them again.
+    """
+    load_espeak()
+    import pyttsx3.drivers.espeak  # noqa: F401
+
+
 def engine_id() -> str:
     """Name the engine and both versions; a change of either changes every audio hash."""
     return f"pyttsx3-{version('pyttsx3')}/espeak-ng-{load_espeak()[1]}"
@@ -84,15 +93,12 @@ class Pyttsx3Engine:
         # pyttsx3 holds back settings until its first runAndWait, then applies them just
         # before that run stops eSpeak, which cancels whatever eSpeak is still doing: an
         # empty first run gets that over with, after which settings apply at once. The rate
-        # is set once, for the life of the process, and checked after a warm-up utterance.
+        # is set once, for the life of the process, and checked once eSpeak has taken it.
         with contextlib.redirect_stdout(io.StringIO()):
             self._engine.runAndWait()
-        for _attempt in range(3):
-            self._engine.setProperty("rate", rate)
-            self._render("Ready.")
-            if _current_rate() == rate:
-                break
-        else:
+        self._engine.setProperty("rate", rate)
+        _wait_until_idle()
+        if _current_rate() != rate:
             raise EngineError(f"eSpeak NG did not accept the rate {rate} words per minute")
 
     def voices(self) -> list[str]:

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from reader.encode import ENCODER_DELAY, Mp3Encoder, pcm_seconds, silence
-from reader.engine import engine_started
+from reader.engine import engine_started, preload
 from reader.errors import EngineError, ReaderError
 from reader.model import Sentence
 from reader.voices import choose_voice
@@ -129,6 +129,8 @@ def synthesise_sections(
         for job in ordered:
             yield render_section(fake, job, preferred)
         return
+    if engine == "pyttsx3":
+        preload()
     with _pool_context().Pool(workers, _start_worker, (engine, rate, dict(preferred))) as pool:
         yield from pool.imap_unordered(_run_job, ordered)
 
