@@ -1,0 +1,112 @@
+"""The player widget on other sites: strict CSP, hostile CSS, no article, loaded twice, small."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from playwright.sync_api import expect
+from widget_fixtures import (  # noqa: F401
+    STATIC,
+    LiveServer,
+    axe_violations,
+    host_app,
+    new_page_fixture,
+    open_player,
+    site_fixture,
+    state,
+    wait_playing,
+)
+
+JS_BUDGET, CSS_BUDGET = 12 * 1024, 4 * 1024
+HOSTILE = """
+button, span, voice-reader { display: none !important; }
+* { color: transparent !important; background: red !important; font-size: 4px !important; }
+"""
+
+
+@pytest.fixture
+def host(tmp_path, site):
+    """Run a third-party page on another origin (localhost, not 127.0.0.1) embedding the player."""
+
+    def serve(body: str, hostile_css: str = HOSTILE):
+        app = host_app(tmp_path, site.url, body, hostile_css)
+        server = LiveServer(app, host="localhost").__enter__()
+        servers.append(server)
+        return server.url.replace("127.0.0.1", "localhost")
+
+    servers: list[LiveServer] = []
+    yield serve
+    for server in servers:
+        server.__exit__(None)
+
+
+def embed(site, slug: str) -> str:
+    return f'<voice-reader document="{slug}" src="{site.url}"></voice-reader>'
+
+
+def test_embedded_under_strict_csp_and_hostile_css(page, site, host):
+    url = host(f"<h1>About our clinic</h1><p>We embed a reader below.</p>{embed(site, site.slug)}")
+    assert not url.startswith(site.url)
+    open_player(page, url)
+    play = page.get_by_role("button", name="Play", exact=True)
+    expect(play).to_be_visible()
+    box = play.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44  # our stylesheet applied despite the CSP
+    play.click()
+    wait_playing(page, 1.2)
+    # Without the article on the page, the sentence being read is shown in the player.
+    caption = page.locator("voice-reader .vr-caption")
+    expect(caption).to_be_visible()
+    expect(caption).to_have_text(site.sections[0]["sentences"][0]["text"])
+    assert state(page)["highlight"] is None
+    expect(page.get_by_role("button", name="Click to listen")).to_be_hidden()
+    assert axe_violations(page, context="voice-reader") == []
+
+
+def test_listen_controls_survive_hostile_css(page, site):
+    page.route(
+        "**/static/page.css",
+        lambda route: route.fulfill(status=200, content_type="text/css", body=HOSTILE),
+    )
+    open_player(page, site.document_url)
+    listen = page.get_by_role("button", name=f"Listen from here: {site.heading(3)}")
+    expect(listen).to_be_visible()
+    box = listen.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44
+    listen.click()
+    wait_playing(page, 0.1, section=3)
+
+
+def test_loading_the_script_twice_is_harmless(page, site):
+    open_player(page, site.document_url)
+    page.add_script_tag(url=f"{site.url}/static/voice-reader.js")
+    page.add_script_tag(url=f"{site.url}/static/voice-reader.js")
+    page.wait_for_timeout(300)
+    assert page.locator("voice-reader").count() == 1
+    assert page.locator(".vr-listen-control").count() == len(site.sections)
+    assert page.locator("voice-reader .vr-player").count() == 1
+    page.get_by_role("button", name="Play", exact=True).click()
+    wait_playing(page)
+
+
+def test_no_globals_but_the_element(new_page, site):
+    bare = new_page()  # the same page with an empty script in place of the widget
+    bare.route(
+        "**/voice-reader.js",
+        lambda route: route.fulfill(status=200, content_type="text/javascript", body=""),
+    )
+    bare.goto(site.document_url)
+    names = "() => Object.getOwnPropertyNames(window)"
+    before = set(bare.evaluate(names))
+    page = new_page()
+    open_player(page, site.document_url)
+    added = set(page.evaluate(names)) - before
+    assert added == set(), added
+
+
+def test_size_budget():
+    js = len(gzip.compress((STATIC / "voice-reader.js").read_bytes(), 9))
+    css = len(gzip.compress((STATIC / "voice-reader.css").read_bytes(), 9))
+    assert js <= JS_BUDGET, js
+    assert css <= CSS_BUDGET, css

@@ -1,0 +1,125 @@
+"""The player widget's shape: accessibility tree, target sizes, reflow, motion, colours, focus."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+from widget_fixtures import (  # noqa: F401  (fixtures are used by name)
+    axe_violations,
+    new_page_fixture,
+    open_player,
+    site_fixture,
+    wait_playing,
+)
+
+CONTROLS = "voice-reader button:visible, voice-reader input:visible, voice-reader select:visible"
+LISTEN = ".vr-listen-control button"
+
+
+def headings(page) -> list[str]:
+    """The page outline from the accessibility tree: one line per heading."""
+    snapshot = page.locator("body").aria_snapshot()
+    return [line.strip() for line in snapshot.splitlines() if "heading" in line]
+
+
+def open_everything(page) -> None:
+    page.get_by_role("button", name="Sections (", exact=False).click()
+    page.get_by_role("button", name="Keyboard shortcuts").click()
+
+
+def luminance(rgb: str) -> float:
+    r, g, b = (int(x) / 255 for x in re.findall(r"\d+", rgb)[:3])
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_no_heading_in_the_player_and_outline_unchanged(new_page, site):
+    without_js = new_page(java_script_enabled=False)
+    without_js.goto(site.document_url)
+    before = headings(without_js)
+    page = new_page()
+    open_player(page, site.document_url)
+    open_everything(page)
+    assert "heading" not in page.locator("voice-reader").aria_snapshot()
+    assert headings(page) == before
+    assert len(before) == len(site.sections)
+
+
+def test_every_control_is_at_least_44_by_44(page, site):
+    open_player(page, site.document_url)
+    open_everything(page)
+    controls = page.locator(f"{CONTROLS}, {LISTEN}")
+    # 10 in the player, then for each section an item in the list and a "Listen from here".
+    assert controls.count() == 10 + 2 * len(site.sections)
+    for i in range(controls.count()):
+        box = controls.nth(i).bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, (controls.nth(i).inner_text(), box)
+
+
+def test_focus_is_visible_with_3_to_1_contrast(page, site):
+    open_player(page, site.document_url)
+    page.get_by_role("button", name="Next section").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Shift+Tab")  # keyboard focus, so :focus-visible applies
+    style = page.evaluate("""() => {
+        const root = document.querySelector('voice-reader').shadowRoot;
+        const b = root.activeElement, s = getComputedStyle(b);
+        const player = root.querySelector('.vr-player');
+        return {style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor,
+                background: getComputedStyle(player).backgroundColor}; }""")
+    assert style["style"] == "solid" and style["width"] >= 3
+    assert contrast(style["color"], style["background"]) >= 3
+
+
+def test_axe_in_dark_mode_and_forced_colors(new_page, site):
+    for options in ({"color_scheme": "dark"}, {"forced_colors": "active"}):
+        page = new_page(**options)
+        open_player(page, site.document_url)
+        page.get_by_role("button", name="Play", exact=True).click()
+        wait_playing(page)
+        open_everything(page)
+        assert axe_violations(page) == [], options
+
+
+def test_reflows_at_320_css_pixels_and_400_percent_zoom(new_page, site):
+    # 1280 x 1024 at 400% zoom is a 320 x 256 CSS pixel viewport.
+    for viewport in ({"width": 320, "height": 640}, {"width": 320, "height": 256}):
+        page = new_page(viewport=viewport)
+        open_player(page, site.document_url)
+        open_everything(page)
+        widths = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1], widths
+        controls = page.locator(CONTROLS)
+        for i in range(controls.count()):
+            box = controls.nth(i).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 320, box
+        # Still usable: play from the keyboard and the controls answer.
+        page.get_by_role("button", name="Next section").click()
+        wait_playing(page, 0.1, section=1)
+        page.get_by_role("button", name="Pause", exact=True).press("Enter")
+        expect(page.locator("voice-reader")).to_have_attribute("data-state", "paused")
+
+
+def test_no_animation_under_reduced_motion(new_page, site):
+    page = new_page(reduced_motion="reduce", viewport={"width": 800, "height": 360})
+    open_player(page, site.document_url)
+    button = page.get_by_role("button", name=f"Sections ({len(site.sections)})")
+    button.hover()
+    button.click()
+    page.get_by_role("button", name=site.heading(-1), exact=True).click()
+    wait_playing(page, 0.1, section=len(site.sections) - 1)
+    running = page.evaluate("""() => document.getAnimations().length
+        + document.querySelector('voice-reader').shadowRoot.getAnimations().length""")
+    assert running == 0
+    # Following the text jumped (no smooth scroll): the sentence is already in view.
+    in_view = page.evaluate("""() => { const r = [...CSS.highlights.get('voice-reader-sentence')][0]
+        .getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }""")
+    assert in_view
