@@ -200,3 +200,24 @@ def export_command(out_dir, base_url, content_dir, build_dir) -> None:
         f"Exported {summary.pages} pages, {summary.manifests} manifests and "
         f"{summary.audio_files} audio files to {out_dir.resolve()}"
     )
+
+
+@main.command(name="embed-snippet")
+@click.argument("slug")
+@click.option(
+    "--base-url",
+    help="Public address of this service, e.g. https://reader.example.org "
+    "(default: reader serve's http://127.0.0.1:5000).",
+)
+def embed_snippet_command(slug, base_url) -> None:
+    """Print the HTML that embeds SLUG's player on another site (script with SRI + element)."""
+    from reader.app import create_app
+    from reader.embed import DEFAULT_BASE_URL, embed_snippet
+
+    if base_url is None:
+        click.echo(f"note: using {DEFAULT_BASE_URL}; pass --base-url for the public one", err=True)
+    try:
+        text = embed_snippet(create_app(), slug, base_url or DEFAULT_BASE_URL)
+    except ReaderError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(text, nl=False)

@@ -50,8 +50,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "FRAME_ANCESTORS",
         "'none'",
-        "CSP `frame-ancestors` sources allowed to frame pages, "
-        "e.g. `'self' https://www.example.org`.",
+        "CSP `frame-ancestors` sources allowed to frame the player-only page "
+        "`/embed/<slug>`, e.g. `'self' https://www.example.org`; every other page is "
+        "always `'none'`.",
     ),
     Setting(
         "STATIC_MAX_AGE",

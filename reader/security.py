@@ -6,7 +6,9 @@ from flask import Flask, request
 from werkzeug.wrappers import Response
 
 # Endpoints whose responses another site's widget may fetch: manifests, audio, widget files.
-SHARED_ENDPOINTS = frozenset({"reader.manifest", "reader.audio", "static"})
+SHARED_ENDPOINTS = frozenset({"reader.manifest", "reader.audio", "reader.widget_file", "static"})
+# The only page other sites may frame (within FRAME_ANCESTORS): the player-only embed page.
+FRAMED_ENDPOINTS = frozenset({"reader.embed"})
 EXPOSED_HEADERS = "Content-Range, Accept-Ranges, ETag, Content-Length"
 # Only features Chromium recognises: an unknown one is logged as a console error.
 # autoplay stays allowed because the player starts audio on the visitor's click.
@@ -38,17 +40,20 @@ def content_security_policy(frame_ancestors: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Add the security and CORS headers to every response of `app`."""
-    csp = content_security_policy(app.config["FRAME_ANCESTORS"])
-    deny_framing = app.config["FRAME_ANCESTORS"].strip() == "'none'"
+    # Every page but the embed page refuses all framing whatever the setting, so a site
+    # allowed to frame the player cannot frame (and overlay) the rest of the service.
+    framed = app.config["FRAME_ANCESTORS"].strip() or "'none'"
+    policies = {False: content_security_policy("'none'"), True: content_security_policy(framed)}
 
     @app.after_request
     def add_headers(response: Response) -> Response:
         headers = response.headers
-        headers["Content-Security-Policy"] = csp
+        may_frame = request.endpoint in FRAMED_ENDPOINTS and framed != "'none'"
+        headers["Content-Security-Policy"] = policies[may_frame]
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         headers["Permissions-Policy"] = PERMISSIONS_POLICY
-        if deny_framing:
+        if not may_frame:
             # For browsers too old to know frame-ancestors.
             headers["X-Frame-Options"] = "DENY"
         if request.endpoint in SHARED_ENDPOINTS:

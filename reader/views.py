@@ -1,4 +1,4 @@
-"""The service's routes: index, document pages, manifests, audio and health."""
+"""The service's routes: index, document and embed pages, manifests, audio, widget, health."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ from reader import delivery
 from reader.catalogue import AUDIO_NAME_PATTERN, Audio, Catalogue, Entry
 from reader.manifest import AUDIO_DIR, SLUG_MAX_LENGTH, SLUG_PATTERN, document_dir
 from reader.model import Document
+from reader.widget import FILES as WIDGET_FILES
+from reader.widget import Widget, WidgetFiles
 
 log = logging.getLogger(__name__)
 bp = Blueprint("reader", __name__)
@@ -65,11 +67,17 @@ def catalogue() -> Catalogue:
     return current_app.extensions["reader.catalogue"]
 
 
+def current_widget() -> Widget | None:
+    """Return the current app's widget files, None when they are not installed."""
+    return current_app.extensions["reader.widget"].current()
+
+
 def init_app(app: Flask) -> None:
     """Give `app` a catalogue of its content and build folders, and friendly error pages."""
     app.extensions["reader.catalogue"] = Catalogue(
         app.config["CONTENT_DIR"], app.config["BUILD_DIR"]
     )
+    app.extensions["reader.widget"] = WidgetFiles(app.config["STATIC_DIR"])
     for code in (400, 404, 405, 500):
         app.register_error_handler(code, _error_page)
 
@@ -223,6 +231,39 @@ def document(slug: str):
 
     key = (entry.key, request.script_root, widget)
     return delivery.send_generated(cat.rendered(f"page:{slug}", key, render), "text/html")
+
+
+@bp.get("/embed/<slug:slug>")
+def embed(slug: str):
+    """Show only the player of a document, for other sites to frame (FRAME_ANCESTORS)."""
+    cat = catalogue()
+    entry = cat.entry(slug)
+    if entry is None:
+        abort(404)
+    # Without current audio there is nothing to play: the page says so and links the full page.
+    current = current_widget() if entry.audio is not None else None
+
+    def render() -> bytes:
+        return render_template(
+            "embed.html",
+            document=entry.document,
+            lang=entry.document.lang,
+            widget=current,
+            preparing=PREPARING,
+        ).encode("utf-8")
+
+    key = (entry.key, request.script_root, current and current.version)
+    return delivery.send_generated(cat.rendered(f"embed:{slug}", key, render), "text/html")
+
+
+@bp.get("/static/v/<version>/<name>")
+def widget_file(version: str, name: str):
+    """Serve a file of the current widget at its versioned URL, cached for a year."""
+    current = current_widget()
+    if current is None or version != current.version or name not in current.files:
+        # An old version is gone: a page pinned to it by SRI must not get other bytes.
+        abort(404)
+    return delivery.send_generated(current.files[name], WIDGET_FILES[name], immutable=True)
 
 
 @bp.get("/api/documents/<slug:slug>/manifest.json")

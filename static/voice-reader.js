@@ -164,7 +164,7 @@
     });
   }
 
-  // Find each section's heading by id (else by its text) and its sentences' Ranges.
+  // Find each section's heading by id (else by its text): [headings, each section's Ranges].
   function mapSections(sections) {
     const heads = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')];
     const used = new Set();
@@ -176,10 +176,10 @@
       if (el) used.add(el);
       return el;
     });
-    return found.map((el, i) => {
+    return [found, found.map((el, i) => {
       const end = found.slice(i + 1).find(Boolean) || null;
       return el ? rangesFor(sections[i].sentences, textBetween(el, end)) : [];
-    });
+    })];
   }
 
   /* ---------- the element ---------- */
@@ -236,7 +236,7 @@
       this.n = this.secs.length;
       this.urls = this.secs.map((s) => new URL(s.audio, this.base).href);
       this.key = `voice-reader:${m.document.slug}:${hash(this.secs.map((s) => s.audio).join('|'))}`;
-      this.ranges = mapSections(this.secs);
+      [this.heads, this.ranges] = mapSections(this.secs);
       this.i = 0;
       this.k = -1;
       this.started = false;
@@ -271,7 +271,10 @@
       this.nowEl = h('p', { className: 'vr-now' });
       this.timeEl = h('span', { className: 'vr-time' });
       this.seek = h('input', { type: 'range', className: 'vr-seek', min: 0, step: 1, value: 0, id: 'vr-seek' });
-      this.caption = h('p', { className: 'vr-caption', hidden: this.ranges.some((r) => r.length) });
+      // The sentence is captioned in the player unless most of the text is on the page to highlight
+      // (a host page with only the title, say, would otherwise show nothing being read).
+      const said = this.secs.reduce((n, s) => n + s.sentences.length, 0);
+      this.caption = h('p', { className: 'vr-caption', hidden: 2 * this.ranges.flat().filter(Boolean).length >= said });
       this.rateSel = h('select', { className: 'vr-select', id: 'vr-rate' },
         ...RATES.map((r) => h('option', { value: r, selected: r === this.rate }, `${r}×`)));
       this.clickBtn = button('Click to listen', '', 'vr-toggle');
@@ -380,9 +383,8 @@
     // Replace each "Listen to this section" link with a "Listen from here" button. The button
     // lives in its own shadow root so host CSS such as button{display:none} cannot hide it.
     upgradeLinks(sheet) {
-      for (const a of document.querySelectorAll('.vr-listen a[data-vr-section]')) {
-        const i = this.secs.findIndex((s) => s.id === a.dataset.vrSection);
-        if (i < 0) continue;
+      const done = new Set();
+      const control = (i) => {
         const host = h('span', { className: 'vr-listen-control' });
         const root = host.attachShadow({ mode: 'open' });
         const b = button('Listen from here', ICON.play);
@@ -391,8 +393,15 @@
         b.addEventListener('click', () => this.start(i));
         root.adoptedStyleSheets = [sheet];
         root.append(b);
-        a.replaceWith(host);
+        done.add(i);
+        return host;
+      };
+      for (const a of document.querySelectorAll('.vr-listen a[data-vr-section]')) {
+        const i = this.secs.findIndex((s) => s.id === a.dataset.vrSection);
+        if (i >= 0) a.replaceWith(control(i));
       }
+      // A host's own copy of the text has no such links: the button goes after each heading found.
+      this.heads.forEach((el, i) => el && !done.has(i) && el.after(control(i)));
     }
 
     offerResume() {

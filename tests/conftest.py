@@ -1,24 +1,18 @@
-"""Fixtures shared by every test: the repository's content and fake-engine builds of it."""
+"""Fixtures shared by every test: the shipped content, its fake-engine build, a small web site."""
 
 from __future__ import annotations
 
-import shutil
+import os
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from flask import Flask
 
-from reader.build import BuildOptions, build_documents
-
-REPO = Path(__file__).resolve().parents[1]
-NETS = "neuroendocrine-tumours"
-FAKE = BuildOptions(engine="fake", jobs=1)
-
-
-def copy_content(target: Path) -> Path:
-    """Copy the repository's content folder to `target` and return it."""
-    shutil.copytree(REPO / "content", target)
-    return target
+from reader import create_app
+from reader.build import build_documents
+from tests.support.content import FAKE, copy_content
+from tests.support.web import make_site
 
 
 @pytest.fixture
@@ -36,3 +30,26 @@ def published(tmp_path_factory) -> SimpleNamespace:
     summary = build_documents(content, out, options=FAKE)
     assert not summary.failed, summary.failed
     return SimpleNamespace(content_dir=content, out_dir=out, summary=summary)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> tuple[Path, Path]:
+    """Return (content_dir, build_dir) holding the NETs document with audio and one without."""
+    return make_site(tmp_path)
+
+
+@pytest.fixture
+def app(site, tmp_path: Path, monkeypatch) -> Flask:
+    """Create an app over the `site` folders, with an empty instance folder."""
+    content_dir, build_dir = site
+    # A developer's own instance config or READER_* variables must not change test results.
+    for name in [n for n in os.environ if n.startswith("READER_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("READER_INSTANCE_PATH", str(tmp_path / "instance"))
+    return create_app({"TESTING": True, "CONTENT_DIR": content_dir, "BUILD_DIR": build_dir})
+
+
+@pytest.fixture
+def client(app: Flask):
+    """Return a test client of `app`."""
+    return app.test_client()

@@ -8,18 +8,12 @@ import sys
 from pathlib import Path
 
 import waitress
-import web_fixtures
 from click.testing import CliRunner
 from flask import Flask
-from web_fixtures import NETS
 
 from reader import create_app
 from reader.cli import main
-
-REPO = Path(__file__).resolve().parents[1]
-
-# The shared fixtures, made visible to pytest in this module.
-site, app = web_fixtures.site, web_fixtures.app
+from tests.support.web import NETS
 
 
 def test_factory_makes_an_app_with_the_blueprint(app):

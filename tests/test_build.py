@@ -9,26 +9,12 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
 from reader import build as build_module
 from reader import manifest as mf
 from reader.build import build_documents
 from reader.errors import PublishError
 from reader.publish import document_lock
-from tests.conftest import FAKE, NETS, REPO
-
-SMALL = """<!doctype html><html lang="en-GB"><head><title>Small</title></head><body><main>
-<h1>Small page</h1><p>An introduction.</p>
-<h2>First part</h2><p>One sentence. Two sentences.</p>
-<h2>Second part</h2><ul><li>An item</li><li>Another item</li></ul>
-<h3>Detail</h3><p>The detail.</p>
-</main></body></html>"""
-
-
-def write(content_dir: Path, slug: str, html: str) -> None:
-    content_dir.mkdir(exist_ok=True)
-    (content_dir / f"{slug}.html").write_text(html, encoding="utf-8")
+from tests.support.content import FAKE, NETS, REPO, SMALL, write_document
 
 
 def published(out_dir: Path, slug: str) -> dict:
@@ -69,7 +55,7 @@ def test_mp3_is_at_most_15_percent_of_the_wav(published):
 
 
 def test_a_rebuild_without_changes_reuses_everything_and_rewrites_nothing(tmp_path):
-    write(tmp_path / "content", "small", SMALL)
+    write_document(tmp_path / "content", "small", SMALL)
     build_documents(tmp_path / "content", tmp_path / "build", options=FAKE)
     before = mf.manifest_path(tmp_path / "build", "small").read_bytes()
     result = build_documents(tmp_path / "content", tmp_path / "build", options=FAKE).results[0]
@@ -79,10 +65,10 @@ def test_a_rebuild_without_changes_reuses_everything_and_rewrites_nothing(tmp_pa
 
 def test_an_edit_rebuilds_only_its_section(tmp_path):
     content, out = tmp_path / "content", tmp_path / "build"
-    write(content, "small", SMALL)
+    write_document(content, "small", SMALL)
     build_documents(content, out, options=FAKE)
     old = published(out, "small")
-    write(content, "small", SMALL.replace("The detail.", "The new detail."))
+    write_document(content, "small", SMALL.replace("The detail.", "The new detail."))
     result = build_documents(content, out, options=FAKE).results[0]
     assert (result.built, result.reused) == (1, 3)
     new = published(out, "small")
@@ -94,7 +80,7 @@ def test_an_edit_rebuilds_only_its_section(tmp_path):
 
 
 def test_force_rebuilds_everything(tmp_path):
-    write(tmp_path / "content", "small", SMALL)
+    write_document(tmp_path / "content", "small", SMALL)
     build_documents(tmp_path / "content", tmp_path / "build", options=FAKE)
     forced = replace(FAKE, force=True)
     result = build_documents(tmp_path / "content", tmp_path / "build", options=forced).results[0]
@@ -103,7 +89,7 @@ def test_force_rebuilds_everything(tmp_path):
 
 def test_a_lexicon_change_rebuilds_the_sections_it_touches(tmp_path):
     content, out = tmp_path / "content", tmp_path / "build"
-    write(content, "small", SMALL)
+    write_document(content, "small", SMALL)
     build_documents(content, out, options=FAKE)
     (content / "lexicon.tsv").write_text("detail\tdee tail\n", encoding="utf-8")
     result = build_documents(content, out, options=FAKE).results[0]
@@ -113,8 +99,8 @@ def test_a_lexicon_change_rebuilds_the_sections_it_touches(tmp_path):
 
 def test_one_bad_document_does_not_stop_the_others(tmp_path):
     content = tmp_path / "content"
-    write(content, "good", SMALL)
-    write(content, "no-title", "<p>No heading at all.</p>")
+    write_document(content, "good", SMALL)
+    write_document(content, "no-title", "<p>No heading at all.</p>")
     (content / "bad-utf8.html").write_bytes(b"<h1>Caf\xe9</h1><p>Text.</p>")
     summary = build_documents(content, tmp_path / "build", options=FAKE)
     errors = {r.slug: r.error for r in summary.failed}
@@ -126,20 +112,20 @@ def test_one_bad_document_does_not_stop_the_others(tmp_path):
 
 
 def test_a_file_name_that_is_not_a_slug_is_refused(tmp_path):
-    write(tmp_path / "content", "Bad Name", SMALL)
+    write_document(tmp_path / "content", "Bad Name", SMALL)
     result = build_documents(tmp_path / "content", tmp_path / "build", options=FAKE).results[0]
     assert "not a valid document name" in result.error
 
 
 def test_a_huge_document_is_refused_with_its_limit(tmp_path):
     body = "<p>" + "Words in a very long paragraph. " * 100_000 + "</p>"
-    write(tmp_path / "content", "huge", f"<h1>Huge</h1><h2>Part</h2>{body}")
+    write_document(tmp_path / "content", "huge", f"<h1>Huge</h1><h2>Part</h2>{body}")
     result = build_documents(tmp_path / "content", tmp_path / "build", options=FAKE).results[0]
     assert result.error and "limit" in result.error
 
 
 def test_an_unknown_voice_lists_the_installed_ones(tmp_path):
-    write(tmp_path / "content", "small", SMALL)
+    write_document(tmp_path / "content", "small", SMALL)
     options = replace(FAKE, voice="gmw/en-xx")
     result = build_documents(tmp_path / "content", tmp_path / "build", options=options).results[0]
     assert "'gmw/en-xx' is not installed" in result.error
@@ -148,10 +134,10 @@ def test_an_unknown_voice_lists_the_installed_ones(tmp_path):
 
 def test_a_full_disk_keeps_the_published_version(tmp_path, monkeypatch):
     content, out = tmp_path / "content", tmp_path / "build"
-    write(content, "small", SMALL)
+    write_document(content, "small", SMALL)
     build_documents(content, out, options=FAKE)
     before = mf.manifest_path(out, "small").read_bytes()
-    write(content, "small", SMALL.replace("The detail.", "A changed detail."))
+    write_document(content, "small", SMALL.replace("The detail.", "A changed detail."))
 
     def full_disk(path, data):
         raise PublishError(f"the disk is full: cannot write {path}")
@@ -180,10 +166,10 @@ build_documents(sys.argv[1], sys.argv[2], options=BuildOptions(engine="fake", jo
 
 def test_a_build_killed_mid_way_leaves_the_previous_version_intact(tmp_path):
     content, out = tmp_path / "content", tmp_path / "build"
-    write(content, "small", SMALL)
+    write_document(content, "small", SMALL)
     build_documents(content, out, options=FAKE)
     before = mf.manifest_path(out, "small").read_bytes()
-    write(content, "small", SMALL.replace("One sentence.", "One new sentence."))
+    write_document(content, "small", SMALL.replace("One sentence.", "One new sentence."))
     (mf.document_dir(out, "small") / "audio" / ".tmp-dead-abc.mp3").write_bytes(b"half")
     killed = subprocess.run(
         [sys.executable, "-c", KILL_DURING_PUBLISH, str(content), str(out)], cwd=REPO
@@ -200,7 +186,7 @@ def test_a_build_killed_mid_way_leaves_the_previous_version_intact(tmp_path):
 
 
 def test_two_builds_of_one_document_never_interleave(tmp_path):
-    write(tmp_path / "content", "small", SMALL)
+    write_document(tmp_path / "content", "small", SMALL)
     options = replace(FAKE, lock_timeout=0.2)
     with document_lock(mf.document_dir(tmp_path / "build", "small"), timeout=1):
         result = build_documents(tmp_path / "content", tmp_path / "build", options=options)
@@ -208,7 +194,7 @@ def test_two_builds_of_one_document_never_interleave(tmp_path):
 
 
 def test_an_unreadable_manifest_is_rebuilt(tmp_path):
-    write(tmp_path / "content", "small", SMALL)
+    write_document(tmp_path / "content", "small", SMALL)
     build_documents(tmp_path / "content", tmp_path / "build", options=FAKE)
     mf.manifest_path(tmp_path / "build", "small").write_text("{not json")
     result = build_documents(tmp_path / "content", tmp_path / "build", options=FAKE).results[0]
@@ -217,7 +203,7 @@ def test_an_unreadable_manifest_is_rebuilt(tmp_path):
 
 
 def test_worker_processes_publish_the_same_manifest(tmp_path):
-    write(tmp_path / "content", "small", SMALL)
+    write_document(tmp_path / "content", "small", SMALL)
     one = build_documents(tmp_path / "content", tmp_path / "one", options=FAKE)
     two = build_documents(tmp_path / "content", tmp_path / "two", options=replace(FAKE, jobs=3))
     assert not one.failed and not two.failed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from reader.cli import main
-from tests.test_build import SMALL, write
+from tests.support.content import SMALL, write_document
 
 
 def run(*args: str):
@@ -13,7 +13,7 @@ def run(*args: str):
 
 
 def test_build_prints_a_summary_and_where_the_audio_went(tmp_path):
-    write(tmp_path / "content", "small", SMALL)
+    write_document(tmp_path / "content", "small", SMALL)
     result = run(
         "build",
         "--engine",
@@ -32,8 +32,8 @@ def test_build_prints_a_summary_and_where_the_audio_went(tmp_path):
 
 
 def test_build_fails_when_any_document_fails_but_builds_the_rest(tmp_path):
-    write(tmp_path / "content", "small", SMALL)
-    write(tmp_path / "content", "broken", "<p>no title</p>")
+    write_document(tmp_path / "content", "small", SMALL)
+    write_document(tmp_path / "content", "broken", "<p>no title</p>")
     result = run(
         "build",
         "--engine",
@@ -52,7 +52,7 @@ def test_build_fails_when_any_document_fails_but_builds_the_rest(tmp_path):
 
 
 def test_build_names_a_missing_document(tmp_path):
-    write(tmp_path / "content", "small", SMALL)
+    write_document(tmp_path / "content", "small", SMALL)
     result = run(
         "build",
         "nope",
@@ -77,14 +77,14 @@ def test_build_without_content_says_so(tmp_path):
 
 
 def test_check_reports_problems_and_fails(tmp_path):
-    write(tmp_path / "content", "small", SMALL.replace("<p>The detail.</p>", ""))
+    write_document(tmp_path / "content", "small", SMALL.replace("<p>The detail.</p>", ""))
     result = run("check", "--engine", "fake", "--content", str(tmp_path / "content"))
     assert result.exit_code == 1
     assert "small:" in result.output and "Detail" in result.output
 
 
 def test_check_reports_a_missing_voice(tmp_path):
-    write(tmp_path / "content", "welsh", SMALL.replace('lang="en-GB"', 'lang="xx"'))
+    write_document(tmp_path / "content", "welsh", SMALL.replace('lang="en-GB"', 'lang="xx"'))
     result = run("check", "--engine", "fake", "--content", str(tmp_path / "content"))
     assert result.exit_code == 1
     assert "no installed voice speaks 'xx'" in result.output

@@ -10,8 +10,7 @@ import pytest
 
 from reader import config, create_app
 from reader.errors import ReaderError
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.content import REPO
 
 
 @pytest.fixture(autouse=True)

@@ -6,13 +6,9 @@ import gzip
 import json
 
 import pytest
-import web_fixtures
-from web_fixtures import NETS
 
 from reader.manifest import manifest_path
-
-# The shared fixtures, made visible to pytest in this module.
-site, app, client = web_fixtures.site, web_fixtures.app, web_fixtures.client
+from tests.support.web import NETS
 
 
 @pytest.fixture

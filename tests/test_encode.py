@@ -6,7 +6,9 @@ from reader.encode import ENCODER_DELAY, Mp3Encoder, encode_mp3, pcm_seconds, si
 from reader.fake_engine import FakeEngine
 from tests.audio import decode_mp3, rms
 
-SPEECHLIKE = FakeEngine(160).synthesise("A tone as long as a short sentence of speech." * 4, "gmw/en")
+SPEECHLIKE = FakeEngine(160).synthesise(
+    "A tone as long as a short sentence of speech." * 4, "gmw/en"
+)
 
 
 def test_mp3_is_at_most_15_percent_of_the_wav():

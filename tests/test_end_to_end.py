@@ -10,7 +10,7 @@ import pytest
 
 from reader.encode import ENCODER_DELAY
 from tests.audio import decode_mp3, rms
-from tests.conftest import NETS, REPO
+from tests.support.content import NETS, REPO
 
 pytestmark = pytest.mark.engine
 

@@ -11,13 +11,12 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-import web_fixtures
 from click.testing import CliRunner
-from web_fixtures import NETS, PLAIN
 
 from reader import views
 from reader.errors import ReaderError
 from reader.export import MARKER, export_site
+from tests.support.web import NETS, PLAIN
 
 # python -m http.server has no Range support, which browsers need to seek in audio. This is
 # the same server plus single-range support, run with -I so no project code can be imported.
@@ -64,9 +63,6 @@ server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
 print(server.server_address[1], flush=True)
 server.serve_forever()
 """
-
-# The shared fixtures, made visible to pytest in this module.
-site, app = web_fixtures.site, web_fixtures.app
 
 
 @pytest.fixture

@@ -8,17 +8,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import web_fixtures
-from web_fixtures import NETS, PLAIN
 
 from reader import create_app
+from tests.support.content import REPO
+from tests.support.web import NETS, PLAIN
 
-REPO = Path(__file__).resolve().parents[1]
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 INSTALL = "npm install --no-save vnu-jar  (in the repository root; see the README's test command)"
-
-# The shared fixtures, made visible to pytest in this module.
-site, app, client = web_fixtures.site, web_fixtures.app, web_fixtures.client
 
 
 @pytest.fixture
@@ -29,6 +25,8 @@ def pages(client, site, published, tmp_path) -> dict[str, Path]:
         "index": "/",
         "not-found": "/documents/no-such-page",
         "no-audio": f"/documents/{PLAIN}",
+        "embed": f"/embed/{NETS}",
+        "embed-no-audio": f"/embed/{PLAIN}",
     }
     rendered = {name: client.get(url).get_data() for name, url in urls.items()}
     real = create_app(

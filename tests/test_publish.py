@@ -34,17 +34,19 @@ def test_a_full_disk_leaves_the_old_file_and_no_temp(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    with pytest.raises(PublishError, match="disk is full.*intact"):
+    with pytest.raises(PublishError, match=r"disk is full.*intact"):
         atomic_write(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]
 
 
 def test_two_builds_of_one_document_never_interleave(tmp_path):
-    with document_lock(tmp_path, timeout=1):
-        with pytest.raises(PublishError, match="another build"):
-            with document_lock(tmp_path, timeout=0.1):
-                pass
+    with (
+        document_lock(tmp_path, timeout=1),
+        pytest.raises(PublishError, match="another build"),
+        document_lock(tmp_path, timeout=0.1),
+    ):
+        pass
     with document_lock(tmp_path, timeout=0.1):
         pass
 

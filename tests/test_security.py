@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-import web_fixtures
-from web_fixtures import NETS
 
 from reader import create_app
 from reader.manifest import manifest_path
+from reader.widget import read_widget
+from tests.support.web import NETS
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; media-src 'self'; "
@@ -17,14 +17,12 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
-# The shared fixtures, made visible to pytest in this module.
-site, app, client = web_fixtures.site, web_fixtures.app, web_fixtures.client
-
 
 @pytest.fixture
-def urls(site) -> dict[str, str]:
+def urls(site, app) -> dict[str, str]:
     """Return one URL of each kind."""
     manifest = json.loads(manifest_path(site[1], NETS).read_bytes())
+    widget = read_widget(app.config["STATIC_DIR"])
     return {
         "index": "/",
         "page": f"/documents/{NETS}",
@@ -33,10 +31,12 @@ def urls(site) -> dict[str, str]:
         "manifest": f"/api/documents/{NETS}/manifest.json",
         "audio": f"/audio/{NETS}/{manifest['sections'][0]['audio'][6:]}",
         "static": "/static/page.css",
+        "embed": f"/embed/{NETS}",
+        "widget": f"/{widget.path()}",
     }
 
 
-SHARED = {"manifest", "audio", "static"}
+SHARED = {"manifest", "audio", "static", "widget"}
 
 
 def test_every_response_has_the_security_headers(client, urls):
@@ -52,7 +52,7 @@ def test_every_response_has_the_security_headers(client, urls):
         assert headers["X-Frame-Options"] == "DENY", kind
 
 
-def test_frame_ancestors_is_configurable(site):
+def test_frame_ancestors_lets_sites_frame_the_embed_page_only(site):
     content_dir, build_dir = site
     app = create_app(
         {
@@ -61,11 +61,19 @@ def test_frame_ancestors_is_configurable(site):
             "FRAME_ANCESTORS": "'self' https://www.example.org",
         }
     )
-    headers = app.test_client().get("/").headers
-    assert headers["Content-Security-Policy"].endswith(
-        "frame-ancestors 'self' https://www.example.org"
-    )
-    assert "X-Frame-Options" not in headers
+    client = app.test_client()
+    for url in (f"/embed/{NETS}", "/embed/no-such-page"):
+        headers = client.get(url).headers
+        assert headers["Content-Security-Policy"].endswith(
+            "frame-ancestors 'self' https://www.example.org"
+        ), url
+        assert "X-Frame-Options" not in headers, url
+    # Every other page stays unframeable, so a site allowed to frame the player cannot
+    # frame (and overlay) the rest of the service.
+    for url in ("/", f"/documents/{NETS}", f"/api/documents/{NETS}/manifest.json"):
+        headers = client.get(url).headers
+        assert headers["Content-Security-Policy"] == CSP, url
+        assert headers["X-Frame-Options"] == "DENY", url
 
 
 def test_cors_only_on_manifests_audio_and_static(client, urls):

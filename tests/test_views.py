@@ -7,16 +7,12 @@ import logging
 import re
 
 import pytest
-import web_fixtures
-from web_fixtures import NETS, PLAIN, publish
 
 from reader import create_app, views
 from reader.manifest import manifest_path
+from tests.support.web import NETS, PLAIN, publish
 
 PAGE = f"/documents/{NETS}"
-
-# The shared fixtures, made visible to pytest in this module.
-site, app, client = web_fixtures.site, web_fixtures.app, web_fixtures.client
 
 
 def _manifest(site) -> dict:

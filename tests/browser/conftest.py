@@ -1,30 +1,23 @@
-"""Fixtures for browser tests: Debian's Chromium through Playwright, axe-core, live servers."""
+"""Fixtures for browser tests: Debian's Chromium, pages that fail on console errors, live sites."""
 
 from __future__ import annotations
 
-import shutil
-import threading
+import json
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
-from werkzeug.serving import make_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Without the background-networking flags Chromium keeps dialling hosts that this
-# closed network refuses; audio must play without a gesture in tests only.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+from reader import create_app
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LiveServer,
+    Site,
+)
+from tests.support.content import NETS
+from tests.support.host import FRAMING_HOSTS, HOSTILE, host_app
 
 
 def pytest_collection_modifyitems(items):
@@ -32,24 +25,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-class LiveServer:
-    """A WSGI app served from a thread on a free loopback port."""
-
-    def __init__(self, app, host: str = "127.0.0.1"):
-        self._server = make_server(host, 0, app, threaded=True)
-        self.url = f"http://{host}:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
 
 
 @pytest.fixture(scope="session")
@@ -75,21 +50,65 @@ def page(browser: Browser) -> Iterator[Page]:
     assert not problems, problems
 
 
-_AXE = Axe()
+@pytest.fixture
+def new_page(browser):
+    """Open pages with context options (viewport, reduced motion…) that fail like `page` does."""
+    contexts, pages = [], []
+
+    def make(**options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        page.problems = []
+        page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
+        page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
+        pages.append(page)
+        return page
+
+    yield make
+    problems = [p for page in pages for p in page.problems]
+    for context in contexts:
+        context.close()
+    assert not problems, problems
 
 
-def axe_violations(page: Page, context=None) -> list[dict]:
-    """Run axe-core on the page with the WCAG 2.0-2.2 A/AA and best-practice rules."""
-    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
-    results = _AXE.run(page, context=context, options=options)
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
-        for v in results.response["violations"]
-    ]
+@pytest.fixture(scope="session")
+def site(published) -> Iterator[Site]:
+    """Serve create_app over the session's fake-engine build of content/ on a free port.
+
+    In this folder it stands in for tests/conftest.py's `site` (folders for a test client):
+    browser tests want the service running. Pages on localhost may frame its embed page.
+    """
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": published.content_dir,
+            "BUILD_DIR": published.out_dir,
+            "FRAME_ANCESTORS": FRAMING_HOSTS,
+        }
+    )
+    with LiveServer(app) as server:
+        with urllib.request.urlopen(f"{server.url}/api/documents/{NETS}/manifest.json") as r:
+            manifest = json.load(r)
+        yield Site(server.url, NETS, manifest)
 
 
-def axe_incomplete(page: Page) -> list[str]:
-    """Return the ids of the axe rules whose result needs a human review."""
-    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["incomplete"]}
-    results = _AXE.run(page, options=options)
-    return sorted({item["id"] for item in results.response["incomplete"]})
+@pytest.fixture
+def host(tmp_path, site):
+    """Run third-party pages on another origin (localhost, not 127.0.0.1) embedding the player.
+
+    `host(body, hostile_css, address=…, script=…, csp_extra=…)` returns the page's origin;
+    see `host_app` for its routes.
+    """
+
+    def serve(body: str, hostile_css: str = HOSTILE, address: str = "localhost", **options):
+        folder = tmp_path / f"host-{len(servers)}"
+        folder.mkdir()
+        server = LiveServer(host_app(folder, site.url, body, hostile_css, **options), address)
+        servers.append(server.__enter__())
+        return server.url
+
+    servers: list[LiveServer] = []
+    yield serve
+    for server in servers:
+        server.__exit__(None)

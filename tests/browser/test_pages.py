@@ -3,44 +3,17 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import itertools
 import re
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 
 from reader import create_app
 from reader.manifest import load_manifest
-
-HERE = Path(__file__).resolve().parent
-
-
-def _load(name: str, path: Path):
-    # By path: both tests/conftest.py and tests/browser/conftest.py are "conftest" to
-    # Python, so `from conftest import ...` would depend on which was loaded last.
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)
-    spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_browser = _load("browser_conftest", HERE / "conftest.py")
-LiveServer, axe_incomplete, axe_violations = (
-    _browser.LiveServer,
-    _browser.axe_incomplete,
-    _browser.axe_violations,
-)
-_site = _load("web_fixtures", HERE.parent / "web_fixtures.py")
-NETS, PLAIN, PLAIN_HTML, write_document = (
-    _site.NETS,
-    _site.PLAIN,
-    _site.PLAIN_HTML,
-    _site.write_document,
-)
+from tests.support.browser import LiveServer, axe_incomplete, axe_violations
+from tests.support.content import write_document
+from tests.support.web import NETS, PLAIN, PLAIN_HTML
 
 # axe rules that could not decide alone on a page, by page, each with the reason it is fine.
 # Reviewed: axe reports none on these pages in light or dark mode (colours are plain, text

@@ -5,18 +5,19 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from widget_fixtures import (  # noqa: F401  (fixtures are used by name)
+
+from tests.support.browser import (
+    PLAYER,
     axe_violations,
     expect_http_errors,
     focused,
-    new_page_fixture,
+    keyboard_journey,
     open_player,
-    site_fixture,
+    playing_status,
+    sentence_at,
     state,
     wait_playing,
 )
-
-PLAYER = "voice-reader"
 
 # Finds a sentence inside one text node, not at its start; returns where to click on it.
 FIND_SENTENCE_JS = """(texts) => {
@@ -35,19 +36,6 @@ FIND_SENTENCE_JS = """(texts) => {
   }
   return null;
 }"""
-
-
-def sentence_at(site, section: int, t: float) -> str:
-    """Return the manifest's sentence being read at `t` seconds into `section`."""
-    current = None
-    for sentence in site.sections[section]["sentences"]:
-        if sentence["start"] <= t:
-            current = sentence["text"]
-    return current
-
-
-def playing_status(site, i: int) -> str:
-    return f"Playing section {i + 1} of {len(site.sections)}: {site.heading(i)}"
 
 
 def set_time(page, seconds: float) -> None:
@@ -79,83 +67,8 @@ def test_axe_playing_paused_and_panels_open(page, site):
 
 
 def test_keyboard_only_journey(page, site):
-    sections = f"Sections ({len(site.sections)})"
     open_player(page, site.document_url)
-    for _ in range(12):
-        page.keyboard.press("Tab")
-        if focused(page) == "Play|BUTTON":
-            break
-    assert focused(page) == "Play|BUTTON"
-    page.keyboard.press("Enter")
-    wait_playing(page, 0.2)
-    first = state(page)["time"]
-    page.wait_for_timeout(400)
-    assert state(page)["time"] > first
-    assert focused(page) == "Pause|BUTTON"  # the same button, renamed
-
-    for _ in range(4):
-        page.keyboard.press("Tab")
-    assert focused(page) == "Next section|BUTTON"
-    page.keyboard.press("Enter")
-    wait_playing(page, 0.1, section=1)
-    assert state(page)["status"] == playing_status(site, 1)
-
-    for _ in range(4):  # the slider, the speed, Click to listen, Sections
-        page.keyboard.press("Tab")
-    assert focused(page) == f"{sections}|BUTTON"
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("button", name=sections)).to_have_attribute("aria-expanded", "true")
-    for _ in range(20):
-        page.keyboard.press("Tab")
-        if focused(page) == f"{site.heading(7)}|BUTTON":
-            break
-    page.keyboard.press("Enter")
-    wait_playing(page, 0.1, section=7)
-    item = page.get_by_role("button", name=site.heading(7), exact=True)
-    expect(item).to_have_attribute("aria-current", "true")
-    assert state(page)["status"] == playing_status(site, 7)
-
-    page.keyboard.press("Escape")  # closes the list; focus returns to its button
-    assert focused(page) == f"{sections}|BUTTON"
-    expect(item).to_be_hidden()
-
-    # Speed, with the keyboard on the native select; pitch is preserved.
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
-    assert focused(page).endswith("|SELECT")
-    page.keyboard.press("ArrowDown")
-    page.wait_for_function(
-        "() => document.querySelector('voice-reader').audio.playbackRate === 1.25"
-    )
-    assert state(page)["preservesPitch"] is True
-
-    # K pauses while focus is in the player; arrow keys on the slider seek.
-    page.keyboard.press("k")  # in a field: ignored
-    assert state(page)["state"] == "playing"
-    page.keyboard.press("Shift+Tab")
-    assert focused(page).endswith("|INPUT")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("k")
-    expect(page.locator(PLAYER)).to_have_attribute("data-state", "paused")
-    page.keyboard.press("Tab")
-    before = state(page)["time"]
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        f"() => document.querySelector('voice-reader').audio.currentTime > {before} + 1"
-    )
-    total = round(site.sections[7]["duration"])
-    slider = page.get_by_role("slider", name="Position in section")
-    expect(slider).to_have_attribute(
-        "aria-valuetext", re.compile(rf"^\d+ seconds? of {total} seconds$")
-    )
-
-    # Tab leaves the player: no trap.
-    for _ in range(12):
-        page.keyboard.press("Tab")
-        if page.evaluate("() => document.activeElement?.tagName") != "VOICE-READER":
-            break
-    assert page.evaluate("() => document.activeElement?.tagName") != "VOICE-READER"
+    keyboard_journey(page, site)
 
 
 def test_every_sentence_maps_to_its_text_in_the_page(page, site):

@@ -4,41 +4,18 @@ from __future__ import annotations
 
 import gzip
 
-import pytest
 from playwright.sync_api import expect
-from widget_fixtures import (  # noqa: F401
+
+from tests.support.browser import (
     STATIC,
-    LiveServer,
     axe_violations,
-    host_app,
-    new_page_fixture,
     open_player,
-    site_fixture,
     state,
     wait_playing,
 )
+from tests.support.host import HOSTILE
 
 JS_BUDGET, CSS_BUDGET = 12 * 1024, 4 * 1024
-HOSTILE = """
-button, span, voice-reader { display: none !important; }
-* { color: transparent !important; background: red !important; font-size: 4px !important; }
-"""
-
-
-@pytest.fixture
-def host(tmp_path, site):
-    """Run a third-party page on another origin (localhost, not 127.0.0.1) embedding the player."""
-
-    def serve(body: str, hostile_css: str = HOSTILE):
-        app = host_app(tmp_path, site.url, body, hostile_css)
-        server = LiveServer(app, host="localhost").__enter__()
-        servers.append(server)
-        return server.url.replace("127.0.0.1", "localhost")
-
-    servers: list[LiveServer] = []
-    yield serve
-    for server in servers:
-        server.__exit__(None)
 
 
 def embed(site, slug: str) -> str:

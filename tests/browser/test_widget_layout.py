@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from widget_fixtures import (  # noqa: F401  (fixtures are used by name)
+
+from tests.support.browser import (
     axe_violations,
-    new_page_fixture,
     open_player,
-    site_fixture,
     wait_playing,
 )
 

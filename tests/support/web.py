@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import struct
 from pathlib import Path
 
 import lameenc
-import pytest
-from flask import Flask
 
-from reader import create_app
 from reader import manifest as mf
+from tests.support.content import NETS, write_document
 
-NETS = "neuroendocrine-tumours"
 NETS_HTML = """<!doctype html>
 <html lang="en-GB">
 <head><meta charset="utf-8"><title>Neuroendocrine tumours (NETs)</title></head>
@@ -84,14 +80,6 @@ def tone_mp3(seconds: float = 0.5, frequency: float = 440.0) -> bytes:
     return bytes(encoder.encode(pcm) + encoder.flush())
 
 
-def write_document(content_dir: Path, slug: str, html: str) -> Path:
-    """Write a content document and return its path."""
-    content_dir.mkdir(parents=True, exist_ok=True)
-    path = content_dir / f"{slug}.html"
-    path.write_text(html, encoding="utf-8")
-    return path
-
-
 def publish(content_dir: Path, build_dir: Path, slug: str, seconds: float = 80.0) -> dict:
     """Publish a version-1 manifest and one tone MP3 per section, as the build would."""
     from reader.parse import parse_document
@@ -146,26 +134,3 @@ def make_site(root: Path) -> tuple[Path, Path]:
     build_dir.mkdir(parents=True, exist_ok=True)
     publish(content_dir, build_dir, NETS)
     return content_dir, build_dir
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> tuple[Path, Path]:
-    """Return (content_dir, build_dir) holding the NETs document with audio and one without."""
-    return make_site(tmp_path)
-
-
-@pytest.fixture
-def app(site, tmp_path: Path, monkeypatch) -> Flask:
-    """Create an app over the `site` folders, with an empty instance folder."""
-    content_dir, build_dir = site
-    # A developer's own instance config or READER_* variables must not change test results.
-    for name in [n for n in os.environ if n.startswith("READER_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("READER_INSTANCE_PATH", str(tmp_path / "instance"))
-    return create_app({"TESTING": True, "CONTENT_DIR": content_dir, "BUILD_DIR": build_dir})
-
-
-@pytest.fixture
-def client(app: Flask):
-    """Return a test client of `app`."""
-    return app.test_client()

@@ -1,0 +1,80 @@
+"""The widget's files at versioned, immutable URLs: their version and Subresource Integrity."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from reader import delivery
+
+SCRIPT = "voice-reader.js"
+STYLESHEET = "voice-reader.css"
+# The script fetches the stylesheet from beside itself, so both share one versioned folder.
+FILES = {SCRIPT: "text/javascript", STYLESHEET: "text/css"}
+VERSION_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class Widget:
+    """One version of the widget: the bytes of its files, as served, and their hash."""
+
+    version: str
+    """First 12 hex digits of a SHA-256 over every file: a change to either gives a new URL."""
+    files: dict[str, delivery.Generated]
+
+    def path(self, name: str = SCRIPT) -> str:
+        """Return a file's versioned path below the service root, e.g. `static/v/…/x.js`."""
+        return f"static/v/{self.version}/{name}"
+
+    def integrity(self, name: str = SCRIPT) -> str:
+        """Return the Subresource Integrity value of a file's bytes (sha384, base64)."""
+        digest = hashlib.sha384(self.files[name].data).digest()
+        return "sha384-" + base64.b64encode(digest).decode("ascii")
+
+
+def read_widget(static_dir: Path) -> Widget | None:
+    """Read the widget's files from `static_dir`; None when either is missing."""
+    digest = hashlib.sha256()
+    files = {}
+    for name in FILES:
+        try:
+            data = (Path(static_dir) / name).read_bytes()
+        except OSError:
+            return None
+        # Name and length go in too, so no two sets of files can hash alike by shifting bytes.
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+        files[name] = delivery.Generated.of(data)
+    return Widget(digest.hexdigest()[:VERSION_LENGTH], files)
+
+
+class WidgetFiles:
+    """The current widget in a static folder, read again only when a file changes."""
+
+    def __init__(self, static_dir: Path):
+        self.static_dir = Path(static_dir)
+        self._cached: tuple[tuple, Widget | None] | None = None
+
+    def _key(self) -> tuple:
+        key = []
+        for name in FILES:
+            try:
+                st = os.stat(self.static_dir / name)
+            except OSError:
+                key.append(None)
+            else:
+                key.append((st.st_mtime_ns, st.st_size, st.st_ino))
+        return tuple(key)
+
+    def current(self) -> Widget | None:
+        """Return the widget as the files are now; None when it is not installed."""
+        key = self._key()
+        cached = self._cached
+        if cached is None or cached[0] != key:
+            cached = (key, read_widget(self.static_dir))
+            # A plain assignment is atomic: two threads racing here both store a correct value.
+            self._cached = cached
+        return cached[1]

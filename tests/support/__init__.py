@@ -1,0 +1,1 @@
+"""Helpers that tests import: constants, content builders and browser utilities (no fixtures)."""
