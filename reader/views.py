@@ -189,8 +189,9 @@ def public_manifest(slug: str, audio: Audio, audio_url) -> bytes:
 def _widget_files() -> tuple[str, ...]:
     static_dir = Path(current_app.config["STATIC_DIR"])
     # A page that asked for a missing script would log an error in every visitor's
-    # console, so the widget is only referenced once it is installed.
-    return tuple(n for n in ("voice-reader.css", "voice-reader.js") if (static_dir / n).is_file())
+    # console, so the widget is only referenced once it is installed. The script fetches
+    # its own stylesheet into its shadow root, so the page never links it.
+    return tuple(n for n in ("voice-reader.js",) if (static_dir / n).is_file())
 
 
 # ---------------------------------------------------------------- routes
