@@ -23,15 +23,18 @@ def base_url_of(url: str) -> str:
     return url.rstrip("/")
 
 
-def snippet(base_url: str, slug: str, widget: Widget) -> str:
+def snippet(base_url: str, slug: str, widget: Widget, title: str) -> str:
     """Return the script tag (versioned URL, SRI) and the element for `slug` at `base_url`."""
     base = base_url_of(base_url)
     # crossorigin="anonymous" makes the fetch a CORS one, which SRI needs for another origin's
-    # script, and sends no cookies.
+    # script, and sends no cookies. The link inside the element is what visitors get without
+    # the script: no JavaScript, or a script URL that a newer widget version retired.
     return (
         f'<script src="{escape(base)}/{widget.path(SCRIPT)}" integrity="{widget.integrity(SCRIPT)}"'
         ' crossorigin="anonymous" defer></script>\n'
-        f'<voice-reader document="{escape(slug)}" src="{escape(base)}"></voice-reader>\n'
+        f'<voice-reader document="{escape(slug)}" src="{escape(base)}">'
+        f'<a href="{escape(base)}/documents/{escape(slug)}">Listen to {escape(title)}</a>'
+        "</voice-reader>\n"
     )
 
 
@@ -48,4 +51,4 @@ def embed_snippet(app: Flask, slug: str, base_url: str = DEFAULT_BASE_URL) -> st
         raise ReaderError(f"{slug!r} {reason}. Documents with audio: {listed}")
     if widget is None:
         raise ReaderError(f"the widget is missing from {app.config['STATIC_DIR']}")
-    return snippet(base_url, slug, widget)
+    return snippet(base_url, slug, widget, entry.document.title)

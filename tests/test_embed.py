@@ -22,7 +22,8 @@ SNIPPET = re.compile(
     r'<script src="(?P<base>[^"]+)/static/v/(?P<version>[0-9a-f]{12})/voice-reader\.js" '
     r'integrity="(?P<integrity>sha384-[A-Za-z0-9+/]{64})" crossorigin="anonymous" defer>'
     r"</script>\n"
-    r'<voice-reader document="(?P<slug>[a-z0-9-]+)" src="(?P<src>[^"]+)"></voice-reader>\n'
+    r'<voice-reader document="(?P<slug>[a-z0-9-]+)" src="(?P<src>[^"]+)">'
+    r'<a href="(?P<page>[^"]+)">Listen to (?P<title>[^<]+)</a></voice-reader>\n'
 )
 
 
@@ -119,10 +120,12 @@ def test_no_widget_no_versioned_url(own_static, static_dir):
 
 def test_snippet_pins_the_served_script_by_its_hash(client, app):
     widget = read_widget(app.config["STATIC_DIR"])
-    text = snippet("https://reader.example.org/", NETS, widget)
+    text = snippet("https://reader.example.org/", NETS, widget, "Neuroendocrine tumours (NETs)")
     match = SNIPPET.fullmatch(text)
     assert match, text
     assert match["base"] == match["src"] == "https://reader.example.org"
+    assert match["page"] == f"https://reader.example.org/documents/{NETS}"
+    assert match["title"] == "Neuroendocrine tumours (NETs)"
     assert match["slug"] == NETS
     assert match["version"] == widget.version
     served = client.get(f"/static/v/{match['version']}/voice-reader.js").get_data()
@@ -131,12 +134,12 @@ def test_snippet_pins_the_served_script_by_its_hash(client, app):
 
 def test_snippet_keeps_a_base_path_and_refuses_other_urls(app):
     widget = read_widget(app.config["STATIC_DIR"])
-    text = snippet("https://example.org/health/reader/", NETS, widget)
+    text = snippet("https://example.org/health/reader/", NETS, widget, "NETs")
     assert 'src="https://example.org/health/reader/static/v/' in text
-    assert 'src="https://example.org/health/reader"></voice-reader>' in text
+    assert 'src="https://example.org/health/reader"><a href=' in text
     for bad in ("reader.example.org", "ftp://reader.example.org", "https://x.org/?a=1", "/r"):
         with pytest.raises(ReaderError, match="base URL"):
-            snippet(bad, NETS, widget)
+            snippet(bad, NETS, widget, "NETs")
 
 
 # ---------------------------------------------------------------- reader embed-snippet
