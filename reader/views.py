@@ -212,13 +212,18 @@ def index():
     return delivery.send_generated(cat.rendered("/", key, render), "text/html")
 
 
+def _entry_or_404(cat: Catalogue, slug: str) -> Entry:
+    entry = cat.entry(slug)
+    if entry is None:
+        abort(404)
+    return entry
+
+
 @bp.get("/documents/<slug:slug>")
 def document(slug: str):
     """Show a document: its text, and its audio when that is current."""
     cat = catalogue()
-    entry = cat.entry(slug)
-    if entry is None:
-        abort(404)
+    entry = _entry_or_404(cat, slug)
     widget = _widget_files()
 
     def render() -> bytes:
@@ -238,9 +243,7 @@ def document(slug: str):
 def embed(slug: str):
     """Show only the player of a document, for other sites to frame (FRAME_ANCESTORS)."""
     cat = catalogue()
-    entry = cat.entry(slug)
-    if entry is None:
-        abort(404)
+    entry = _entry_or_404(cat, slug)
     # Without current audio there is nothing to play: the page says so and links the full page.
     current = current_widget() if entry.audio is not None else None
 

@@ -12,19 +12,14 @@ def run(*args: str):
     return CliRunner().invoke(main, list(args))
 
 
+def build_with_fake_engine(root):
+    content, out = str(root / "content"), str(root / "build")
+    return run("build", "--engine", "fake", "--jobs", "1", "--content", content, "--out", out)
+
+
 def test_build_prints_a_summary_and_where_the_audio_went(tmp_path):
     write_document(tmp_path / "content", "small", SMALL)
-    result = run(
-        "build",
-        "--engine",
-        "fake",
-        "--jobs",
-        "1",
-        "--content",
-        str(tmp_path / "content"),
-        "--out",
-        str(tmp_path / "build"),
-    )
+    result = build_with_fake_engine(tmp_path)
     assert result.exit_code == 0, result.output
     assert "1 document built, 0 failed: 4 sections built, 0 reused" in result.output
     assert "minutes of audio" in result.output
@@ -34,17 +29,7 @@ def test_build_prints_a_summary_and_where_the_audio_went(tmp_path):
 def test_build_fails_when_any_document_fails_but_builds_the_rest(tmp_path):
     write_document(tmp_path / "content", "small", SMALL)
     write_document(tmp_path / "content", "broken", "<p>no title</p>")
-    result = run(
-        "build",
-        "--engine",
-        "fake",
-        "--jobs",
-        "1",
-        "--content",
-        str(tmp_path / "content"),
-        "--out",
-        str(tmp_path / "build"),
-    )
+    result = build_with_fake_engine(tmp_path)
     assert result.exit_code == 1
     assert "error: broken:" in result.output
     assert "1 document built, 1 failed" in result.output
