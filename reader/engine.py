@@ -126,6 +126,7 @@ class Pyttsx3Engine:
         if voice not in self._voices:
             # The driver would silently fall back to its default voice.
             raise EngineError(unknown_voice_message(voice, self._voices))
+        _wait_until_idle()
         self._engine.setProperty("voice", voice)
         self._voice = voice
 

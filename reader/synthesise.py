@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from reader.encode import ENCODER_DELAY, Mp3Encoder, pcm_seconds, silence
-from reader.engine import engine_started, preload
+from reader.engine import Pyttsx3Engine, engine_started, preload
 from reader.errors import EngineError, ReaderError
 from reader.model import Sentence
 from reader.voices import choose_voice
@@ -39,8 +39,6 @@ class SectionAudio:
     """Seconds, including the encoder's priming silence."""
     timings: tuple[tuple[float, float], ...]
     """(start, end) in seconds for each sentence, in order."""
-    wav_bytes: int
-    """Bytes the same audio takes as 16-bit WAV, to report compression."""
     voices: tuple[str, ...]
     """Voice used for each sentence."""
 
@@ -52,8 +50,6 @@ def make_engine(name: str, rate: int):
 
         return FakeEngine(rate)
     if name == "pyttsx3":
-        from reader.engine import Pyttsx3Engine
-
         return Pyttsx3Engine(rate)
     raise EngineError(f"unknown engine {name!r}: choose one of {', '.join(ENGINES)}")
 
@@ -64,7 +60,6 @@ def render_section(engine, job: SectionJob, preferred: Mapping[str, str]) -> Sec
     encoder = Mp3Encoder()
     frames, timings, voices = [], [], []
     elapsed = 0.0
-    wav_bytes = 44
     # Encoding runs on a second thread. lameenc releases the GIL, so it overlaps the next
     # sentence's synthesis and the 10 ms that pyttsx3 sleeps after every utterance.
     with ThreadPoolExecutor(max_workers=1) as encoding:
@@ -76,7 +71,6 @@ def render_section(engine, job: SectionJob, preferred: Mapping[str, str]) -> Sec
             voices.append(voice)
             pcm += silence(sentence.pause)
             elapsed = start + pcm_seconds(pcm)
-            wav_bytes += len(pcm)
             frames.append(encoding.submit(encoder.encode, pcm))
         mp3 = b"".join(f.result() for f in frames) + encoder.finish()
     return SectionAudio(
@@ -84,7 +78,6 @@ def render_section(engine, job: SectionJob, preferred: Mapping[str, str]) -> Sec
         mp3=mp3,
         duration=round(elapsed + ENCODER_DELAY, 3),
         timings=tuple(timings),
-        wav_bytes=wav_bytes,
         voices=tuple(voices),
     )
 
