@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reader import manifest as mf
+from reader.engine import engine_id
 from reader.errors import ContentError, ReaderError
+from reader.fake_engine import FAKE_ENGINE_ID
 from reader.lexicon import load_lexicon
 from reader.model import Document, SpokenSection
 from reader.parse import parse_document
@@ -167,13 +169,7 @@ def build_document(
 
 
 def _engine_id(engine: str) -> str:
-    if engine == "pyttsx3":
-        from reader.engine import engine_id
-
-        return engine_id()
-    from reader.fake_engine import FAKE_ENGINE_ID
-
-    return FAKE_ENGINE_ID
+    return engine_id() if engine == "pyttsx3" else FAKE_ENGINE_ID
 
 
 def _hash(*parts) -> str:
@@ -186,10 +182,17 @@ def _section_key(section: SpokenSection, engine: str, options: BuildOptions, pre
 
 
 def _load_previous(out_dir: Path, slug: str) -> dict | None:
+    # An unreadable or damaged manifest is rebuilt from scratch, then replaced.
     try:
-        return mf.load_manifest(out_dir, slug)
+        old = mf.load_manifest(out_dir, slug)
     except mf.ManifestError:
-        return None  # an unreadable manifest is rebuilt from scratch, then replaced
+        return None
+    sections = old.get("sections") if old else None
+    if not isinstance(sections, list) or not all(
+        isinstance(s, dict) and isinstance(s.get("audio"), str) for s in sections
+    ):
+        return None
+    return old
 
 
 def _is_current(old: dict, build_key: str, folder: Path) -> bool:

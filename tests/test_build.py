@@ -9,6 +9,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from reader import build as build_module
 from reader import manifest as mf
 from reader.build import build_documents
@@ -17,7 +19,7 @@ from reader.publish import document_lock
 from tests.support.content import FAKE, NETS, REPO, SMALL, write_document
 
 
-def published(out_dir: Path, slug: str) -> dict:
+def read_manifest(out_dir: Path, slug: str) -> dict:
     return json.loads(mf.manifest_path(out_dir, slug).read_text())
 
 
@@ -67,11 +69,11 @@ def test_an_edit_rebuilds_only_its_section(tmp_path):
     content, out = tmp_path / "content", tmp_path / "build"
     write_document(content, "small", SMALL)
     build_documents(content, out, options=FAKE)
-    old = published(out, "small")
+    old = read_manifest(out, "small")
     write_document(content, "small", SMALL.replace("The detail.", "The new detail."))
     result = build_documents(content, out, options=FAKE).results[0]
     assert (result.built, result.reused) == (1, 3)
-    new = published(out, "small")
+    new = read_manifest(out, "small")
     changed = [a["id"] for a, b in zip(old["sections"], new["sections"], strict=True) if a != b]
     assert changed == ["detail"]
     # The old file stays for visitors still listening to the old manifest.
@@ -94,7 +96,7 @@ def test_a_lexicon_change_rebuilds_the_sections_it_touches(tmp_path):
     (content / "lexicon.tsv").write_text("detail\tdee tail\n", encoding="utf-8")
     result = build_documents(content, out, options=FAKE).results[0]
     assert (result.built, result.reused) == (1, 3)
-    assert published(out, "small")["sections"][-1]["sentences"][1]["spoken"] == "The dee tail."
+    assert read_manifest(out, "small")["sections"][-1]["sentences"][1]["spoken"] == "The dee tail."
 
 
 def test_one_bad_document_does_not_stop_the_others(tmp_path):
@@ -193,13 +195,16 @@ def test_two_builds_of_one_document_never_interleave(tmp_path):
     assert "another build of small is still running" in result.results[0].error
 
 
-def test_an_unreadable_manifest_is_rebuilt(tmp_path):
+@pytest.mark.parametrize(
+    "damaged", ["{not json", '{"version": 1}', '{"version": 1, "sections": [1]}']
+)
+def test_an_unreadable_or_damaged_manifest_is_rebuilt(tmp_path, damaged):
     write_document(tmp_path / "content", "small", SMALL)
     build_documents(tmp_path / "content", tmp_path / "build", options=FAKE)
-    mf.manifest_path(tmp_path / "build", "small").write_text("{not json")
+    mf.manifest_path(tmp_path / "build", "small").write_text(damaged)
     result = build_documents(tmp_path / "content", tmp_path / "build", options=FAKE).results[0]
     assert result.error is None and result.built == 4
-    assert published(tmp_path / "build", "small")["version"] == 1
+    assert read_manifest(tmp_path / "build", "small")["version"] == 1
 
 
 def test_worker_processes_publish_the_same_manifest(tmp_path):
@@ -208,6 +213,6 @@ def test_worker_processes_publish_the_same_manifest(tmp_path):
     two = build_documents(tmp_path / "content", tmp_path / "two", options=replace(FAKE, jobs=3))
     assert not one.failed and not two.failed
     strip = lambda m: {k: v for k, v in m.items() if k != "built_at"}  # noqa: E731
-    assert strip(published(tmp_path / "one", "small")) == strip(
-        published(tmp_path / "two", "small")
+    assert strip(read_manifest(tmp_path / "one", "small")) == strip(
+        read_manifest(tmp_path / "two", "small")
     )
