@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from reader import config, security, views
+from reader import admin, config, security, views
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -44,4 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     views.init_app(app)
     security.init_app(app)
     app.register_blueprint(views.bp)
+    if app.config["ADMIN_PASSWORD_HASH"]:
+        # Off, the admin routes do not exist at all: even a wrong method is a plain 404.
+        app.register_blueprint(admin.bp)
     return app

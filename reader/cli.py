@@ -221,3 +221,18 @@ def embed_snippet_command(slug, base_url) -> None:
     except ReaderError as error:
         raise click.ClickException(str(error)) from error
     click.echo(text, nl=False)
+
+
+@main.command(name="admin-password")
+def admin_password_command() -> None:
+    """Ask for an admin password and print its hash for READER_ADMIN_PASSWORD_HASH."""
+    from werkzeug.security import generate_password_hash
+
+    from reader.auth import MIN_PASSWORD_LENGTH
+
+    password = click.prompt("Admin password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+        )
+    click.echo(generate_password_hash(password))

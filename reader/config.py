@@ -84,6 +84,18 @@ SETTINGS: tuple[Setting, ...] = (
         "index while a document's audio is being prepared.",
         int,
     ),
+    Setting("ADMIN_USER", "admin", "User name for the admin page (HTTP Basic authentication)."),
+    Setting(
+        "ADMIN_PASSWORD_HASH",
+        "",
+        "Hash of the admin password, as printed by `reader admin-password`; empty turns the "
+        "admin page off (every `/admin` URL is 404).",
+    ),
+    Setting(
+        "BUILD_ENGINE",
+        "pyttsx3",
+        "Speech engine of the builds the admin page starts (`pyttsx3`, or `fake` for tests).",
+    ),
 )
 
 ENV_ONLY_SETTINGS: tuple[Setting, ...] = (
