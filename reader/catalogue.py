@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,14 +54,6 @@ class Entry:
     """Changes whenever the page this entry renders to would change."""
 
 
-def _stat_key(path: Path) -> tuple | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
 class Catalogue:
     """Find, parse and cache content documents and their published audio."""
 
@@ -88,7 +79,7 @@ class Catalogue:
         if not is_valid_slug(slug):
             return None
         path = self.content_dir / f"{slug}.html"
-        document_key = _stat_key(path)
+        document_key = delivery.file_version(path)
         if document_key is None:
             return None
         cached = self._documents.get(slug)
@@ -98,7 +89,7 @@ class Catalogue:
         document = cached[1]
         if document is None:
             return None
-        audio_key = _stat_key(manifest_path(self.build_dir, slug))
+        audio_key = delivery.file_version(manifest_path(self.build_dir, slug))
         audio = self._current_audio(slug, audio_key, document)
         return Entry(slug, document, audio, (document_key, audio_key if audio else None))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,15 +58,7 @@ class WidgetFiles:
         self._cached: tuple[tuple, Widget | None] | None = None
 
     def _key(self) -> tuple:
-        key = []
-        for name in FILES:
-            try:
-                st = os.stat(self.static_dir / name)
-            except OSError:
-                key.append(None)
-            else:
-                key.append((st.st_mtime_ns, st.st_size, st.st_ino))
-        return tuple(key)
+        return tuple(delivery.file_version(self.static_dir / name) for name in FILES)
 
     def current(self) -> Widget | None:
         """Return the widget as the files are now; None when it is not installed."""
