@@ -25,7 +25,7 @@ EDIT_TO = "for at least 8 hours before the scan"
 # and nothing is cached between runs; the time is taken inside, around build_documents.
 BUILD = """
 import json, sys, time
-from reader.build import BuildOptions, build_documents
+from reader.pipeline.build import BuildOptions, build_documents
 options = BuildOptions(force=sys.argv[3] == "force")
 summary = build_documents(sys.argv[1], sys.argv[2], [sys.argv[4]], options)
 assert not summary.failed, summary.failed

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from reader import create_app  # noqa: E402
-from reader.build import BuildOptions, build_documents  # noqa: E402
+from reader.pipeline.build import BuildOptions, build_documents  # noqa: E402
 
 SLUG = "neuroendocrine-tumours"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

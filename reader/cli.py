@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from reader.build import DEFAULT_RATE, BuildOptions, build_documents, discover
 from reader.errors import ReaderError
-from reader.synthesise import ENGINES, default_workers
+from reader.pipeline.build import DEFAULT_RATE, BuildOptions, build_documents, discover
+from reader.pipeline.synthesise import ENGINES, default_workers
 
 CONTENT_DIR = "content"
 BUILD_DIR = "build"
@@ -124,12 +124,12 @@ class _ProgressBars:
 @engine_option
 def check(slugs, content_dir, voice, engine) -> None:
     """Lint documents: outline, empty sections, unknown abbreviations, missing voices."""
-    from reader.check import check_document
-    from reader.lexicon import load_lexicon
-    from reader.parse import parse_document
-    from reader.speech import spoken_sections
-    from reader.synthesise import make_engine
-    from reader.voices import missing_voices
+    from reader.pipeline.check import check_document
+    from reader.pipeline.lexicon import load_lexicon
+    from reader.pipeline.parse import parse_document
+    from reader.pipeline.speech import spoken_sections
+    from reader.pipeline.synthesise import make_engine
+    from reader.pipeline.voices import missing_voices
 
     problems = 0
     installed = None
@@ -159,7 +159,7 @@ def check(slugs, content_dir, voice, engine) -> None:
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535))
 def serve(host, port) -> None:
     """Serve the site with waitress (configured by READER_* variables, see docs/service.md)."""
-    from reader.wsgi_server import serve as run_server
+    from reader.web.wsgi_server import serve as run_server
 
     try:
         run_server(host=host, port=port)
@@ -184,8 +184,8 @@ def serve(host, port) -> None:
 )
 def export_command(out_dir, base_url, content_dir, build_dir) -> None:
     """Write the whole site into OUT_DIR as static files for any web host."""
-    from reader.app import create_app
-    from reader.export import export_site
+    from reader.web.app import create_app
+    from reader.web.export import export_site
 
     overrides = {}
     if content_dir is not None:
@@ -211,8 +211,8 @@ def export_command(out_dir, base_url, content_dir, build_dir) -> None:
 )
 def embed_snippet_command(slug, base_url) -> None:
     """Print the HTML that embeds SLUG's player on another site (script with SRI + element)."""
-    from reader.app import create_app
-    from reader.embed import DEFAULT_BASE_URL, embed_snippet
+    from reader.web.app import create_app
+    from reader.web.embed import DEFAULT_BASE_URL, embed_snippet
 
     if base_url is None:
         click.echo(f"note: using {DEFAULT_BASE_URL}; pass --base-url for the public one", err=True)
@@ -228,7 +228,7 @@ def admin_password_command() -> None:
     """Ask for an admin password and print its hash for READER_ADMIN_PASSWORD_HASH."""
     from werkzeug.security import generate_password_hash
 
-    from reader.auth import MIN_PASSWORD_LENGTH
+    from reader.admin.auth import MIN_PASSWORD_LENGTH
 
     password = click.prompt("Admin password", hide_input=True, confirmation_prompt=True)
     if len(password) < MIN_PASSWORD_LENGTH:

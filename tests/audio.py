@@ -7,7 +7,7 @@ from array import array
 
 import miniaudio
 
-from reader.engine import SAMPLE_RATE
+from reader.pipeline.engine import SAMPLE_RATE
 
 
 def decode_mp3(mp3: bytes) -> array:

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from reader import create_app
-from reader.build import build_documents
+from reader.pipeline.build import build_documents
 from tests.support.content import FAKE, copy_content
 from tests.support.web import make_site
 

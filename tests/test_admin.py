@@ -15,7 +15,8 @@ import pytest
 from click.testing import CliRunner
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from reader import create_app, jobs
+from reader import create_app
+from reader.admin import jobs
 from reader.cli import main
 from reader.manifest import load_manifest
 from tests.support.content import NETS
@@ -263,8 +264,9 @@ while "Being built" in client.get("/admin", headers=auth).get_data(as_text=True)
     assert time.monotonic() < deadline
     time.sleep(0.2)
 assert "Ready" in client.get("/admin", headers=auth).get_data(as_text=True)
-loaded = sorted(m for m in ("pyttsx3", "reader.engine", "reader.synthesise", "reader.build",
-                            "reader.fake_engine", "lameenc") if m in sys.modules)
+loaded = sorted(m for m in ("pyttsx3", "reader.pipeline.engine", "reader.pipeline.synthesise",
+                            "reader.pipeline.build",
+                            "reader.pipeline.fake_engine", "lameenc") if m in sys.modules)
 assert not loaded, loaded
 """
     env = {k: v for k, v in os.environ.items() if not k.startswith("READER_")}

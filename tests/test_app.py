@@ -52,8 +52,9 @@ from reader import create_app
 client = create_app().test_client()
 for url in ("/", "/documents/{NETS}", "/api/documents/{NETS}/manifest.json", "/healthz"):
     assert client.get(url).status_code == 200, url
-loaded = sorted(m for m in ("pyttsx3", "reader.engine", "reader.synthesise", "reader.build",
-                            "reader.fake_engine", "lameenc") if m in sys.modules)
+loaded = sorted(m for m in ("pyttsx3", "reader.pipeline.engine", "reader.pipeline.synthesise",
+                            "reader.pipeline.build",
+                            "reader.pipeline.fake_engine", "lameenc") if m in sys.modules)
 assert not loaded, loaded
 """
     env = _clean_env(tmp_path, site)

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from reader import build as build_module
 from reader import manifest as mf
-from reader.build import build_documents
 from reader.errors import PublishError
-from reader.publish import document_lock
+from reader.pipeline import build as build_module
+from reader.pipeline.build import build_documents
+from reader.pipeline.publish import document_lock
 from tests.support.content import FAKE, NETS, REPO, SMALL, write_document
 
 
@@ -154,8 +154,8 @@ def test_a_full_disk_keeps_the_published_version(tmp_path, monkeypatch):
 
 KILL_DURING_PUBLISH = """
 import os, signal, sys
-from reader import build
-from reader.build import BuildOptions, build_documents
+from reader.pipeline import build
+from reader.pipeline.build import BuildOptions, build_documents
 real = build.atomic_write
 def write_then_die(path, data):
     if path.name == "manifest.json":

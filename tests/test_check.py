@@ -1,10 +1,10 @@
-"""Tests for reader.check: the content lint."""
+"""Tests for reader.pipeline.check: the content lint."""
 
 from pathlib import Path
 
-from reader.check import check_document, is_abbreviation_like
-from reader.lexicon import Entry, Lexicon, load_lexicon
-from reader.parse import parse_document
+from reader.pipeline.check import check_document, is_abbreviation_like
+from reader.pipeline.lexicon import Entry, Lexicon, load_lexicon
+from reader.pipeline.parse import parse_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 

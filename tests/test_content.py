@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from reader.check import check_document
-from reader.lexicon import load_lexicon
-from reader.parse import parse_document
-from reader.sentences import collapse_whitespace
-from reader.speech import spoken_sections
+from reader.pipeline.check import check_document
+from reader.pipeline.lexicon import load_lexicon
+from reader.pipeline.parse import parse_document
+from reader.pipeline.sentences import collapse_whitespace
+from reader.pipeline.speech import spoken_sections
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"

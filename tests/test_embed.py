@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from reader import create_app
 from reader.cli import main
-from reader.embed import snippet
 from reader.errors import ReaderError
-from reader.widget import read_widget
+from reader.web.embed import snippet
+from reader.web.widget import read_widget
 from tests.support.content import REPO
 from tests.support.web import NETS, PLAIN
 

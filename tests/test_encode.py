@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from reader.encode import ENCODER_DELAY, Mp3Encoder, encode_mp3, pcm_seconds, silence
-from reader.fake_engine import FakeEngine
+from reader.pipeline.encode import ENCODER_DELAY, Mp3Encoder, encode_mp3, pcm_seconds, silence
+from reader.pipeline.fake_engine import FakeEngine
 from tests.audio import decode_mp3, rms
 
 SPEECHLIKE = FakeEngine(160).synthesise(

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from reader.encode import ENCODER_DELAY
+from reader.pipeline.encode import ENCODER_DELAY
 from tests.audio import decode_mp3, rms
 from tests.support.content import NETS, REPO
 

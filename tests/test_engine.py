@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from reader.encode import pcm_seconds
-from reader.engine import Pyttsx3Engine, engine_id, load_espeak
 from reader.errors import EngineError
+from reader.pipeline.encode import pcm_seconds
+from reader.pipeline.engine import Pyttsx3Engine, engine_id, load_espeak
 from tests.audio import pcm_samples, rms
 
 pytestmark = pytest.mark.engine
@@ -85,8 +85,8 @@ def test_a_missing_espeak_library_says_how_to_install_it(monkeypatch):
 
 
 FRESH_PROCESS = """
-from reader.encode import pcm_seconds
-from reader.engine import Pyttsx3Engine
+from reader.pipeline.encode import pcm_seconds
+from reader.pipeline.engine import Pyttsx3Engine
 engine = Pyttsx3Engine(160)
 long = "Hormones control how different organs in the body work, and how fast."
 texts = [long, "Yes.", long, "No."]

@@ -13,9 +13,9 @@ from urllib.parse import urljoin
 import pytest
 from click.testing import CliRunner
 
-from reader import views
 from reader.errors import ReaderError
-from reader.export import MARKER, export_site
+from reader.web import views
+from reader.web.export import MARKER, export_site
 from tests.support.web import NETS, PLAIN
 
 # python -m http.server has no Range support, which browsers need to seek in audio. This is

@@ -1,11 +1,11 @@
-"""Tests for reader.lexicon: loading staff lexicons and matching their words."""
+"""Tests for reader.pipeline.lexicon: loading staff lexicons and matching their words."""
 
 from pathlib import Path
 
 import pytest
 
 from reader.errors import ContentError
-from reader.lexicon import Entry, Lexicon, load_lexicon, parse_pls, parse_tsv
+from reader.pipeline.lexicon import Entry, Lexicon, load_lexicon, parse_pls, parse_tsv
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 

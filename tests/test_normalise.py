@@ -1,8 +1,8 @@
-"""Tests for reader.normalise: display text → words eSpeak NG says right."""
+"""Tests for reader.pipeline.normalise: display text → words eSpeak NG says right."""
 
 import pytest
 
-from reader.normalise import is_speakable, normalise, spell_out, tidy
+from reader.pipeline.normalise import is_speakable, normalise, spell_out, tidy
 
 
 def say(text: str, lang: str = "en-GB") -> str:

@@ -1,13 +1,13 @@
-"""Tests for reader.parse: HTML bytes → Document."""
+"""Tests for reader.pipeline.parse: HTML bytes → Document."""
 
 import hashlib
 
 import pytest
 
-from reader import parse
 from reader.errors import ContentError
 from reader.model import Block
-from reader.parse import parse_document, slugify
+from reader.pipeline import parse
+from reader.pipeline.parse import parse_document, slugify
 
 
 def doc(body: str, *, lang: str | None = "en-GB"):

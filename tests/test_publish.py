@@ -9,7 +9,7 @@ import os
 import pytest
 
 from reader.errors import PublishError
-from reader.publish import (
+from reader.pipeline.publish import (
     RETIRED_GRACE_SECONDS,
     atomic_write,
     document_lock,

@@ -8,7 +8,7 @@ import pytest
 
 from reader import create_app
 from reader.manifest import manifest_path
-from reader.widget import read_widget
+from reader.web.widget import read_widget
 from tests.support.web import NETS
 
 CSP = (

@@ -1,8 +1,8 @@
-"""Tests for reader.sentences: cutting display text into sentences."""
+"""Tests for reader.pipeline.sentences: cutting display text into sentences."""
 
 import pytest
 
-from reader.sentences import collapse_whitespace, split_sentences
+from reader.pipeline.sentences import collapse_whitespace, split_sentences
 
 
 def test_collapse_whitespace_includes_no_break_spaces():

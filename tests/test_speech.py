@@ -1,11 +1,11 @@
-"""Tests for reader.speech: Document → sentences with display and spoken text."""
+"""Tests for reader.pipeline.speech: Document → sentences with display and spoken text."""
 
 from pathlib import Path
 
-from reader.lexicon import Entry, Lexicon, load_lexicon
 from reader.model import Block, Document, Section, Sentence
-from reader.parse import parse_document
-from reader.speech import PAUSES, block_sentences, spoken_sections, spoken_text
+from reader.pipeline.lexicon import Entry, Lexicon, load_lexicon
+from reader.pipeline.parse import parse_document
+from reader.pipeline.speech import PAUSES, block_sentences, spoken_sections, spoken_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from reader import synthesise
-from reader.encode import ENCODER_DELAY
 from reader.errors import EngineError
-from reader.fake_engine import FakeEngine
 from reader.model import Sentence
-from reader.synthesise import SectionJob, render_section, synthesise_sections
+from reader.pipeline import synthesise
+from reader.pipeline.encode import ENCODER_DELAY
+from reader.pipeline.fake_engine import FakeEngine
+from reader.pipeline.synthesise import SectionJob, render_section, synthesise_sections
 from tests.audio import decode_mp3
 
 HEADING = Sentence("Biopsy", "Biopsy", "en-GB", pause=0.6)

@@ -8,8 +8,9 @@ import re
 
 import pytest
 
-from reader import create_app, views
+from reader import create_app
 from reader.manifest import manifest_path
+from reader.web import views
 from tests.support.web import NETS, PLAIN, publish
 
 PAGE = f"/documents/{NETS}"
@@ -144,7 +145,7 @@ def test_stale_audio_is_not_offered(client, site):
 def test_corrupt_manifest_means_text_only_and_a_log(client, site, damage, caplog):
     path = manifest_path(site[1], NETS)
     path.write_bytes(damage(_manifest(site)))
-    with caplog.at_level(logging.WARNING, logger="reader.views"):
+    with caplog.at_level(logging.WARNING, logger="reader.web.views"):
         response = client.get(PAGE)
     assert response.status_code == 200
     _assert_text_only(response.get_data(as_text=True))
@@ -240,7 +241,7 @@ def test_healthz(client, app, site, tmp_path):
         "content_dir_readable": True,
     }
     assert "no-store" in response.headers["Cache-Control"]
-    app.extensions["reader.catalogue"].build_dir = tmp_path / "missing"
+    app.extensions["reader.web.catalogue"].build_dir = tmp_path / "missing"
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["ok"] is False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from reader.build import BuildOptions
+from reader.pipeline.build import BuildOptions
 
 REPO = Path(__file__).resolve().parents[2]
 NETS = "neuroendocrine-tumours"

@@ -82,7 +82,7 @@ def tone_mp3(seconds: float = 0.5, frequency: float = 440.0) -> bytes:
 
 def publish(content_dir: Path, build_dir: Path, slug: str, seconds: float = 80.0) -> dict:
     """Publish a version-1 manifest and one tone MP3 per section, as the build would."""
-    from reader.parse import parse_document
+    from reader.pipeline.parse import parse_document
 
     source = (content_dir / f"{slug}.html").read_bytes()
     document = parse_document(source, slug)

@@ -10,11 +10,11 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from reader.encode import ENCODER_DELAY, Mp3Encoder, pcm_seconds, silence
-from reader.engine import Pyttsx3Engine, engine_started, preload
 from reader.errors import EngineError, ReaderError
 from reader.model import Sentence
-from reader.voices import choose_voice
+from reader.pipeline.encode import ENCODER_DELAY, Mp3Encoder, pcm_seconds, silence
+from reader.pipeline.engine import Pyttsx3Engine, engine_started, preload
+from reader.pipeline.voices import choose_voice
 
 ENGINES = ("pyttsx3", "fake")
 WORKERS_PER_CORE = 4
@@ -46,7 +46,7 @@ class SectionAudio:
 def make_engine(name: str, rate: int):
     """Create a speech engine by name."""
     if name == "fake":
-        from reader.fake_engine import FakeEngine
+        from reader.pipeline.fake_engine import FakeEngine
 
         return FakeEngine(rate)
     if name == "pyttsx3":

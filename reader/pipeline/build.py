@@ -11,15 +11,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reader import manifest as mf
-from reader.engine import engine_id
 from reader.errors import ContentError, ReaderError
-from reader.fake_engine import FAKE_ENGINE_ID
-from reader.lexicon import load_lexicon
 from reader.model import Document, SpokenSection
-from reader.parse import parse_document
-from reader.publish import atomic_write, document_lock, retire_unreferenced, sweep_temp
-from reader.speech import spoken_sections
-from reader.synthesise import SectionAudio, SectionJob, default_workers, synthesise_sections
+from reader.pipeline.engine import engine_id
+from reader.pipeline.fake_engine import FAKE_ENGINE_ID
+from reader.pipeline.lexicon import load_lexicon
+from reader.pipeline.parse import parse_document
+from reader.pipeline.publish import atomic_write, document_lock, retire_unreferenced, sweep_temp
+from reader.pipeline.speech import spoken_sections
+from reader.pipeline.synthesise import (
+    SectionAudio,
+    SectionJob,
+    default_workers,
+    synthesise_sections,
+)
 
 PIPELINE_VERSION = "1"
 """Bump when a change to the pipeline changes audio or timings: every hash changes with it."""

@@ -17,7 +17,7 @@ from bs4.formatter import HTMLFormatter
 
 from reader.errors import ContentError
 from reader.model import Block, Document, Section
-from reader.sentences import collapse_whitespace, split_sentences
+from reader.pipeline.sentences import collapse_whitespace, split_sentences
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_SENTENCES = 20_000
@@ -140,7 +140,7 @@ def parse_document(source: bytes, slug: str) -> Document:
     _assign_ids(clean, title, section_headings, warnings)
 
     found = _BlockCollector(lang).collect(clean)
-    # Counted as reader.speech cuts them: a heading is one sentence.
+    # Counted as reader.pipeline.speech cuts them: a heading is one sentence.
     sentences = sum(
         1 if block.kind == "heading" else len(split_sentences(block.text)) for block, _ in found
     )

@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
-from reader import views
 from reader.errors import ReaderError
-from reader.widget import SCRIPT, Widget
+from reader.web import views
+from reader.web.widget import SCRIPT, Widget
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 """Where `reader serve` listens by default; a real host page needs the public address."""

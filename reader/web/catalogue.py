@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader import delivery
 from reader.errors import ContentError
 from reader.manifest import (
     AUDIO_DIR,
@@ -18,6 +17,7 @@ from reader.manifest import (
     manifest_path,
 )
 from reader.model import Document
+from reader.web import delivery
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class Catalogue:
         return Entry(slug, document, audio, (document_key, audio_key if audio else None))
 
     def _parse(self, path: Path, slug: str) -> Document | None:
-        from reader.parse import parse_document
+        from reader.pipeline.parse import parse_document
 
         try:
             return parse_document(path.read_bytes(), slug)

@@ -7,11 +7,11 @@ import time
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from reader import auth, jobs
+from reader.admin import auth, jobs
 from reader.manifest import manifest_path
-from reader.views import catalogue, estimated_seconds, listening_words
+from reader.web.views import catalogue, estimated_seconds, listening_words
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 STATUS_WORDS = {
     "ready": "Ready",

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
-from reader import views
 from reader.errors import ReaderError
 from reader.manifest import AUDIO_DIR, document_dir
+from reader.web import views
 
 MARKER = ".voice-reader-export"
 """Written into every export, so a later export only ever replaces an earlier export."""

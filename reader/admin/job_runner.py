@@ -1,6 +1,6 @@
 """Run a build command at low priority and record how it ended, for the admin page.
 
-Usage: python -m reader.job_runner RESULT_FILE LOG_FILE -- COMMAND…
+Usage: python -m reader.admin.job_runner RESULT_FILE LOG_FILE -- COMMAND…
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from reader.publish import atomic_write
+from reader.pipeline.publish import atomic_write
 
 NICENESS = 10
 # The closing line of `reader build` (BuildSummary.text) and its per-document errors.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lameenc
 
-from reader.engine import SAMPLE_RATE, SAMPLE_WIDTH
+from reader.pipeline.engine import SAMPLE_RATE, SAMPLE_WIDTH
 
 BITRATE_KBPS = 48
 """48 kbit/s is 13.6% of the 16-bit WAV's bytes and keeps eSpeak's voice clear."""

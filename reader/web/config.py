@@ -11,7 +11,7 @@ from reader.errors import ReaderError
 
 ENV_PREFIX = "READER_"
 # The widget and page CSS live beside the package in a source checkout.
-PACKAGE_STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+PACKAGE_STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 
 
 @dataclass(frozen=True)

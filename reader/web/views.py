@@ -23,12 +23,12 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
-from reader import delivery
-from reader.catalogue import AUDIO_NAME_PATTERN, Audio, Catalogue, Entry
 from reader.manifest import AUDIO_DIR, SLUG_MAX_LENGTH, SLUG_PATTERN, document_dir
 from reader.model import Document
-from reader.widget import FILES as WIDGET_FILES
-from reader.widget import Widget, WidgetFiles
+from reader.web import delivery
+from reader.web.catalogue import AUDIO_NAME_PATTERN, Audio, Catalogue, Entry
+from reader.web.widget import FILES as WIDGET_FILES
+from reader.web.widget import Widget, WidgetFiles
 
 log = logging.getLogger(__name__)
 bp = Blueprint("reader", __name__)
@@ -64,20 +64,20 @@ def _register_converters(state) -> None:
 
 def catalogue() -> Catalogue:
     """Return the current app's catalogue."""
-    return current_app.extensions["reader.catalogue"]
+    return current_app.extensions["reader.web.catalogue"]
 
 
 def current_widget() -> Widget | None:
     """Return the current app's widget files, None when they are not installed."""
-    return current_app.extensions["reader.widget"].current()
+    return current_app.extensions["reader.web.widget"].current()
 
 
 def init_app(app: Flask) -> None:
     """Give `app` a catalogue of its content and build folders, and friendly error pages."""
-    app.extensions["reader.catalogue"] = Catalogue(
+    app.extensions["reader.web.catalogue"] = Catalogue(
         app.config["CONTENT_DIR"], app.config["BUILD_DIR"]
     )
-    app.extensions["reader.widget"] = WidgetFiles(app.config["STATIC_DIR"])
+    app.extensions["reader.web.widget"] = WidgetFiles(app.config["STATIC_DIR"])
     for code in (400, 404, 405, 500):
         app.register_error_handler(code, _error_page)
 

@@ -7,11 +7,11 @@ from collections import defaultdict
 
 from bs4 import BeautifulSoup
 
-from reader.lexicon import Lexicon
 from reader.model import Document
-from reader.normalise import KNOWN_WORDS
-from reader.sentences import collapse_whitespace, split_sentences
-from reader.speech import spoken_text
+from reader.pipeline.lexicon import Lexicon
+from reader.pipeline.normalise import KNOWN_WORDS
+from reader.pipeline.sentences import collapse_whitespace, split_sentences
+from reader.pipeline.speech import spoken_text
 
 READ_RIGHT = frozenset(
     """

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader.errors import ReaderError
-from reader.publish import atomic_write
+from reader.pipeline.publish import atomic_write
 
 JOB_ID_PATTERN = r"\d{8}-\d{6}-[0-9a-f]{6}"
 _JOB_ID = re.compile(JOB_ID_PATTERN)
@@ -156,7 +156,7 @@ def start(folder: Path, slugs: list[str], content_dir: Path, build_dir: Path, en
         command = [
             sys.executable,
             "-m",
-            "reader.job_runner",
+            "reader.admin.job_runner",
             str(result_path),
             str(log_path),
             "--",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from reader import admin, config, security, views
+from reader.admin import views as admin
+from reader.web import config, security, views
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from reader.engine import installed_voices_text, unknown_voice_message
 from reader.errors import EngineError
+from reader.pipeline.engine import installed_voices_text, unknown_voice_message
 
 DEFAULT_VOICES = {
     "en": "gmw/en",  # eSpeak NG's "en" is British English (Received Pronunciation)

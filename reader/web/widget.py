@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader import delivery
+from reader.web import delivery
 
 SCRIPT = "voice-reader.js"
 STYLESHEET = "voice-reader.css"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from array import array
 
-from reader.engine import SAMPLE_RATE, unknown_voice_message
 from reader.errors import EngineError
+from reader.pipeline.engine import SAMPLE_RATE, unknown_voice_message
 
 FAKE_ENGINE_ID = "fake-1"
 FAKE_VOICES = ("cel/cy", "gmw/de", "gmw/en", "gmw/en-us", "roa/fr")

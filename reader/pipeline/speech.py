@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from reader.lexicon import Lexicon
 from reader.model import Block, Document, Section, Sentence, SpokenSection
-from reader.normalise import is_speakable, normalise, tidy
-from reader.sentences import split_sentences
+from reader.pipeline.lexicon import Lexicon
+from reader.pipeline.normalise import is_speakable, normalise, tidy
+from reader.pipeline.sentences import split_sentences
 
 PAUSES = {"sentence": 0.3, "heading": 0.7, "item": 0.5, "cell": 0.5, "paragraph": 0.55}
 """Seconds of silence after a sentence: "sentence" inside a block, else by the block's kind.

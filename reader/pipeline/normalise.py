@@ -6,7 +6,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from reader.sentences import collapse_whitespace
+from reader.pipeline.sentences import collapse_whitespace
 
 
 @dataclass(frozen=True)

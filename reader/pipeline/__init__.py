@@ -1,0 +1,1 @@
+"""The pipeline: parse, speech text, synthesise, encode and publish documents."""

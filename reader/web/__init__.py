@@ -1,0 +1,1 @@
+"""The web service: serves what the pipeline published, and never synthesises."""
