@@ -9,7 +9,8 @@ import click
 
 from reader.errors import ReaderError
 from reader.pipeline.build import DEFAULT_RATE, BuildOptions, build_documents, discover
-from reader.pipeline.synthesise import ENGINES, default_workers
+from reader.pipeline.engines import DEFAULT_ENGINE, ENGINES
+from reader.pipeline.synthesise import default_workers
 
 CONTENT_DIR = "content"
 BUILD_DIR = "build"
@@ -36,10 +37,10 @@ voice_option = click.option(
 )
 engine_option = click.option(
     "--engine",
-    type=click.Choice(ENGINES),
-    default="pyttsx3",
+    type=click.Choice(list(ENGINES)),
+    default=DEFAULT_ENGINE,
     show_default=True,
-    help="'fake' makes tones instead of speech, for previews and tests.",
+    help="Speech engine: " + " ".join(f"'{e.name}': {e.help}" for e in ENGINES.values()),
 )
 
 
@@ -125,10 +126,10 @@ class _ProgressBars:
 def check(slugs, content_dir, voice, engine) -> None:
     """Lint documents: outline, empty sections, unknown abbreviations, missing voices."""
     from reader.pipeline.check import check_document
+    from reader.pipeline.engines import make_engine
     from reader.pipeline.lexicon import load_lexicon
     from reader.pipeline.parse import parse_document
     from reader.pipeline.speech import spoken_sections
-    from reader.pipeline.synthesise import make_engine
     from reader.pipeline.voices import missing_voices
 
     problems = 0

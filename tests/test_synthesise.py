@@ -6,8 +6,8 @@ import pytest
 
 from reader.errors import EngineError
 from reader.model import Sentence
-from reader.pipeline import synthesise
 from reader.pipeline.encode import ENCODER_DELAY
+from reader.pipeline.engines import make_engine
 from reader.pipeline.fake_engine import FakeEngine
 from reader.pipeline.synthesise import SectionJob, render_section, synthesise_sections
 from tests.audio import decode_mp3
@@ -55,4 +55,4 @@ def test_an_unknown_voice_fails_with_the_list_of_voices():
 
 def test_an_unknown_engine_is_named():
     with pytest.raises(EngineError, match="unknown engine 'festival'"):
-        synthesise.make_engine("festival", 160)
+        make_engine("festival", 160)

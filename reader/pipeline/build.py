@@ -13,8 +13,7 @@ from pathlib import Path
 from reader import manifest as mf
 from reader.errors import ContentError, ReaderError
 from reader.model import Document, SpokenSection
-from reader.pipeline.engine import engine_id
-from reader.pipeline.fake_engine import FAKE_ENGINE_ID
+from reader.pipeline.engines import DEFAULT_ENGINE, get_engine
 from reader.pipeline.lexicon import load_lexicon
 from reader.pipeline.parse import parse_document
 from reader.pipeline.publish import atomic_write, document_lock, retire_unreferenced, sweep_temp
@@ -40,7 +39,7 @@ Progress = Callable[[str, int, int], None]
 class BuildOptions:
     """How to build: the engine, its settings and how hard to work."""
 
-    engine: str = "pyttsx3"
+    engine: str = DEFAULT_ENGINE
     rate: int = DEFAULT_RATE
     voice: str | None = None
     """Voice for the document's own language; None chooses one from its `lang`."""
@@ -131,7 +130,7 @@ def build_document(
     except OSError as error:
         raise ContentError(f"cannot read {source_path}: {error.strerror}") from None
     lexicon = load_lexicon(content_dir, slug)
-    engine = _engine_id(options.engine)
+    engine = get_engine(options.engine).engine_id()
     build_key = _hash(
         PIPELINE_VERSION,
         engine,
@@ -171,10 +170,6 @@ def build_document(
         audio_seconds=mf.total_duration(manifest),
         warnings=document.warnings,
     )
-
-
-def _engine_id(engine: str) -> str:
-    return engine_id() if engine == "pyttsx3" else FAKE_ENGINE_ID
 
 
 def _hash(*parts) -> str:

@@ -14,6 +14,11 @@ _PERIOD = 98  # samples: a 225 Hz tone repeats exactly every 98 samples at 22,05
 _TONE = array("h", (int(3000 * math.sin(2 * math.pi * i / _PERIOD)) for i in range(_PERIOD)))
 
 
+def engine_id() -> str:
+    """Name the fake engine; a change to its sound changes the version."""
+    return FAKE_ENGINE_ID
+
+
 class FakeEngine:
     """Turn text into a tone as long as the text would take to say at `rate`."""
 

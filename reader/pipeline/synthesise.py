@@ -10,13 +10,13 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from reader.errors import EngineError, ReaderError
+from reader.errors import ReaderError
 from reader.model import Sentence
 from reader.pipeline.encode import ENCODER_DELAY, Mp3Encoder, pcm_seconds, silence
-from reader.pipeline.engine import Pyttsx3Engine, engine_started, preload
+from reader.pipeline.engine import engine_started
+from reader.pipeline.engines import Engine, get_engine, make_engine
 from reader.pipeline.voices import choose_voice
 
-ENGINES = ("pyttsx3", "fake")
 WORKERS_PER_CORE = 4
 """pyttsx3 sleeps 10 ms after every utterance; extra processes fill that idle time."""
 
@@ -43,18 +43,7 @@ class SectionAudio:
     """Voice used for each sentence."""
 
 
-def make_engine(name: str, rate: int):
-    """Create a speech engine by name."""
-    if name == "fake":
-        from reader.pipeline.fake_engine import FakeEngine
-
-        return FakeEngine(rate)
-    if name == "pyttsx3":
-        return Pyttsx3Engine(rate)
-    raise EngineError(f"unknown engine {name!r}: choose one of {', '.join(ENGINES)}")
-
-
-def render_section(engine, job: SectionJob, preferred: Mapping[str, str]) -> SectionAudio:
+def render_section(engine: Engine, job: SectionJob, preferred: Mapping[str, str]) -> SectionAudio:
     """Synthesise each sentence, join them with their pauses and encode one MP3."""
     installed = engine.voices()
     encoder = Mp3Encoder()
@@ -117,13 +106,13 @@ def synthesise_sections(
     # Longest first, so that no worker is left with a long section at the end.
     ordered = sorted(jobs, key=lambda j: -sum(len(s.spoken) for s in j.sentences))
     workers = max(1, min(workers, len(ordered)))
-    if engine == "fake" and workers == 1:
-        fake = make_engine(engine, rate)
+    spec = get_engine(engine)
+    if spec.in_process and workers == 1:
+        here = spec.create(rate)
         for job in ordered:
-            yield render_section(fake, job, preferred)
+            yield render_section(here, job, preferred)
         return
-    if engine == "pyttsx3":
-        preload()
+    spec.prepare()
     with _pool_context().Pool(workers, _start_worker, (engine, rate, dict(preferred))) as pool:
         yield from pool.imap_unordered(_run_job, ordered)
 

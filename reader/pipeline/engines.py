@@ -1,0 +1,94 @@
+"""The speech engines a build can use: one protocol, and one registry that names them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Protocol, runtime_checkable
+
+from reader.errors import EngineError
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What the pipeline asks of a speech engine, made once per process at one rate."""
+
+    def voices(self) -> list[str]:
+        """List the ids of the installed voices."""
+        ...
+
+    def synthesise(self, text: str, voice: str) -> bytes:
+        """Return one sentence in `voice` as 22,050 Hz mono 16-bit PCM."""
+        ...
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """A registered engine, whose parts are imported only when they are used."""
+
+    # Parts are named "module:attribute", as entry points are, so that listing the engines
+    # or checking whether a document is current imports no engine.
+
+    name: str
+    help: str
+    factory: str
+    """Callable made with the speaking rate, returning an `Engine`."""
+    identity: str
+    """Callable returning the engine and its versions: part of every audio hash."""
+    preload: str | None = None
+    """Callable run before worker processes are forked, so that they share its imports."""
+    in_process: bool = False
+    """Safe and fast in the building process itself, when a build asks for one worker."""
+
+    def create(self, rate: int) -> Engine:
+        """Make this engine, speaking at `rate` words per minute."""
+        return _load(self.factory)(rate)
+
+    def engine_id(self) -> str:
+        """Name the engine and its versions."""
+        return _load(self.identity)()
+
+    def prepare(self) -> None:
+        """Load what worker processes should share, before they are forked."""
+        if self.preload:
+            _load(self.preload)()
+
+
+ENGINES: dict[str, EngineSpec] = {
+    spec.name: spec
+    for spec in (
+        EngineSpec(
+            "pyttsx3",
+            "pyttsx3 driving eSpeak NG: the real voice.",
+            factory="reader.pipeline.engine:Pyttsx3Engine",
+            identity="reader.pipeline.engine:engine_id",
+            preload="reader.pipeline.engine:preload",
+        ),
+        EngineSpec(
+            "fake",
+            "Tones as long as speech, instantly: for previews and tests.",
+            factory="reader.pipeline.fake_engine:FakeEngine",
+            identity="reader.pipeline.fake_engine:engine_id",
+            in_process=True,
+        ),
+    )
+}
+DEFAULT_ENGINE = "pyttsx3"
+
+
+def get_engine(name: str) -> EngineSpec:
+    """Return the registered engine called `name`, or say which ones there are."""
+    try:
+        return ENGINES[name]
+    except KeyError:
+        raise EngineError(f"unknown engine {name!r}: choose one of {', '.join(ENGINES)}") from None
+
+
+def make_engine(name: str, rate: int) -> Engine:
+    """Create a speech engine by name."""
+    return get_engine(name).create(rate)
+
+
+def _load(reference: str):
+    module, _, attribute = reference.partition(":")
+    return getattr(import_module(module), attribute)
