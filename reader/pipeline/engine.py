@@ -97,7 +97,7 @@ class Pyttsx3Engine:
         with contextlib.redirect_stdout(io.StringIO()):
             self._engine.runAndWait()
         self._engine.setProperty("rate", rate)
-        _wait_until_idle()
+        wait_until_idle()
         if _current_rate() != rate:
             raise EngineError(f"eSpeak NG did not accept the rate {rate} words per minute")
 
@@ -107,7 +107,7 @@ class Pyttsx3Engine:
 
     def synthesise(self, text: str, voice: str) -> bytes:
         """Return the PCM for one sentence in `voice`."""
-        text = " ".join(text.replace("<", " ").replace(">", " ").split())
+        text = engine_text(text)
         if not any(ch.isalnum() for ch in text):
             # pyttsx3 asserts on empty text; punctuation alone would be spoken as silence.
             raise ValueError("nothing to say: the spoken text has no letters or digits")
@@ -126,7 +126,7 @@ class Pyttsx3Engine:
         if voice not in self._voices:
             # The driver would silently fall back to its default voice.
             raise EngineError(unknown_voice_message(voice, self._voices))
-        _wait_until_idle()
+        wait_until_idle()
         self._engine.setProperty("voice", voice)
         self._voice = voice
 
@@ -143,7 +143,7 @@ class Pyttsx3Engine:
         # utterance, so eSpeak is first left to go idle. The WAV goes to memory, and the
         # line the driver prints per save is swallowed.
         for _attempt in range(3):
-            _wait_until_idle()
+            wait_until_idle()
             buffer = io.BytesIO()
             self._finished.clear()
             with contextlib.redirect_stdout(io.StringIO()):
@@ -156,7 +156,13 @@ class Pyttsx3Engine:
         raise EngineError(f"eSpeak NG kept cancelling {text[:60]!r}")
 
 
-def _wait_until_idle() -> None:
+def engine_text(text: str) -> str:
+    """Return the text as sent to eSpeak NG: no markup characters, single spaces."""
+    return " ".join(text.replace("<", " ").replace(">", " ").split())
+
+
+def wait_until_idle() -> None:
+    """Wait until eSpeak NG's synthesis thread has nothing left to do."""
     library = load_espeak()[0]
     deadline = time.monotonic() + UTTERANCE_TIMEOUT
     while library.espeak_IsPlaying():
