@@ -1,26 +1,277 @@
-"""The manifest: the one contract between the pipeline, the service and the widget."""
+"""The manifest: the one typed contract between the pipeline, the service and the widget.
+
+The build writes a `Manifest`; the service and the export read one with `load_manifest`.
+To add a field, declare it on its dataclass with a type and a default (an optional field is
+`name: T | None = None`, and is left out of the JSON while it is None); `from_dict` checks its
+type from the annotation, and a `_check` method checks anything more.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import re
+import types
+import typing
+from dataclasses import MISSING, dataclass, fields, is_dataclass
+from functools import cache
 from pathlib import Path
 
 VERSION = 1
 MANIFEST_NAME = "manifest.json"
 AUDIO_DIR = "audio"
+PAGES_DIR = "pages"
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 SLUG_MAX_LENGTH = 100
+AUDIO_NAME_PATTERN = r"[0-9a-f]{8,64}"
+"""The content hash that names an audio file (without `.mp3`)."""
 _SLUG_RE = re.compile(SLUG_PATTERN)
+_AUDIO_RE = re.compile(rf"{AUDIO_DIR}/({AUDIO_NAME_PATTERN})\.mp3")
+_PAGE_RE = re.compile(rf"{PAGES_DIR}/[0-9a-f]{{8,64}}\.html")
 
 
 class ManifestError(ValueError):
-    """A manifest is missing, unreadable or not of a version this code understands."""
+    """A manifest is missing, unreadable, malformed or not of a version this code understands."""
 
 
 def is_valid_slug(slug: str) -> bool:
     """Return whether `slug` is a document slug: lowercase words joined by hyphens."""
     return len(slug) <= SLUG_MAX_LENGTH and _SLUG_RE.fullmatch(slug) is not None
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ManifestError(message)
+
+
+# ---------------------------------------------------------------- the model
+
+
+class _Checked:
+    """Check every instance, whether the build made it or `from_dict` read it."""
+
+    def __post_init__(self) -> None:
+        self._check()
+
+    def _check(self) -> None:
+        """Raise ManifestError unless the values make sense together."""
+
+
+@dataclass(frozen=True)
+class Sentence(_Checked):
+    """One sentence of a section's audio, with its time in that section's file."""
+
+    start: float
+    """Seconds from the start of the section's audio file."""
+    end: float
+    text: str
+    """Display text exactly as the page shows it, white space collapsed."""
+    spoken: str
+    """What the engine was asked to say."""
+
+    def _check(self) -> None:
+        _require(0 <= self.start <= self.end, f"bad timing: start {self.start}, end {self.end}")
+
+
+@dataclass(frozen=True)
+class Section(_Checked):
+    """A navigable part of the document: its heading, and its audio when it has any."""
+
+    id: str
+    """The id of the section's heading on the page."""
+    heading: str
+    level: int
+    """1 for the introduction (the title and any text before the first h2), else 2 or 3."""
+    audio: str | None = None
+    """`audio/<hash>.mp3`, relative to the manifest; None while the audio is being prepared."""
+    duration: float | None = None
+    """Seconds of audio."""
+    bytes: int | None = None
+    """Size of the audio file."""
+    key: str | None = None
+    """Hash of what shaped the audio, so that a rebuild can reuse it; clients ignore it."""
+    sentences: tuple[Sentence, ...] = ()
+    """In reading order, the heading first; empty while the audio is being prepared."""
+
+    def _check(self) -> None:
+        _require(bool(self.id), "empty id")
+        _require(self.level in (1, 2, 3), f"level must be 1, 2 or 3, not {self.level}")
+        if self.audio is None:
+            _require(not self.sentences, "sentences without audio")
+            return
+        _require(_AUDIO_RE.fullmatch(self.audio) is not None, f"bad audio path {self.audio!r}")
+        _require(
+            self.duration is not None and self.duration >= 0, f"bad duration {self.duration!r}"
+        )
+        _require(self.bytes is not None and self.bytes >= 0, f"bad bytes {self.bytes!r}")
+        _require(bool(self.sentences), "audio without sentences")
+
+    @property
+    def audio_name(self) -> str | None:
+        """Return the hash that names the audio file, without `.mp3`."""
+        return None if self.audio is None else self.audio[len(AUDIO_DIR) + 1 : -len(".mp3")]
+
+
+@dataclass(frozen=True)
+class DocumentInfo(_Checked):
+    """Which document, and which version of its source, the manifest is of."""
+
+    slug: str
+    title: str
+    lang: str
+    """BCP 47 language of the document."""
+    source_sha256: str
+    """SHA-256 of the content file the build read."""
+    words: int | None = None
+    """Words of display text, to estimate the listening time while audio is prepared."""
+
+    def _check(self) -> None:
+        _require(is_valid_slug(self.slug), f"not a document slug: {self.slug!r}")
+        _require(bool(self.title), "empty title")
+        _require(re.fullmatch(r"[0-9a-f]{64}", self.source_sha256) is not None, "bad source_sha256")
+
+
+@dataclass(frozen=True)
+class Voice(_Checked):
+    """How the engine spoke: the same settings give the same audio."""
+
+    engine: str
+    """Engine and version, e.g. "pyttsx3-2.99/espeak-ng-1.52"."""
+    voice: str
+    """Engine voice id of the document's own language, e.g. "gmw/en"."""
+    rate: int
+    """Words per minute."""
+
+
+@dataclass(frozen=True)
+class Manifest(_Checked):
+    """One published version of a document: its page, its outline and its audio."""
+
+    document: DocumentInfo
+    built_at: str
+    """When the build published it, e.g. "2026-11-26T14:00:00Z"."""
+    sections: tuple[Section, ...]
+    """In reading order; the first is the introduction."""
+    voice: Voice | None = None
+    """None while the audio is being prepared."""
+    page: str | None = None
+    """`pages/<hash>.html`, relative to the manifest: the sanitised article HTML."""
+    build_key: str | None = None
+    """Hash of every input of the build, so that an unchanged document is skipped."""
+    version: int = VERSION
+
+    def _check(self) -> None:
+        _require(self.version == VERSION, f"not a version {VERSION} manifest")
+        _require(bool(self.sections), "no sections")
+        ids = [s.id for s in self.sections]
+        _require(len(set(ids)) == len(ids), "section ids are not unique")
+        with_audio = sum(s.audio is not None for s in self.sections)
+        # Text and audio are one version: either every section has audio, or none has yet.
+        _require(with_audio in (0, len(ids)), "some sections have audio and some do not")
+        _require(not with_audio or self.voice is not None, "audio without a voice")
+        _require(self.page is None or _PAGE_RE.fullmatch(self.page) is not None, "bad page path")
+
+    @property
+    def has_audio(self) -> bool:
+        """Return whether every section has its audio (else it is being prepared)."""
+        return self.sections[0].audio is not None
+
+    @property
+    def duration(self) -> float:
+        """Return the listening time in seconds (0 while audio is being prepared)."""
+        return sum(s.duration or 0.0 for s in self.sections)
+
+    @property
+    def audio_names(self) -> set[str]:
+        """Return the names of the audio files this version uses, with `.mp3`."""
+        return {f"{s.audio_name}.mp3" for s in self.sections if s.audio is not None}
+
+    @classmethod
+    def from_dict(cls, data: object) -> Manifest:
+        """Check and convert parsed JSON; raise ManifestError saying where it is wrong."""
+        if isinstance(data, dict) and data.get("version") != VERSION:
+            raise ManifestError(f"not a version {VERSION} manifest")
+        return _convert(cls, data, "manifest")
+
+    def to_dict(self) -> dict:
+        """Return the manifest as JSON-ready data, optional fields left out while None."""
+        return _to_json(self)
+
+
+# ---------------------------------------------------------------- typed conversion
+
+
+@cache
+def _hints(cls: type) -> dict[str, object]:
+    return typing.get_type_hints(cls)
+
+
+def _convert(kind, value, where: str):
+    """Convert JSON `value` to the annotated type `kind`, checking it on the way."""
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in typing.get_args(kind):
+            return None
+        (inner,) = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _convert(inner, value, where)
+    if is_dataclass(kind):
+        return _from_mapping(kind, value, where)
+    if origin is tuple:
+        args = typing.get_args(kind)
+        _require(isinstance(value, list), f"{where}: expected a list, got {value!r:.40}")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_convert(args[0], v, f"{where}[{i}]") for i, v in enumerate(value))
+        _require(len(value) == len(args), f"{where}: expected {len(args)} items")
+        return tuple(
+            _convert(a, v, f"{where}[{i}]")
+            for i, (a, v) in enumerate(zip(args, value, strict=True))
+        )
+    if kind is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        _require(ok and math.isfinite(value), f"{where}: expected a number, got {value!r:.40}")
+        return float(value)
+    if kind is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        _require(ok, f"{where}: expected a whole number, got {value!r:.40}")
+        return value
+    _require(isinstance(value, kind), f"{where}: expected {kind.__name__}, got {value!r:.40}")
+    return value
+
+
+def _from_mapping(cls, data, where: str):
+    _require(isinstance(data, dict), f"{where}: expected an object, got {data!r:.40}")
+    hints = _hints(cls)
+    values = {}
+    for spec in fields(cls):
+        if spec.name in data:
+            values[spec.name] = _convert(hints[spec.name], data[spec.name], f"{where}.{spec.name}")
+        else:
+            # Unknown keys are ignored, so an older reader accepts a newer build's manifest.
+            _require(
+                spec.default is not MISSING or spec.default_factory is not MISSING,
+                f"{where}.{spec.name}: missing",
+            )
+    try:
+        return cls(**values)
+    except ManifestError as error:
+        raise ManifestError(f"{where}: {error}") from None
+
+
+def _to_json(value):
+    if is_dataclass(value):
+        out = {}
+        for spec in fields(value):
+            item = getattr(value, spec.name)
+            if item is None and spec.default is None:
+                continue
+            out[spec.name] = _to_json(item)
+        return out
+    if isinstance(value, tuple | list):
+        return [_to_json(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------- files
 
 
 def document_dir(out_dir: Path, slug: str) -> Path:
@@ -35,18 +286,23 @@ def manifest_path(out_dir: Path, slug: str) -> Path:
     return document_dir(out_dir, slug) / MANIFEST_NAME
 
 
-def load_manifest(out_dir: Path, slug: str) -> dict | None:
-    """Read a document's manifest; None when nothing is published yet."""
-    path = manifest_path(out_dir, slug)
+def read_manifest(path: Path) -> Manifest | None:
+    """Read and check the manifest at `path`; None when there is none."""
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(Path(path).read_bytes())
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as error:
         raise ManifestError(f"{path}: cannot read the manifest: {error}") from error
-    if not isinstance(data, dict) or data.get("version") != VERSION:
-        raise ManifestError(f"{path}: not a version {VERSION} manifest")
-    return data
+    try:
+        return Manifest.from_dict(data)
+    except ManifestError as error:
+        raise ManifestError(f"{path}: {error}") from None
+
+
+def load_manifest(out_dir: Path, slug: str) -> Manifest | None:
+    """Read a document's published manifest; None when nothing is published yet."""
+    return read_manifest(manifest_path(out_dir, slug))
 
 
 def published_slugs(out_dir: Path) -> list[str]:
@@ -59,11 +315,6 @@ def published_slugs(out_dir: Path) -> list[str]:
     )
 
 
-def dumps(manifest: dict) -> bytes:
+def dumps(manifest: Manifest) -> bytes:
     """Serialise a manifest the one way it is always written."""
-    return json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
-
-
-def total_duration(manifest: dict) -> float:
-    """Return the listening time of a manifest in seconds."""
-    return sum(section["duration"] for section in manifest["sections"])
+    return json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1).encode("utf-8") + b"\n"

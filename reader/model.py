@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -68,17 +68,3 @@ class SpokenSection:
     heading: str
     level: int
     sentences: tuple[Sentence, ...]
-
-
-@dataclass(frozen=True)
-class Voice:
-    """How the engine speaks: the same settings give the same audio."""
-
-    engine: str
-    """Engine and version, e.g. "pyttsx3-2.99/espeak-ng-1.52"."""
-    voice: str
-    """Engine voice id of the document's language, e.g. "gmw/en"."""
-    rate: int
-    """Words per minute."""
-    voices: dict[str, str] = field(default_factory=dict)
-    """Voice id for each language used in the document."""

@@ -170,7 +170,7 @@ def test_rebuild_publishes_the_audio_and_reports_it(make_admin, content_dir, tmp
 
     html = wait_for(client, NETS)
     manifest = load_manifest(build_dir, NETS)
-    assert manifest is not None and manifest["voice"]["engine"].startswith("fake")
+    assert manifest is not None and manifest.voice.engine.startswith("fake")
     assert "Ready" in html
     assert "Succeeded" in html and "1 document built, 0 failed" in html
     assert client.get(f"/api/documents/{NETS}/manifest.json").status_code == 200

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from reader import manifest as mf
 from reader.errors import ContentError, ReaderError
-from reader.model import Document, SpokenSection
+from reader.model import SpokenSection
 from reader.pipeline.engines import DEFAULT_ENGINE, get_engine
 from reader.pipeline.lexicon import load_lexicon
 from reader.pipeline.parse import parse_document
@@ -145,9 +145,7 @@ def build_document(
         sweep_temp(folder)
         old = _load_previous(out_dir, slug)
         if not options.force and old and _is_current(old, build_key, folder):
-            return DocumentResult(
-                slug, reused=len(old["sections"]), audio_seconds=mf.total_duration(old)
-            )
+            return DocumentResult(slug, reused=len(old.sections), audio_seconds=old.duration)
         document = parse_document(source, slug)
         sections = spoken_sections(document, lexicon)
         preferred = {document.lang.lower(): options.voice} if options.voice else {}
@@ -159,15 +157,28 @@ def build_document(
             if key not in reusable
         ]
         audio = _synthesise(slug, jobs, options, preferred, audio_dir, progress)
-        manifest = _manifest(document, sections, keys, audio, reusable, engine, options, old)
-        manifest["build_key"] = build_key
+        manifest = mf.Manifest(
+            document=mf.DocumentInfo(
+                slug=document.slug,
+                title=document.title,
+                lang=document.lang,
+                source_sha256=document.source_sha256,
+                words=sum(len(b.text.split()) for s in document.sections for b in s.blocks),
+            ),
+            voice=mf.Voice(
+                engine=engine, voice=_main_voice(keys[0], audio, old), rate=options.rate
+            ),
+            built_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            sections=_sections(sections, keys, audio, reusable),
+            build_key=build_key,
+        )
         atomic_write(mf.manifest_path(out_dir, slug), mf.dumps(manifest))
-        retire_unreferenced(audio_dir, {Path(s["audio"]).name for s in manifest["sections"]})
+        retire_unreferenced(audio_dir, manifest.audio_names)
     return DocumentResult(
         slug,
         built=len(jobs),
         reused=len(sections) - len(jobs),
-        audio_seconds=mf.total_duration(manifest),
+        audio_seconds=manifest.duration,
         warnings=document.warnings,
     )
 
@@ -181,32 +192,25 @@ def _section_key(section: SpokenSection, engine: str, options: BuildOptions, pre
     return _hash(PIPELINE_VERSION, engine, options.rate, sorted(preferred.items()), sentences)[:20]
 
 
-def _load_previous(out_dir: Path, slug: str) -> dict | None:
+def _load_previous(out_dir: Path, slug: str) -> mf.Manifest | None:
     # An unreadable or damaged manifest is rebuilt from scratch, then replaced.
     try:
-        old = mf.load_manifest(out_dir, slug)
+        return mf.load_manifest(out_dir, slug)
     except mf.ManifestError:
         return None
-    sections = old.get("sections") if old else None
-    if not isinstance(sections, list) or not all(
-        isinstance(s, dict) and isinstance(s.get("audio"), str) for s in sections
-    ):
-        return None
-    return old
 
 
-def _is_current(old: dict, build_key: str, folder: Path) -> bool:
-    return old.get("build_key") == build_key and all(
-        (folder / s["audio"]).is_file() for s in old["sections"]
+def _is_current(old: mf.Manifest, build_key: str, folder: Path) -> bool:
+    return old.build_key == build_key and all(
+        (folder / s.audio).is_file() for s in old.sections if s.audio
     )
 
 
-def _reusable_sections(old: dict | None, folder: Path) -> dict[str, dict]:
-    """Map the key of each previously published section whose audio is present to its entry."""
+def _reusable_sections(old: mf.Manifest | None, folder: Path) -> dict[str, mf.Section]:
+    """Map the key of each previously published section whose audio is present to it."""
     if not old:
         return {}
-    sections = old["sections"]
-    return {s["key"]: s for s in sections if "key" in s and (folder / s["audio"]).is_file()}
+    return {s.key: s for s in old.sections if s.key and s.audio and (folder / s.audio).is_file()}
 
 
 def audio_name(key: str, mp3: bytes) -> str:
@@ -235,7 +239,8 @@ def _synthesise(slug, jobs, options, preferred, audio_dir, progress) -> dict[str
     return audio
 
 
-def _manifest(document: Document, sections, keys, audio, reusable, engine, options, old) -> dict:
+def _sections(sections, keys, audio, reusable) -> tuple[mf.Section, ...]:
+    """Describe each section's audio: freshly synthesised, or reused from the last version."""
     entries = []
     for section, key in zip(sections, keys, strict=True):
         if key in audio:
@@ -244,43 +249,28 @@ def _manifest(document: Document, sections, keys, audio, reusable, engine, optio
             path = f"{mf.AUDIO_DIR}/{audio_name(key, fresh.mp3)}"
         else:
             entry = reusable[key]
-            timings = [(s["start"], s["end"]) for s in entry["sentences"]]
-            duration, size, path = entry["duration"], entry["bytes"], entry["audio"]
+            timings = [(s.start, s.end) for s in entry.sentences]
+            duration, size, path = entry.duration, entry.bytes, entry.audio
         entries.append(
-            {
-                "id": section.id,
-                "heading": section.heading,
-                "level": section.level,
-                "audio": path,
-                "key": key,
-                "duration": duration,
-                "bytes": size,
-                "sentences": [
-                    {"start": start, "end": end, "text": s.text, "spoken": s.spoken}
+            mf.Section(
+                id=section.id,
+                heading=section.heading,
+                level=section.level,
+                audio=path,
+                key=key,
+                duration=duration,
+                bytes=size,
+                sentences=tuple(
+                    mf.Sentence(start=start, end=end, text=s.text, spoken=s.spoken)
                     for s, (start, end) in zip(section.sentences, timings, strict=True)
-                ],
-            }
+                ),
+            )
         )
-    return {
-        "version": mf.VERSION,
-        "document": {
-            "slug": document.slug,
-            "title": document.title,
-            "lang": document.lang,
-            "source_sha256": document.source_sha256,
-        },
-        "voice": {
-            "engine": engine,
-            "voice": _main_voice(keys[0], audio, old),
-            "rate": options.rate,
-        },
-        "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "sections": entries,
-    }
+    return tuple(entries)
 
 
-def _main_voice(first_key: str, audio: dict[str, SectionAudio], old) -> str:
+def _main_voice(first_key: str, audio: dict[str, SectionAudio], old: mf.Manifest | None) -> str:
     """Name the voice of the document's own language: the one that reads its title."""
     if first_key in audio:
         return audio[first_key].voices[0]
-    return old["voice"]["voice"]
+    return old.voice.voice

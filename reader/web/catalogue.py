@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from reader.errors import ContentError
 from reader.manifest import (
     AUDIO_DIR,
+    Manifest,
     ManifestError,
     document_dir,
     is_valid_slug,
@@ -21,16 +21,13 @@ from reader.web import delivery
 
 log = logging.getLogger(__name__)
 
-AUDIO_NAME_PATTERN = r"[0-9a-f]{8,64}"
-_AUDIO_REF = re.compile(rf"{AUDIO_DIR}/({AUDIO_NAME_PATTERN})\.mp3")
-
 
 @dataclass(frozen=True)
 class Audio:
     """A document's published audio, checked to be complete and usable."""
 
     source_sha256: str
-    manifest: dict
+    manifest: Manifest
     files: dict[str, str]
     """Section id → audio file name (the hash, without `.mp3`)."""
     durations: dict[str, float]
@@ -123,32 +120,21 @@ class Catalogue:
             if manifest is None:
                 return None
             return self._check(slug, manifest)
-        except (ManifestError, KeyError, TypeError, ValueError) as error:
+        except ManifestError as error:
             # A broken manifest must cost visitors the audio, never the page.
             log.warning("%s: manifest not usable, serving text only: %s", slug, error)
             return None
 
-    def _check(self, slug: str, manifest: dict) -> Audio:
-        source_sha256 = manifest["document"]["source_sha256"]
-        if not isinstance(source_sha256, str):
-            raise ValueError("document.source_sha256 is not a string")
+    def _check(self, slug: str, manifest: Manifest) -> Audio | None:
+        if not manifest.has_audio:
+            return None
         audio_dir = document_dir(self.build_dir, slug) / AUDIO_DIR
-        files: dict[str, str] = {}
-        durations: dict[str, float] = {}
-        for section in manifest["sections"]:
-            match = _AUDIO_REF.fullmatch(section["audio"])
-            duration = section["duration"]
-            if match is None or not isinstance(section["id"], str):
-                raise ValueError(f"section {section.get('id')!r}: bad audio {section['audio']!r}")
-            if not isinstance(duration, int | float) or duration < 0:
-                raise ValueError(f"section {section['id']!r}: bad duration {duration!r}")
-            if not (audio_dir / f"{match[1]}.mp3").is_file():
-                raise ValueError(f"section {section['id']!r}: {section['audio']} is missing")
-            files[section["id"]] = match[1]
-            durations[section["id"]] = float(duration)
-        if not files:
-            raise ValueError("no sections")
-        return Audio(source_sha256, manifest, files, durations)
+        for section in manifest.sections:
+            if not (audio_dir / f"{section.audio_name}.mp3").is_file():
+                raise ManifestError(f"section {section.id!r}: {section.audio} is missing")
+        files = {s.id: s.audio_name for s in manifest.sections}
+        durations = {s.id: s.duration for s in manifest.sections}
+        return Audio(manifest.document.source_sha256, manifest, files, durations)
 
     def entries(self) -> list[Entry]:
         """Return every usable document with its current audio, sorted by title."""

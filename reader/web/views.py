@@ -23,10 +23,16 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
-from reader.manifest import AUDIO_DIR, SLUG_MAX_LENGTH, SLUG_PATTERN, document_dir
+from reader.manifest import (
+    AUDIO_DIR,
+    AUDIO_NAME_PATTERN,
+    SLUG_MAX_LENGTH,
+    SLUG_PATTERN,
+    document_dir,
+)
 from reader.model import Document
 from reader.web import delivery
-from reader.web.catalogue import AUDIO_NAME_PATTERN, Audio, Catalogue, Entry
+from reader.web.catalogue import Audio, Catalogue, Entry
 from reader.web.widget import FILES as WIDGET_FILES
 from reader.web.widget import Widget, WidgetFiles
 
@@ -178,12 +184,10 @@ def _listen_link(slug: str, section_id: str, audio: Audio) -> Markup:
 
 def public_manifest(slug: str, audio: Audio, audio_url) -> bytes:
     """Serialise the manifest with each `audio` replaced by `audio_url(slug, name)`."""
-    manifest = dict(audio.manifest)
-    manifest["sections"] = [
-        {**section, "audio": audio_url(slug, audio.files[section["id"]])}
-        for section in audio.manifest["sections"]
-    ]
-    return json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    data = audio.manifest.to_dict()
+    for section, entry in zip(audio.manifest.sections, data["sections"], strict=True):
+        entry["audio"] = audio_url(slug, section.audio_name)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _widget_files() -> tuple[str, ...]:

@@ -122,7 +122,7 @@ def publish(content_dir: Path, build_dir: Path, slug: str, seconds: float = 80.0
         "build_key": "test",
         "sections": sections,
     }
-    mf.manifest_path(build_dir, slug).write_bytes(mf.dumps(manifest))
+    mf.manifest_path(build_dir, slug).write_bytes(mf.dumps(mf.Manifest.from_dict(manifest)))
     return manifest
 
 

@@ -1,0 +1,95 @@
+"""Test the typed manifest: reading, checking, writing and its version."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from reader import manifest as mf
+
+
+def _data(published) -> dict:
+    return json.loads(mf.manifest_path(published.out_dir, "neuroendocrine-tumours").read_bytes())
+
+
+def test_a_built_manifest_reads_back_to_the_same_json(published):
+    data = _data(published)
+    manifest = mf.Manifest.from_dict(data)
+    assert manifest.version == mf.VERSION == data["version"]
+    assert manifest.document.slug == "neuroendocrine-tumours"
+    assert isinstance(manifest.sections[0].sentences[0], mf.Sentence)
+    assert manifest.to_dict() == data
+    assert json.loads(mf.dumps(manifest)) == data
+
+
+def test_optional_fields_are_left_out_while_none(published):
+    data = _data(published)
+    del data["document"]["words"]
+    manifest = mf.Manifest.from_dict(data)
+    assert manifest.document.words is None
+    assert "words" not in manifest.to_dict()["document"]
+
+
+def test_unknown_keys_are_ignored(published):
+    data = _data(published)
+    data["from_a_newer_build"] = {"x": 1}
+    assert "from_a_newer_build" not in mf.Manifest.from_dict(data).to_dict()
+
+
+def _damaged(data: dict, path: str, value) -> dict:
+    data = copy.deepcopy(data)
+    *parents, last = path.split(".")
+    target = data
+    for part in parents:
+        target = target[int(part)] if part.isdigit() else target[part]
+    if value is KeyError:
+        del target[last]
+    else:
+        target[last] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("version", 2, "not a version 1 manifest"),
+        ("document", KeyError, "manifest.document: missing"),
+        ("document.slug", "Bad Slug", "manifest.document: not a document slug: 'Bad Slug'"),
+        ("sections", [], "manifest: no sections"),
+        ("sections.0.duration", "long", "manifest.sections[0].duration: expected a number"),
+        ("sections.0.level", 4, "manifest.sections[0]: level must be 1, 2 or 3, not 4"),
+        ("sections.0.level", True, "manifest.sections[0].level: expected a whole number"),
+        ("sections.1.audio", "../../etc/passwd", "manifest.sections[1]: bad audio path"),
+        ("sections.1.audio", None, "manifest.sections[1]: sentences without audio"),
+        ("sections.0.sentences.0.end", -1, "manifest.sections[0].sentences[0]: bad timing"),
+        ("sections.0.sentences.0.text", 3, "sentences[0].text: expected str, got 3"),
+        ("voice", KeyError, "manifest: audio without a voice"),
+    ],
+)
+def test_from_dict_says_where_a_manifest_is_wrong(published, path, value, message):
+    with pytest.raises(mf.ManifestError) as caught:
+        mf.Manifest.from_dict(_damaged(_data(published), path, value))
+    assert message in str(caught.value)
+
+
+def test_a_list_is_not_a_manifest():
+    with pytest.raises(mf.ManifestError, match="manifest: expected an object"):
+        mf.Manifest.from_dict([])
+
+
+def test_read_manifest_names_the_file(tmp_path):
+    path = tmp_path / "manifest.json"
+    assert mf.read_manifest(path) is None
+    path.write_text("{not json")
+    with pytest.raises(mf.ManifestError, match=r"manifest\.json: cannot read the manifest"):
+        mf.read_manifest(path)
+    path.write_text('{"version": 1}')
+    with pytest.raises(mf.ManifestError, match=r"manifest\.json: manifest\.document: missing"):
+        mf.read_manifest(path)
+
+
+def test_the_build_checks_what_it_writes():
+    with pytest.raises(mf.ManifestError, match="level must be 1, 2 or 3"):
+        mf.Section(id="x", heading="X", level=7)
