@@ -10,8 +10,17 @@ from pathlib import Path
 from reader.errors import ReaderError
 
 ENV_PREFIX = "READER_"
-# The widget and page CSS live beside the package in a source checkout.
-PACKAGE_STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
+
+
+def _static_dir() -> Path:
+    """Find the widget and page CSS: inside an installed wheel, else beside a checkout."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "static"
+    # The wheel maps the checkout's top-level static/ into the package (pyproject.toml).
+    return installed if installed.is_dir() else package.parent / "static"
+
+
+PACKAGE_STATIC_DIR = _static_dir()
 
 
 @dataclass(frozen=True)

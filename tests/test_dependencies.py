@@ -1,0 +1,62 @@
+"""Every third-party module the code imports is declared in pyproject.toml."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import tomllib
+from importlib.metadata import packages_distributions
+
+from tests.support.content import REPO
+
+PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def imported_top_level(folder: str) -> set[str]:
+    """Return the top-level names that the Python files under `folder` import."""
+    names = set()
+    for path in (REPO / folder).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return names - set(sys.stdlib_module_names) - {"reader", "tests"}
+
+
+def declared(requirements: list[str]) -> set[str]:
+    """Return the normalised distribution names of requirement strings."""
+    return {normalise(re.match(r"[A-Za-z0-9._-]+", r).group()) for r in requirements}
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def undeclared(folder: str, requirements: list[str]) -> list[str]:
+    """List what `folder` imports from distributions that `requirements` do not name."""
+    distributions = packages_distributions()
+    names = declared(requirements)
+    return sorted(
+        module
+        for module in imported_top_level(folder)
+        if not {normalise(d) for d in distributions.get(module, [module])} & names
+    )
+
+
+def test_the_package_declares_what_it_imports():
+    assert undeclared("reader", PROJECT["dependencies"]) == []
+
+
+def test_the_tests_and_benchmarks_declare_what_they_import():
+    everything = PROJECT["dependencies"] + PROJECT["optional-dependencies"]["test"]
+    assert undeclared("tests", everything) == []
+    assert undeclared("benchmarks", everything) == []
+
+
+def test_the_check_sees_an_undeclared_import():
+    assert "click" in imported_top_level("reader")
+    assert undeclared("reader", [r for r in PROJECT["dependencies"] if "click" not in r]) == [
+        "click"
+    ]
