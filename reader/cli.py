@@ -125,8 +125,10 @@ class _ProgressBars:
 @engine_option
 def check(slugs, content_dir, voice, engine) -> None:
     """Lint documents: outline, empty sections, unknown abbreviations, missing voices."""
+    from reader.content import document_path, read_content
     from reader.pipeline.check import check_document
     from reader.pipeline.engines import make_engine
+    from reader.pipeline.failure import log_dir, unexpected_failure
     from reader.pipeline.lexicon import load_lexicon
     from reader.pipeline.parse import parse_document
     from reader.pipeline.speech import spoken_sections
@@ -136,7 +138,8 @@ def check(slugs, content_dir, voice, engine) -> None:
     installed = None
     for slug in slugs or discover(content_dir):
         try:
-            document = parse_document((content_dir / f"{slug}.html").read_bytes(), slug)
+            source = read_content(content_dir, document_path(content_dir, slug))
+            document = parse_document(source, slug)
             lexicon = load_lexicon(content_dir, slug)
             installed = installed or make_engine(engine, DEFAULT_RATE).voices()
             languages = {
@@ -146,6 +149,9 @@ def check(slugs, content_dir, voice, engine) -> None:
             found += missing_voices(languages, installed, document.lang, voice)
         except (ReaderError, OSError) as error:
             found = [str(error)]
+        except Exception as error:
+            # A bug met by one document fails that document's check only, in one line.
+            found = [unexpected_failure(log_dir(BUILD_DIR), slug, error)]
         for problem in found:
             click.echo(f"{slug}: {problem}")
         problems += len(found)

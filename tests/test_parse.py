@@ -394,3 +394,33 @@ def test_text_that_looks_like_a_file_name_does_not_warn():
     assert parse_document(b"<h1>notes.html</h1>", "x").title == "notes.html"
     with pytest.raises(ContentError, match="no h1"):
         parse_document(b"notes.html", "x")
+
+
+# --- deep documents ---------------------------------------------------------------------------
+
+DEPTH = 5_000
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [
+        ("<div>", "</div>"),
+        ("<span>", "</span>"),
+        ("<div><em>", "</em></div>"),
+        ("<ul><li>", "</li></ul>"),
+        ("<table><tr><td>", "</td></tr></table>"),
+        ('<span lang="cy">', "</span>"),
+        ("<b>", ""),
+    ],
+)
+def test_markup_nested_5000_deep_is_read_without_recursing(opening, closing):
+    document = doc(f"<h1>Deep</h1>{opening * DEPTH}Deep text.{closing * DEPTH}<p>After.</p>")
+    assert [b.text for b in document.sections[0].blocks] == ["Deep", "Deep text.", "After."]
+    assert document.html.count(opening.split(">")[0]) == DEPTH
+
+
+def test_chrome_nested_5000_deep_is_dropped_without_recursing():
+    nested = "<div>" * DEPTH + "Menu" + "</div>" * DEPTH
+    document = doc(f"<nav>{nested}</nav><h1>Deep</h1><div hidden>{nested}</div><p>After.</p>")
+    assert [b.text for b in document.sections[0].blocks] == ["Deep", "After."]
+    assert "Menu" not in document.html

@@ -11,9 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reader import manifest as mf
-from reader.errors import ContentError, ReaderError
+from reader.content import document_path, read_content
+from reader.errors import ReaderError
 from reader.model import SpokenSection
 from reader.pipeline.engines import DEFAULT_ENGINE, get_engine
+from reader.pipeline.failure import log_dir, unexpected_failure
 from reader.pipeline.lexicon import load_lexicon
 from reader.pipeline.parse import parse_document
 from reader.pipeline.publish import atomic_write, document_lock, retire_unreferenced, sweep_temp
@@ -106,6 +108,9 @@ def build_documents(
             result = build_document(Path(content_dir), Path(out_dir), slug, options, progress)
         except ReaderError as error:
             result = DocumentResult(slug, error=str(error))
+        except Exception as error:
+            # A bug met by one document (say, in the HTML parser) fails that document only.
+            result = DocumentResult(slug, error=unexpected_failure(log_dir(out_dir), slug, error))
         results.append(result)
     return BuildSummary(results, time.perf_counter() - started)
 
@@ -118,17 +123,7 @@ def build_document(
     progress: Progress | None = None,
 ) -> DocumentResult:
     """Build one document and publish it atomically, under its lock."""
-    if not mf.is_valid_slug(slug):
-        raise ContentError(
-            f"{slug!r} is not a valid document name: use lowercase letters, digits and hyphens"
-        )
-    source_path = content_dir / f"{slug}.html"
-    try:
-        source = source_path.read_bytes()
-    except FileNotFoundError:
-        raise ContentError(f"no document {source_path}") from None
-    except OSError as error:
-        raise ContentError(f"cannot read {source_path}: {error.strerror}") from None
+    source = read_content(content_dir, document_path(content_dir, slug))
     lexicon = load_lexicon(content_dir, slug)
     engine = get_engine(options.engine).engine_id()
     build_key = _hash(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
+from reader.content import read_content
 from reader.errors import ContentError
 
 GLOBAL_NAME = "lexicon"
@@ -122,10 +123,11 @@ def load_lexicon(content_dir: Path, slug: str) -> Lexicon:
             if not path.is_file():
                 continue
             files.append(path)
+            data = read_content(content_dir, path)
             if suffix == ".tsv":
-                loaded = parse_tsv(_read_text(path), str(path))
+                loaded = parse_tsv(_decode_text(data, path), str(path))
             else:
-                loaded, skipped = parse_pls(path.read_bytes(), str(path))
+                loaded, skipped = parse_pls(data, str(path))
                 warnings.extend(skipped)
             for entry in loaded:
                 key = (entry.written, entry.lang)
@@ -194,8 +196,7 @@ def _entry(written: str, spoken: str, lang: str, where: str) -> Entry:
     return Entry(written, spoken, lang, where)
 
 
-def _read_text(path: Path) -> str:
-    data = path.read_bytes()
+def _decode_text(data: bytes, path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

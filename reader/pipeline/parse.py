@@ -7,6 +7,7 @@ import hashlib
 import re
 import unicodedata
 import warnings as python_warnings
+from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import nh3
@@ -386,47 +387,58 @@ class _BlockCollector:
         self.buffer: list[str] = []
 
     def collect(self, root: Tag) -> list[tuple[Block, Tag | None]]:
-        self._children(root, "paragraph", root)
-        self._flush("paragraph", root)
+        # An explicit stack, not recursion: a document may nest thousands of levels deep.
+        # Each frame is (children still to visit, kind, owner, the block to end on leaving).
+        stack: list[tuple[Iterator, str, Tag, tuple[str, Tag] | None]] = [
+            (iter(root.children), "paragraph", root, ("paragraph", root))
+        ]
+        while stack:
+            children, kind, owner, ends = stack[-1]
+            child = next(children, _DONE)
+            if child is _DONE:
+                stack.pop()
+                if ends is not None:
+                    self._flush(*ends)
+            elif (frame := self._visit(child, kind, owner)) is not None:
+                stack.append(frame)
         return self.found
 
-    def _children(self, node: Tag, kind: str, owner: Tag) -> None:
-        for child in node.children:
-            self._visit(child, kind, owner)
-
-    def _visit(self, node: object, kind: str, owner: Tag) -> None:
+    def _visit(self, node: object, kind: str, owner: Tag):
+        """Take one node; return the frame for its children, or None if it has none to walk."""
         if not isinstance(node, Tag):
             if _is_text(node):
                 self.buffer.append(str(node))
-            return
+            return None
         name = node.name
         if name in HEADINGS:
             self._flush(kind, owner)
             block = Block(_inline_text(node), _nearest_lang(node, self.lang), "heading")
             self.found.append((block, node))
-        elif name in _BLOCK_KINDS:
+            return None
+        if name in _BLOCK_KINDS:
             self._flush(kind, owner)
             inner = _BLOCK_KINDS[name]
             if inner == "paragraph" and kind in ("item", "cell"):
                 # A paragraph inside a list item or cell still reads as that item or cell.
                 inner = kind
-            self._children(node, inner, node)
-            self._flush(inner, node)
-        elif name in _CONTAINERS:
+            return iter(node.children), inner, node, (inner, node)
+        if name in _CONTAINERS:
             self._flush(kind, owner)
-            self._children(node, kind, owner)
-            self._flush(kind, owner)
-        elif name == "br":
+            return iter(node.children), kind, owner, (kind, owner)
+        if name == "br":
             # A line break ends a sentence: address lines and dates must not run together.
             self._flush(kind, owner)
-        else:
-            self._children(node, kind, owner)
+            return None
+        return iter(node.children), kind, owner, None
 
     def _flush(self, kind: str, owner: Tag) -> None:
         text = collapse_whitespace("".join(self.buffer))
         self.buffer.clear()
         if text:
             self.found.append((Block(text, _nearest_lang(owner, self.lang), kind), None))
+
+
+_DONE = object()
 
 
 def _sections(

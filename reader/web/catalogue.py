@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.content import read_content
 from reader.errors import ContentError
 from reader.manifest import (
     AUDIO_DIR,
@@ -94,7 +95,7 @@ class Catalogue:
         from reader.pipeline.parse import parse_document
 
         try:
-            return parse_document(path.read_bytes(), slug)
+            return parse_document(read_content(self.content_dir, path), slug)
         except (OSError, ContentError) as error:
             log.warning("%s: cannot be shown: %s", path, error)
         except Exception:
