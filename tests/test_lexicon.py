@@ -35,7 +35,7 @@ def test_tsv_ignores_empty_trailing_spreadsheet_columns():
         ("\tN E T\n", "f line 1: the written word is empty"),
         ("NET\tN E T\tEnglish\n", "f line 1: 'English' is not a language tag"),
         ("NET\tN E T\nNET\tnet\n", "f line 2: 'NET' is already on line 1"),
-        ("NET\tN E T\ten\tnote\n", "f line 1: expected at most 3 columns"),
+        ("NET\tN E T\ten\tnote\textra\n", "f line 1: expected at most 4 columns"),
     ],
 )
 def test_tsv_errors_say_file_and_line(text, message):
@@ -53,6 +53,26 @@ def test_matching_is_whole_word():
 def test_matching_is_case_sensitive():
     lexicon = Lexicon([Entry("NETs", "N E Tees")])
     assert said(lexicon, "NETs nets Nets NETS") == "N E Tees nets Nets NETS"
+
+
+def test_a_lower_case_entry_also_matches_a_capital_first_letter():
+    lexicon = Lexicon([Entry("octreotide", "oc-treeotide"), Entry("codeine", "kode-een")])
+    lexicon = Lexicon([*lexicon.entries, Entry("Codeine", "Codeine phosphate")])
+    assert said(lexicon, "Octreotide, octreotide, OCTREOTIDE") == (
+        "oc-treeotide, oc-treeotide, OCTREOTIDE"
+    )
+    # An entry staff wrote for the capitalised spelling wins.
+    assert said(lexicon, "Codeine or codeine") == "Codeine phosphate or kode-een"
+
+
+def test_the_why_column_is_kept():
+    entry = parse_tsv("written\tspoken\tlang\twhy\nPICC\tpick\t\teSpeak spells it\n", "f")[0]
+    assert (entry.written, entry.spoken, entry.lang, entry.why) == (
+        "PICC",
+        "pick",
+        "",
+        "eSpeak spells it",
+    )
 
 
 def test_longest_entry_wins():

@@ -28,7 +28,7 @@ def test_a_spelled_a_and_the_article_a_differ():
 
 def test_ipa_and_ascii_mnemonics_are_both_available():
     assert phonemes("nice") == "n'aIs"
-    assert phonemes("nice", ipa=True) == "nˈaɪs"  # noqa: RUF001 - IPA letters
+    assert phonemes("nice", ipa=True) == "nˈaɪs"
     text = pronunciation("octreotide")
     assert phonemes("octreotide", ipa=True) in text and phonemes("octreotide") in text
 
@@ -49,7 +49,7 @@ def test_the_voice_changes_the_reading():
 
 
 def test_stress_marks_are_ignored_when_comparing_sounds():
-    assert sounds("nice") == "naɪs"  # noqa: RUF001 - IPA letters
+    assert sounds("nice") == "naɪs"
 
 
 def test_an_unknown_voice_is_a_clear_error():

@@ -15,7 +15,7 @@ from reader.pipeline.speech import spoken_text
 
 READ_RIGHT = frozenset(
     """
-    CgA CT FBC GP MDT MRI NHS UK BMI DNA ECG HIV HPV IVF
+    CgA CT FBC GP MDT MRI NHS UK BMI DNA ECG HIV HPV IVF IntronA RFA
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 """Abbreviations measured to be read right by eSpeak NG after normalisation."""

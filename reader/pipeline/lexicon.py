@@ -17,7 +17,7 @@ SUFFIXES = (".tsv", ".pls")
 PLS_NAMESPACE = "http://www.w3.org/2005/01/pronunciation-lexicon"
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 
-_TSV_HEADER = ("written", "spoken", "lang")
+_TSV_HEADER = ("written", "spoken", "lang", "why")
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,15 @@ class Entry:
     """One word as written on the page and how the reader says it."""
 
     written: str
-    """Matched whole-word and case-sensitively."""
+    """Matched whole-word and case-sensitively; a lower-case word also matches it capitalised."""
     spoken: str
     """Sent to the engine in place of `written`; never normalised further."""
     lang: str = ""
     """Language the entry applies to ("en" also covers "en-GB"); "" for every language."""
     origin: str = ""
     """Where the entry came from, e.g. "content/lexicon.tsv line 4"."""
+    why: str = ""
+    """Why the entry is there: what eSpeak NG says without it, for the next editor."""
 
     def applies_to(self, lang: str) -> bool:
         """Return whether this entry is used for text in `lang`."""
@@ -100,6 +102,12 @@ class Lexicon:
             for entry in sorted(self._entries.values(), key=lambda e: len(e.lang)):
                 if entry.applies_to(lang):
                     by_written[entry.written] = entry
+            # "octreotide" also covers "Octreotide" at the start of a sentence, unless staff
+            # wrote an entry for that spelling too.
+            for written, entry in list(by_written.items()):
+                capitalised = written[0].upper() + written[1:]
+                if written[0].islower() and capitalised not in by_written:
+                    by_written[capitalised] = entry
             # Longest first, so "stage IV" wins over "IV".
             alternatives = sorted(by_written, key=len, reverse=True)
             pattern = None
@@ -142,7 +150,7 @@ def load_lexicon(content_dir: Path, slug: str) -> Lexicon:
 
 
 def parse_tsv(text: str, name: str) -> list[Entry]:
-    """Parse a lexicon.tsv: `written<TAB>spoken[<TAB>lang]` lines, `#` comments, optional header."""
+    """Parse a lexicon.tsv: `written<TAB>spoken[<TAB>lang[<TAB>why]]` lines, `#` comments."""
     entries: list[Entry] = []
     seen: dict[tuple[str, str], int] = {}
     header_allowed = True
@@ -163,11 +171,10 @@ def parse_tsv(text: str, name: str) -> list[Entry]:
                 f"{where}: expected the written word, a tab, then how to say it "
                 "(spaces do not separate the columns)"
             )
-        if len(columns) > 3:
-            raise ContentError(f"{where}: expected at most 3 columns (written, spoken, lang)")
-        written, spoken = columns[0], columns[1]
-        lang = columns[2] if len(columns) == 3 else ""
-        entry = _entry(written, spoken, lang, where)
+        if len(columns) > len(_TSV_HEADER):
+            raise ContentError(f"{where}: expected at most 4 columns (written, spoken, lang, why)")
+        written, spoken, lang, why = [*columns, "", ""][:4]
+        entry = _entry(written, spoken, lang, where, why)
         key = (entry.written, entry.lang)
         if key in seen:
             raise ContentError(f"{where}: {written!r} is already on line {seen[key]}")
@@ -186,14 +193,14 @@ def parse_pls(source: bytes, name: str) -> tuple[list[Entry], list[str]]:
     return reader.entries, reader.skipped
 
 
-def _entry(written: str, spoken: str, lang: str, where: str) -> Entry:
+def _entry(written: str, spoken: str, lang: str, where: str, why: str = "") -> Entry:
     if not written or not any(ch.isalnum() for ch in written):
         raise ContentError(f"{where}: the written word is empty")
     if not spoken or not any(ch.isalnum() for ch in spoken):
         raise ContentError(f"{where}: how to say {written!r} is empty")
     if lang and not LANG_TAG.fullmatch(lang):
         raise ContentError(f"{where}: {lang!r} is not a language tag like en-GB or cy")
-    return Entry(written, spoken, lang, where)
+    return Entry(written, spoken, lang, where, why)
 
 
 def _decode_text(data: bytes, path: Path) -> str:
