@@ -35,6 +35,13 @@ content_option = click.option(
 voice_option = click.option(
     "--voice", help="eSpeak NG voice for the documents' language, e.g. gmw/en."
 )
+rate_option = click.option(
+    "--rate",
+    type=click.IntRange(80, 450),
+    default=DEFAULT_RATE,
+    show_default=True,
+    help="Speaking rate in words per minute.",
+)
 engine_option = click.option(
     "--engine",
     type=click.Choice(list(ENGINES)),
@@ -63,13 +70,7 @@ engine_option = click.option(
     show_default=True,
     help="Worker processes (more than cores: the engine idles between sentences).",
 )
-@click.option(
-    "--rate",
-    type=click.IntRange(80, 450),
-    default=DEFAULT_RATE,
-    show_default=True,
-    help="Speaking rate in words per minute.",
-)
+@rate_option
 @voice_option
 @engine_option
 def build(slugs, content_dir, out_dir, force, jobs, rate, voice, engine) -> None:
@@ -177,13 +178,7 @@ def check(slugs, content_dir, voice, engine) -> None:
 @click.option(
     "--document", "slug", help="Also use this document's own lexicon (content/SLUG.lexicon.tsv)."
 )
-@click.option(
-    "--rate",
-    type=click.IntRange(80, 450),
-    default=DEFAULT_RATE,
-    show_default=True,
-    help="Speaking rate in words per minute.",
-)
+@rate_option
 @engine_option
 def say(text, lang, voice, out_file, content_dir, slug, rate, engine) -> None:
     """Say TEXT exactly as a build would, write the audio and print what was said."""
