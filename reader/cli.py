@@ -11,9 +11,7 @@ from reader.errors import ReaderError
 from reader.pipeline.build import DEFAULT_RATE, BuildOptions, build_documents, discover
 from reader.pipeline.engines import DEFAULT_ENGINE, ENGINES
 from reader.pipeline.synthesise import default_workers
-
-CONTENT_DIR = "content"
-BUILD_DIR = "build"
+from reader.web import config
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,8 +25,8 @@ slugs_argument = click.argument("slugs", nargs=-1)
 content_option = click.option(
     "--content",
     "content_dir",
-    default=CONTENT_DIR,
-    show_default=True,
+    default=lambda: config.setting("CONTENT_DIR"),
+    show_default="READER_CONTENT_DIR, else content",
     type=FOLDER,
     help="Folder of documents.",
 )
@@ -57,8 +55,8 @@ engine_option = click.option(
 @click.option(
     "--out",
     "out_dir",
-    default=BUILD_DIR,
-    show_default=True,
+    default=lambda: config.setting("BUILD_DIR"),
+    show_default="READER_BUILD_DIR, else build",
     type=FOLDER,
     help="Folder to publish into.",
 )

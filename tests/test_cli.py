@@ -79,3 +79,37 @@ def test_check_passes_the_shipped_content():
     result = run("check", "--engine", "fake")
     assert result.exit_code == 0, result.output
     assert "neuroendocrine-tumours: ok" in result.output
+
+
+def test_build_reads_its_folders_from_the_environment_as_serve_does(tmp_path):
+    write_document(tmp_path / "from-env", "small", SMALL)
+    env = {
+        "READER_CONTENT_DIR": str(tmp_path / "from-env"),
+        "READER_BUILD_DIR": str(tmp_path / "out"),
+    }
+    result = CliRunner().invoke(main, ["build", "--engine", "fake", "--jobs", "1"], env=env)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "small" / "manifest.json").is_file()
+    assert f"Published to {tmp_path / 'out'}" in result.output
+    # An option still wins over the environment.
+    result = CliRunner().invoke(
+        main, ["build", "--engine", "fake", "--jobs", "1", "--out", str(tmp_path / "opt")], env=env
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "opt" / "small" / "manifest.json").is_file()
+
+
+def test_an_error_names_the_document_once(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "bad-utf8.html").write_bytes(b"<h1>Caf\xe9</h1><p>Text.</p>")
+    result = build_with_fake_engine(tmp_path)
+    (line,) = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert line.startswith("error: bad-utf8: not valid UTF-8 at byte offset 7")
+    assert line.count("bad-utf8") == 1
+
+
+def test_an_empty_heading_is_a_warning_not_a_failure(tmp_path):
+    write_document(tmp_path / "content", "small", SMALL.replace("<h3>Detail</h3>", "<h3> </h3>"))
+    result = build_with_fake_engine(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "warning: small: an <h3> with no text (heading 4" in result.output

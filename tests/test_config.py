@@ -68,6 +68,12 @@ def test_unknown_reader_variables_are_ignored():
     assert config.from_environ({"READER_NOPE": "1", "READER_SITE_NAME": "x"}) == {"SITE_NAME": "x"}
 
 
+def test_one_setting_is_read_alone_for_commands_without_an_app():
+    environ = {"READER_BUILD_DIR": "/srv/audio", "READER_THREADS": "many"}
+    assert config.setting("BUILD_DIR", environ) == "/srv/audio"
+    assert config.setting("CONTENT_DIR", environ) == "content"
+
+
 def test_every_setting_is_documented():
     text = (REPO / "docs" / "service.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"`READER_([A-Z_]+)`", text))

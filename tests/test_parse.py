@@ -204,14 +204,31 @@ def test_h5_under_h3_is_an_h4_inside_the_section():
     assert "<h4>C</h4>" in document.html
 
 
-def test_heading_without_text_is_an_error_that_says_which():
-    with pytest.raises(ContentError, match=r'<h2> has no text \(heading 3, after "Types"\)'):
-        doc("<h1>T</h1><h2>Types</h2><h2> <em> </em></h2>")
+def test_heading_without_text_is_dropped_with_a_warning_that_says_which():
+    document = doc("<h1>T</h1><h2>Types</h2><p>a</p><h2> <em> </em></h2><p>b</p>")
+    assert headings(document) == [(1, "T"), (2, "Types")]
+    assert "<em>" not in document.html and "<p>b</p>" in document.html
+    assert [w for w in document.warnings if "no text" in w] == [
+        'an <h2> with no text (heading 3, after "Types") was dropped; give it text or remove it'
+    ]
 
 
 def test_heading_hidden_text_counts_as_no_text():
-    with pytest.raises(ContentError, match="has no text"):
-        doc("<h1>T</h1><h2><span hidden>Secret</span></h2>")
+    document = doc("<h1>T</h1><h2><span hidden>Secret</span></h2><p>Body.</p>")
+    assert headings(document) == [(1, "T")]
+    assert any("<h2> with no text (heading 2" in w for w in document.warnings)
+
+
+def test_an_empty_title_is_dropped_and_the_document_then_has_no_h1():
+    with pytest.raises(ContentError, match="no h1"):
+        doc("<h1> </h1><p>Body.</p>")
+
+
+def test_errors_do_not_repeat_the_document_name():
+    # Whoever reports the error names the document: `reader build` says "error: slug: ...".
+    with pytest.raises(ContentError) as caught:
+        parse_document(b"<h1>Caf\xe9</h1>", "bad-utf8")
+    assert str(caught.value).startswith("not valid UTF-8 at byte offset 7")
 
 
 def test_heading_before_the_h1_is_warned_and_read_in_the_introduction():

@@ -110,12 +110,12 @@ def parse_document(source: bytes, slug: str) -> Document:
     """Parse a content file's bytes into a sanitised Document; raise ContentError if unusable."""
     if len(source) > MAX_SOURCE_BYTES:
         raise ContentError(
-            f"{slug}: the file is {len(source):,} bytes; the limit is {MAX_SOURCE_BYTES:,} "
+            f"the file is {len(source):,} bytes; the limit is {MAX_SOURCE_BYTES:,} "
             "bytes (2 MB); split it into smaller documents"
         )
     if not source.strip():
-        raise ContentError(f"{slug}: the file is empty")
-    text = _decode(source, slug)
+        raise ContentError("the file is empty")
+    text = _decode(source)
     warnings = [f"malformed HTML, {problem}" for problem in _html_problems(text)]
 
     page = _soup(text)
@@ -129,14 +129,11 @@ def parse_document(source: bytes, slug: str) -> Document:
 
     clean = _soup(_sanitise(container.decode_contents()))
     if not any(ch.isalnum() for ch in clean.get_text()):
-        raise ContentError(f"{slug}: the document has no readable text")
-    headings = clean.find_all(HEADINGS)
-    _require_heading_text(headings, slug)
+        raise ContentError("the document has no readable text")
+    headings = _drop_empty_headings(clean.find_all(HEADINGS), warnings)
     title = clean.find("h1")
     if title is None:
-        raise ContentError(
-            f"{slug}: no h1; the document needs one <h1> heading, its title, at the top"
-        )
+        raise ContentError("no h1; the document needs one <h1> heading, its title, at the top")
     section_headings = _normalise_outline(headings, title, warnings)
     _assign_ids(clean, title, section_headings, warnings)
 
@@ -147,7 +144,7 @@ def parse_document(source: bytes, slug: str) -> Document:
     )
     if sentences > MAX_SENTENCES:
         raise ContentError(
-            f"{slug}: the document has {sentences:,} sentences; the limit is "
+            f"the document has {sentences:,} sentences; the limit is "
             f"{MAX_SENTENCES:,}; split it into smaller documents"
         )
     # Tags compare equal by content, so sections are found by identity: two "Tests" differ.
@@ -196,7 +193,7 @@ def _soup(text: str) -> BeautifulSoup:
         return BeautifulSoup(text, "html.parser")
 
 
-def _decode(source: bytes, slug: str) -> str:
+def _decode(source: bytes) -> str:
     skipped = len(codecs.BOM_UTF8) if source.startswith(codecs.BOM_UTF8) else 0
     try:
         return source[skipped:].decode("utf-8")
@@ -209,8 +206,7 @@ def _decode(source: bytes, slug: str) -> str:
             else ""
         )
         raise ContentError(
-            f"{slug}: not valid UTF-8 at byte offset {offset} (line {line}){hint}; "
-            "save the file as UTF-8"
+            f"not valid UTF-8 at byte offset {offset} (line {line}){hint}; save the file as UTF-8"
         ) from error
 
 
@@ -282,17 +278,24 @@ def _filter_attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
-def _require_heading_text(headings: list[Tag], slug: str) -> None:
-    previous = None
+def _drop_empty_headings(headings: list[Tag], warnings: list[str]) -> list[Tag]:
+    """Remove headings with no text, as a CMS exports them, saying which; return the others."""
+    # Read aloud, an empty heading is a silent, nameless section; skipped levels are
+    # repaired the same way, with a warning instead of failing the whole document.
+    kept, previous = [], None
     for number, heading in enumerate(headings, start=1):
         text = _inline_text(heading)
-        if not any(ch.isalnum() for ch in text):
-            after = f', after "{previous}"' if previous else ", the first heading"
-            raise ContentError(
-                f"{slug}: an <{heading.name}> has no text (heading {number}{after}); "
-                "give it text or remove it"
-            )
-        previous = text
+        if any(ch.isalnum() for ch in text):
+            kept.append(heading)
+            previous = text
+            continue
+        after = f', after "{previous}"' if previous else ", the first heading"
+        warnings.append(
+            f"an <{heading.name}> with no text (heading {number}{after}) was dropped; "
+            "give it text or remove it"
+        )
+        heading.decompose()
+    return kept
 
 
 def _normalise_outline(headings: list[Tag], title: Tag, warnings: list[str]) -> list[Tag]:

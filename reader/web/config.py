@@ -148,6 +148,14 @@ def from_environ(environ: Mapping[str, str] | None = None) -> dict:
     }
 
 
+def setting(name: str, environ: Mapping[str, str] | None = None) -> object:
+    """Return one setting from its READER_* variable, else its default: for commands with no app."""
+    environ = os.environ if environ is None else environ
+    (found,) = [s for s in SETTINGS if s.name == name]
+    raw = environ.get(ENV_PREFIX + name)
+    return found.default if raw is None else _convert(found, raw)
+
+
 def instance_path(environ: Mapping[str, str] | None = None) -> str | None:
     """Return the instance folder named by READER_INSTANCE_PATH, if any."""
     environ = os.environ if environ is None else environ
