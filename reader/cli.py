@@ -150,7 +150,7 @@ def check(slugs, content_dir, voice, engine) -> None:
             found = [str(error)]
         except Exception as error:
             # A bug met by one document fails that document's check only, in one line.
-            found = [unexpected_failure(log_dir(BUILD_DIR), slug, error)]
+            found = [unexpected_failure(log_dir(Path(config.setting("BUILD_DIR"))), slug, error)]
         for problem in found:
             click.echo(f"{slug}: {problem}")
         problems += len(found)
