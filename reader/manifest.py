@@ -68,9 +68,59 @@ class Sentence(_Checked):
     """Display text exactly as the page shows it, white space collapsed."""
     spoken: str
     """What the engine was asked to say."""
+    words: tuple[tuple[float, int, int], ...] | None = None
+    """Each word the engine said: (start, offset, length), start in seconds on the same clock
+    as `start`, offset and length in UTF-16 code units of `text` (as JavaScript indexes it).
+    Several spoken words may share one span ("500mg" is said "500 milligrams"); None for a
+    sentence built before word timings existed."""
 
     def _check(self) -> None:
         _require(0 <= self.start <= self.end, f"bad timing: start {self.start}, end {self.end}")
+        if self.words is not None:
+            _check_words(self.words, self.start, self.end, _utf16_length(self.text))
+
+
+WORD_TIME_SLACK = 0.01
+"""Seconds a word's start may fall outside its sentence: the two are rounded differently."""
+
+
+def _check_words(words, start: float, end: float, text_length: int) -> None:
+    previous = start - WORD_TIME_SLACK
+    for word_start, offset, length in words:
+        _require(
+            previous <= word_start <= end + WORD_TIME_SLACK,
+            f"word at {word_start} s is out of order or outside its sentence ({start}-{end} s)",
+        )
+        _require(
+            offset >= 0 and length > 0 and offset + length <= text_length,
+            f"word span {offset}+{length} is outside the sentence text ({text_length} units)",
+        )
+        previous = word_start
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass(frozen=True)
+class Download(_Checked):
+    """The whole document as one MP3, with a chapter per section, for listening offline."""
+
+    audio: str
+    """`audio/<hash>.mp3`, relative to the manifest."""
+    bytes: int
+    duration: float
+    """Seconds the file plays: the sections' audio, joined."""
+
+    def _check(self) -> None:
+        _require(_AUDIO_RE.fullmatch(self.audio) is not None, f"bad download path {self.audio!r}")
+        _require(self.bytes >= 0, f"bad download bytes {self.bytes!r}")
+        _require(self.duration >= 0, f"bad download duration {self.duration!r}")
+
+    @property
+    def audio_name(self) -> str:
+        """Return the hash that names the file, without `.mp3`."""
+        return self.audio[len(AUDIO_DIR) + 1 : -len(".mp3")]
 
 
 @dataclass(frozen=True)
@@ -158,6 +208,8 @@ class Manifest(_Checked):
     """`pages/<hash>.html`, relative to the manifest: the sanitised article HTML."""
     build_key: str | None = None
     """Hash of every input of the build, so that an unchanged document is skipped."""
+    download: Download | None = None
+    """The whole document in one MP3; None while the audio is being prepared."""
     version: int = VERSION
 
     def _check(self) -> None:
@@ -169,6 +221,7 @@ class Manifest(_Checked):
         # Text and audio are one version: either every section has audio, or none has yet.
         _require(with_audio in (0, len(ids)), "some sections have audio and some do not")
         _require(not with_audio or self.voice is not None, "audio without a voice")
+        _require(with_audio or self.download is None, "a download without section audio")
         _require(self.page is None or _PAGE_RE.fullmatch(self.page) is not None, "bad page path")
 
     @property
@@ -184,7 +237,10 @@ class Manifest(_Checked):
     @property
     def audio_names(self) -> set[str]:
         """Return the names of the audio files this version uses, with `.mp3`."""
-        return {f"{s.audio_name}.mp3" for s in self.sections if s.audio is not None}
+        names = {f"{s.audio_name}.mp3" for s in self.sections if s.audio is not None}
+        if self.download is not None:
+            names.add(f"{self.download.audio_name}.mp3")
+        return names
 
     @classmethod
     def from_dict(cls, data: object) -> Manifest:
@@ -315,6 +371,17 @@ def published_slugs(out_dir: Path) -> list[str]:
     )
 
 
+_WORDS_JSON = re.compile(r'"words": (\[[\s\d.,eE+\-\[\]]*\])')
+
+
 def dumps(manifest: Manifest) -> bytes:
     """Serialise a manifest the one way it is always written."""
-    return json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+    text = json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1)
+    # Word timings are thousands of small arrays: one line per sentence, not a line per
+    # number, keeps the file readable and its gzipped size down.
+    text = _WORDS_JSON.sub(lambda m: '"words": ' + _compact(json.loads(m[1])), text)
+    return text.encode("utf-8") + b"\n"
+
+
+def _compact(value) -> str:
+    return json.dumps(value, separators=(",", ":"))

@@ -68,3 +68,27 @@ class SpokenSection:
     heading: str
     level: int
     sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True)
+class SpokenWord:
+    """Where one word the engine said starts, in its audio and in the text it was given."""
+
+    sample: int
+    """First sample of the word in the utterance's PCM."""
+    start: int
+    """Index of the word's first character in the text said."""
+    length: int
+    """Characters of the word in the text said."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One sentence as the engine said it: the text it was given, the PCM and the words."""
+
+    text: str
+    """The text as sent to the engine, which the words' `start` and `length` index."""
+    pcm: bytes
+    """22,050 Hz mono 16-bit samples."""
+    words: tuple[SpokenWord, ...] = ()
+    """The words the engine reported, in order; an engine may merge short words."""

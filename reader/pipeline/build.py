@@ -241,10 +241,14 @@ def _sections(sections, keys, audio, reusable) -> tuple[mf.Section, ...]:
         if key in audio:
             fresh = audio[key]
             timings, duration, size = fresh.timings, fresh.duration, len(fresh.mp3)
+            words = list(fresh.words)
             path = f"{mf.AUDIO_DIR}/{audio_name(key, fresh.mp3)}"
         else:
             entry = reusable[key]
             timings = [(s.start, s.end) for s in entry.sentences]
+            # A section built before word timings existed has none until a forced rebuild:
+            # its audio must not change while its spoken text has not.
+            words = [s.words for s in entry.sentences]
             duration, size, path = entry.duration, entry.bytes, entry.audio
         entries.append(
             mf.Section(
@@ -256,8 +260,8 @@ def _sections(sections, keys, audio, reusable) -> tuple[mf.Section, ...]:
                 duration=duration,
                 bytes=size,
                 sentences=tuple(
-                    mf.Sentence(start=start, end=end, text=s.text, spoken=s.spoken)
-                    for s, (start, end) in zip(section.sentences, timings, strict=True)
+                    mf.Sentence(start=start, end=end, text=s.text, spoken=s.spoken, words=said)
+                    for s, (start, end), said in zip(section.sentences, timings, words, strict=True)
                 ),
             )
         )

@@ -6,6 +6,7 @@ designed around here, and nothing else in the project imports pyttsx3.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import ctypes.util
@@ -18,6 +19,7 @@ from functools import cache
 from importlib.metadata import version
 
 from reader.errors import EngineError
+from reader.model import SpokenWord, Utterance
 
 SAMPLE_RATE = 22050
 """The eSpeak driver always writes 22,050 Hz mono 16-bit WAV, whatever the file name says."""
@@ -89,7 +91,11 @@ class Pyttsx3Engine:
         self._voice: str | None = None
         self._finished = threading.Event()
         self._completed = False
+        self._words: list[SpokenWord] = []
+        self._positions: collections.deque[int] = collections.deque()
         self._engine.connect("finished-utterance", self._on_finished)
+        self._engine.connect("started-word", self._on_word)
+        self._observe_word_positions()
         # pyttsx3 holds back settings until its first runAndWait, then applies them just
         # before that run stops eSpeak, which cancels whatever eSpeak is still doing: an
         # empty first run gets that over with, after which settings apply at once. The rate
@@ -107,18 +113,23 @@ class Pyttsx3Engine:
 
     def synthesise(self, text: str, voice: str) -> bytes:
         """Return the PCM for one sentence in `voice`."""
+        return self.speak(text, voice).pcm
+
+    def speak(self, text: str, voice: str) -> Utterance:
+        """Say one sentence in `voice`: its PCM and where each word starts in it."""
         text = engine_text(text)
         if not any(ch.isalnum() for ch in text):
             # pyttsx3 asserts on empty text; punctuation alone would be spoken as silence.
             raise ValueError("nothing to say: the spoken text has no letters or digits")
         self._use_voice(voice)
-        pcm = self._render(text)
+        pcm, words = self._render(text)
         if not pcm:
             raise EngineError(f"eSpeak NG returned no audio for {text[:60]!r}")
         # eSpeak ends every utterance with 0.35 s of digital silence. The pipeline sets its
         # own pauses, and silence costs encoding time, so it is cut here.
         pcm = pcm.rstrip(b"\x00")
-        return pcm + b"\x00" * (len(pcm) % SAMPLE_WIDTH)
+        pcm += b"\x00" * (len(pcm) % SAMPLE_WIDTH)
+        return Utterance(text, pcm, _words_within(words, text, len(pcm) // SAMPLE_WIDTH))
 
     def _use_voice(self, voice: str) -> None:
         if voice == self._voice:
@@ -134,7 +145,40 @@ class Pyttsx3Engine:
         self._completed = completed
         self._finished.set()
 
-    def _render(self, text: str) -> bytes:
+    def _observe_word_positions(self) -> None:
+        # The driver's "started-word" names the word and its place in the text, but drops
+        # where it starts in the audio; counting the samples delivered so far is no help, as
+        # eSpeak delivers a second of audio per callback with the events that fall inside it.
+        # Each espeak_EVENT carries that place exactly (`sample`, since the utterance began),
+        # so the driver's synth callback is wrapped: the wrapper notes the word events'
+        # samples, then hands the same buffer and events to the driver, which tells
+        # "started-word" for each word event in order; _on_word pairs them up.
+        from pyttsx3.drivers import _espeak
+
+        try:
+            handle = self._engine.proxy._driver._onSynth
+        except AttributeError as error:
+            raise EngineError(f"this pyttsx3 has no eSpeak synth callback: {error}") from error
+        positions = self._positions
+
+        def observe(wav, numsamples, events):
+            positions.clear()
+            index = 0
+            while events[index].type != _espeak.EVENT_LIST_TERMINATED:
+                if events[index].type == _espeak.EVENT_WORD:
+                    positions.append(events[index].sample)
+                index += 1
+            return handle(wav, numsamples, events)
+
+        # pyttsx3's binding keeps the ctypes callback alive in a module global.
+        _espeak.SetSynthCallback(observe)
+
+    def _on_word(self, name: str, location: int, length: int, **event) -> None:
+        if self._positions:
+            # eSpeak's text positions count characters from 1.
+            self._words.append(SpokenWord(self._positions.popleft(), location - 1, length))
+
+    def _render(self, text: str) -> tuple[bytes, list[SpokenWord]]:
         # One utterance per runAndWait: several queued saves write only the last file.
         # eSpeak synthesises on its own thread. The first runAndWait of a process returns
         # before it finishes (its audio would spill into the next file), so every utterance
@@ -146,19 +190,30 @@ class Pyttsx3Engine:
             wait_until_idle()
             buffer = io.BytesIO()
             self._finished.clear()
+            self._words = []
             with contextlib.redirect_stdout(io.StringIO()):
                 self._engine.save_to_file(text, buffer)
                 self._engine.runAndWait()
                 if not self._finished.wait(UTTERANCE_TIMEOUT):
                     raise EngineError(f"eSpeak NG did not finish saying {text[:60]!r}")
             if self._completed:
-                return read_pcm(buffer.getvalue())
+                return read_pcm(buffer.getvalue()), self._words
         raise EngineError(f"eSpeak NG kept cancelling {text[:60]!r}")
 
 
 def engine_text(text: str) -> str:
     """Return the text as sent to eSpeak NG: no markup characters, single spaces."""
     return " ".join(text.replace("<", " ").replace(">", " ").split())
+
+
+def _words_within(words: list[SpokenWord], text: str, samples: int) -> tuple[SpokenWord, ...]:
+    """Keep the word events that lie inside the text and the audio, in order of time."""
+    kept = [
+        w
+        for w in words
+        if 0 <= w.start < len(text) and w.length > 0 and 0 <= w.sample < max(samples, 1)
+    ]
+    return tuple(sorted(kept, key=lambda w: w.sample))
 
 
 def wait_until_idle() -> None:

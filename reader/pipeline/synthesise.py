@@ -16,6 +16,7 @@ from reader.pipeline.encode import ENCODER_DELAY, Mp3Encoder, pcm_seconds, silen
 from reader.pipeline.engine import engine_started
 from reader.pipeline.engines import Engine, get_engine, make_engine
 from reader.pipeline.voices import choose_voice
+from reader.pipeline.words import Word, word_timings
 
 WORKERS_PER_CORE = 4
 """pyttsx3 sleeps 10 ms after every utterance; extra processes fill that idle time."""
@@ -41,23 +42,27 @@ class SectionAudio:
     """(start, end) in seconds for each sentence, in order."""
     voices: tuple[str, ...]
     """Voice used for each sentence."""
+    words: tuple[tuple[Word, ...], ...] = ()
+    """Each sentence's words: (start in seconds, UTF-16 offset, length) in its display text."""
 
 
 def render_section(engine: Engine, job: SectionJob, preferred: Mapping[str, str]) -> SectionAudio:
     """Synthesise each sentence, join them with their pauses and encode one MP3."""
     installed = engine.voices()
     encoder = Mp3Encoder()
-    frames, timings, voices = [], [], []
+    frames, timings, voices, words = [], [], [], []
     elapsed = 0.0
     # Encoding runs on a second thread. lameenc releases the GIL, so it overlaps the next
     # sentence's synthesis and the 10 ms that pyttsx3 sleeps after every utterance.
     with ThreadPoolExecutor(max_workers=1) as encoding:
         for sentence in job.sentences:
             voice = choose_voice(sentence.lang, installed, preferred)
-            pcm = engine.synthesise(sentence.spoken, voice)
+            utterance = engine.speak(sentence.spoken, voice)
+            pcm = utterance.pcm
             start, elapsed = elapsed, elapsed + pcm_seconds(pcm)
             timings.append((round(start + ENCODER_DELAY, 3), round(elapsed + ENCODER_DELAY, 3)))
             voices.append(voice)
+            words.append(tuple(word_timings(sentence.text, utterance, start + ENCODER_DELAY)))
             pcm += silence(sentence.pause)
             elapsed = start + pcm_seconds(pcm)
             frames.append(encoding.submit(encoder.encode, pcm))
@@ -68,6 +73,7 @@ def render_section(engine: Engine, job: SectionJob, preferred: Mapping[str, str]
         duration=round(elapsed + ENCODER_DELAY, 3),
         timings=tuple(timings),
         voices=tuple(voices),
+        words=tuple(words),
     )
 
 

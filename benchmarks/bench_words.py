@@ -1,0 +1,170 @@
+"""Measure the manifest's word timings on the NETs document against eSpeak NG's own clock.
+
+Run: .venv/bin/python benchmarks/bench_words.py [--json]
+
+Every section is said by the real engine, in this process, through the pipeline's own
+`render_section`. A second observer on eSpeak's synth callback notes, for each word event,
+eSpeak's `audio_position` (milliseconds since the utterance began) and how many samples had
+been delivered when the event arrived. Each manifest word start is then compared with the
+sentence's start plus `audio_position`: the figure the pipeline must meet (median <= 30 ms,
+p95 <= 80 ms). The samples-delivered clock is shown beside it, as the alternative that was
+measured and rejected. Then the document is built with the fake engine and the real one,
+and the gzipped manifest is weighed with and without its "words".
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from reader import manifest as mf  # noqa: E402
+from reader.pipeline.build import BuildOptions, build_documents  # noqa: E402
+from reader.pipeline.engine import SAMPLE_RATE, Pyttsx3Engine  # noqa: E402
+from reader.pipeline.lexicon import load_lexicon  # noqa: E402
+from reader.pipeline.parse import parse_document  # noqa: E402
+from reader.pipeline.speech import spoken_sections  # noqa: E402
+from reader.pipeline.synthesise import SectionJob, render_section  # noqa: E402
+
+SLUG = "neuroendocrine-tumours"
+CONTENT = REPO / "content"
+
+
+class EventClock:
+    """Note eSpeak's own clock for every word event, around the engine's own observer."""
+
+    def __init__(self):
+        from pyttsx3.drivers import _espeak
+
+        self.utterances: list[list[tuple[int, int]]] = []
+        """Per utterance: (audio_position in ms, samples delivered before the event's buffer)."""
+        # The engine's own observer is the callback in place; this one runs before it.
+        handle = _espeak.SynthCallback
+        self.delivered = 0
+
+        def observe(wav, numsamples, events):
+            index = 0
+            while events[index].type != _espeak.EVENT_LIST_TERMINATED:
+                event = events[index]
+                if event.type == _espeak.EVENT_WORD and self.utterances:
+                    self.utterances[-1].append((event.audio_position, self.delivered))
+                index += 1
+            self.delivered += max(numsamples, 0)
+            return handle(wav, numsamples, events)
+
+        _espeak.SetSynthCallback(observe)
+
+    def start_utterance(self) -> None:
+        """Begin noting a new utterance: eSpeak's clock starts again at 0."""
+        self.utterances.append([])
+        self.delivered = 0
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Return the nearest-rank percentile of `values`."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def measure_accuracy() -> dict:
+    """Say the NETs document and compare each word's start with eSpeak's audio_position."""
+    document = parse_document((CONTENT / f"{SLUG}.html").read_bytes(), SLUG)
+    sections = spoken_sections(document, load_lexicon(CONTENT, SLUG))
+    engine = Pyttsx3Engine(160)
+    clock = EventClock()
+    speak = engine.speak
+
+    def speak_and_count(text, voice):
+        clock.start_utterance()
+        return speak(text, voice)
+
+    engine.speak = speak_and_count
+    errors, delivered_errors = [], []
+    words = unmatched = 0
+    for index, section in enumerate(sections):
+        start = len(clock.utterances)
+        audio = render_section(engine, SectionJob(str(index), section.sentences), {})
+        events = clock.utterances[start:]
+        for (sentence_start, _), manifest_words, reference in zip(
+            audio.timings, audio.words, events, strict=True
+        ):
+            if len(manifest_words) != len(reference):
+                unmatched += abs(len(manifest_words) - len(reference))
+            for (word_start, _, _), (position_ms, delivered) in zip(
+                manifest_words, reference, strict=False
+            ):
+                truth = sentence_start + position_ms / 1000
+                errors.append(abs(word_start - truth))
+                chunk = sentence_start + delivered / SAMPLE_RATE
+                delivered_errors.append(abs(chunk - truth))
+                words += 1
+    return {
+        "words": words,
+        "unmatched_events": unmatched,
+        "median_ms": round(statistics.median(errors) * 1000, 1),
+        "p95_ms": round(percentile(errors, 0.95) * 1000, 1),
+        "max_ms": round(max(errors) * 1000, 1),
+        "samples_delivered_median_ms": round(statistics.median(delivered_errors) * 1000, 1),
+        "samples_delivered_p95_ms": round(percentile(delivered_errors, 0.95) * 1000, 1),
+    }
+
+
+def without_words(manifest: dict) -> dict:
+    """Return a copy of a manifest with every sentence's "words" taken out."""
+    copy = json.loads(json.dumps(manifest))
+    for section in copy["sections"]:
+        for sentence in section["sentences"]:
+            sentence.pop("words", None)
+    return copy
+
+
+def measure_size(engine: str) -> dict:
+    """Build the NETs document and weigh its gzipped manifest with and without words."""
+    with tempfile.TemporaryDirectory() as out:
+        summary = build_documents(CONTENT, Path(out), [SLUG], BuildOptions(engine=engine, jobs=2))
+        assert not summary.failed, summary.failed
+        manifest = mf.load_manifest(Path(out), SLUG)
+    with_words = len(gzip.compress(mf.dumps(manifest), 9))
+    before = len(gzip.compress(mf.dumps(without_words(manifest)), 9))
+    return {
+        "gzip_bytes_without_words": before,
+        "gzip_bytes_with_words": with_words,
+        "growth_percent": round(100 * (with_words / before - 1), 1),
+    }
+
+
+def main() -> None:
+    """Print the word-timing error and the manifest growth."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    result = {"accuracy": measure_accuracy(), "size": measure_size("pyttsx3")}
+    if args.json:
+        print(json.dumps(result))
+        return
+    accuracy, size = result["accuracy"], result["size"]
+    print(f"word starts vs eSpeak audio_position, NETs document, {accuracy['words']} words:")
+    print(
+        f"  manifest: median {accuracy['median_ms']} ms, p95 {accuracy['p95_ms']} ms, "
+        f"max {accuracy['max_ms']} ms (target: median <= 30, p95 <= 80)"
+    )
+    print(
+        f"  samples delivered when the event arrived (rejected): median "
+        f"{accuracy['samples_delivered_median_ms']} ms, p95 "
+        f"{accuracy['samples_delivered_p95_ms']} ms"
+    )
+    print(
+        f"gzipped manifest: {size['gzip_bytes_without_words']} B without words, "
+        f"{size['gzip_bytes_with_words']} B with, +{size['growth_percent']}% (target <= 60%)"
+    )
+
+
+if __name__ == "__main__":
+    main()
