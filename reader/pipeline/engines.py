@@ -7,7 +7,6 @@ from importlib import import_module
 from typing import Protocol, runtime_checkable
 
 from reader.errors import EngineError
-from reader.model import Utterance
 
 
 @runtime_checkable
@@ -20,10 +19,6 @@ class Engine(Protocol):
 
     def synthesise(self, text: str, voice: str) -> bytes:
         """Return one sentence in `voice` as 22,050 Hz mono 16-bit PCM."""
-        ...
-
-    def speak(self, text: str, voice: str) -> Utterance:
-        """Return one sentence in `voice`: its PCM and where each word starts in it."""
         ...
 
 

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from reader.errors import ReaderError
-from reader.model import Sentence
+from reader.model import Sentence, Utterance
 from reader.pipeline.encode import ENCODER_DELAY, Mp3Encoder, pcm_seconds, silence
 from reader.pipeline.engine import engine_started
 from reader.pipeline.engines import Engine, get_engine, make_engine
@@ -46,6 +46,15 @@ class SectionAudio:
     """Each sentence's words: (start in seconds, UTF-16 offset, length) in its display text."""
 
 
+def speak(engine: Engine, text: str, voice: str) -> Utterance:
+    """Say one sentence, with its word events when the engine reports them."""
+    # `speak` is optional in the Engine protocol: an engine with only `synthesise` still
+    # builds, and its sentences get no word timings.
+    if hasattr(engine, "speak"):
+        return engine.speak(text, voice)
+    return Utterance(text, engine.synthesise(text, voice))
+
+
 def render_section(engine: Engine, job: SectionJob, preferred: Mapping[str, str]) -> SectionAudio:
     """Synthesise each sentence, join them with their pauses and encode one MP3."""
     installed = engine.voices()
@@ -57,7 +66,7 @@ def render_section(engine: Engine, job: SectionJob, preferred: Mapping[str, str]
     with ThreadPoolExecutor(max_workers=1) as encoding:
         for sentence in job.sentences:
             voice = choose_voice(sentence.lang, installed, preferred)
-            utterance = engine.speak(sentence.spoken, voice)
+            utterance = speak(engine, sentence.spoken, voice)
             pcm = utterance.pcm
             start, elapsed = elapsed, elapsed + pcm_seconds(pcm)
             timings.append((round(start + ENCODER_DELAY, 3), round(elapsed + ENCODER_DELAY, 3)))
