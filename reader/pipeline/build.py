@@ -14,6 +14,7 @@ from reader import manifest as mf
 from reader.content import document_path, read_content
 from reader.errors import ReaderError
 from reader.model import SpokenSection
+from reader.pipeline.download import build_download
 from reader.pipeline.engines import DEFAULT_ENGINE, get_engine
 from reader.pipeline.failure import log_dir, unexpected_failure
 from reader.pipeline.lexicon import load_lexicon
@@ -152,6 +153,7 @@ def build_document(
             if key not in reusable
         ]
         audio = _synthesise(slug, jobs, options, preferred, audio_dir, progress)
+        entries = _sections(sections, keys, audio, reusable)
         manifest = mf.Manifest(
             document=mf.DocumentInfo(
                 slug=document.slug,
@@ -164,7 +166,8 @@ def build_document(
                 engine=engine, voice=_main_voice(keys[0], audio, old), rate=options.rate
             ),
             built_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            sections=_sections(sections, keys, audio, reusable),
+            sections=entries,
+            download=build_download(folder, document.title, entries, old),
             build_key=build_key,
         )
         atomic_write(mf.manifest_path(out_dir, slug), mf.dumps(manifest))
@@ -196,8 +199,11 @@ def _load_previous(out_dir: Path, slug: str) -> mf.Manifest | None:
 
 
 def _is_current(old: mf.Manifest, build_key: str, folder: Path) -> bool:
-    return old.build_key == build_key and all(
-        (folder / s.audio).is_file() for s in old.sections if s.audio
+    # A manifest from before the whole-page download is brought up to date, reusing its audio.
+    return (
+        old.build_key == build_key
+        and old.download is not None
+        and all((folder / mf.AUDIO_DIR / name).is_file() for name in old.audio_names)
     )
 
 

@@ -1,0 +1,164 @@
+"""The whole-page download: every section's MP3 joined into one file, with ID3 chapters."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
+
+from reader import manifest as mf
+from reader.errors import PublishError
+from reader.pipeline.publish import atomic_write
+
+DOWNLOAD_VERSION = "1"
+"""Bump when the joined file's bytes change for the same sections: its name changes with it."""
+TOC_ID = "toc"
+NO_OFFSET = 0xFFFFFFFF
+"""ID3's "no byte offset": chapters are found by their times."""
+
+_BITRATES_KBPS = {
+    1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    2: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+_SAMPLE_RATES = {1: (44100, 48000, 32000), 2: (22050, 24000, 16000), 25: (11025, 12000, 8000)}
+_VERSIONS = {0b11: 1, 0b10: 2, 0b00: 25}
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One section of the download: its id, its heading and its MP3."""
+
+    id: str
+    title: str
+    mp3: bytes
+
+
+@dataclass(frozen=True)
+class Frames:
+    """The MPEG audio frames of one MP3 (Layer III, as encode.py writes)."""
+
+    count: int
+    samples_per_frame: int
+    sample_rate: int
+    shape: tuple[int, int, int]
+    """(MPEG version, sample rate, channel mode): files can be joined only if these match."""
+
+    @property
+    def seconds(self) -> float:
+        """Return how long the frames play."""
+        return self.count * self.samples_per_frame / self.sample_rate
+
+
+def mp3_frames(mp3: bytes) -> Frames:
+    """Walk the frames of a Layer III MP3 with no tag, checking that they all match."""
+    position, count, shape, first = 0, 0, None, None
+    while position < len(mp3):
+        header = mp3[position : position + 4]
+        if len(header) < 4 or header[0] != 0xFF or header[1] & 0xE0 != 0xE0:
+            raise PublishError(f"not an MPEG audio frame at byte {position} of a section's MP3")
+        mpeg = _VERSIONS.get((header[1] >> 3) & 0b11)
+        layer, bitrate_index = (header[1] >> 1) & 0b11, header[2] >> 4
+        rate_index, padding, mode = (header[2] >> 2) & 0b11, (header[2] >> 1) & 1, header[3] >> 6
+        if mpeg is None or layer != 0b01 or bitrate_index in (0, 15) or rate_index == 3:
+            raise PublishError(f"unsupported MP3 frame at byte {position}: not Layer III CBR")
+        sample_rate = _SAMPLE_RATES[mpeg][rate_index]
+        bitrate = _BITRATES_KBPS[1 if mpeg == 1 else 2][bitrate_index] * 1000
+        samples = 1152 if mpeg == 1 else 576
+        frame_shape = (mpeg, sample_rate, mode)
+        if shape is None:
+            shape, first = frame_shape, (samples, sample_rate)
+        elif frame_shape != shape:
+            raise PublishError("a section's MP3 changes format midway; it cannot be joined")
+        position += samples // 8 * bitrate // sample_rate + padding
+        count += 1
+    if first is None:
+        raise PublishError("a section's MP3 has no audio frames")
+    return Frames(count, first[0], first[1], shape)
+
+
+def join_sections(title: str, chapters: Sequence[Chapter]) -> tuple[bytes, float]:
+    """Join the sections' MP3s frame by frame, behind an ID3v2.3 tag with one chapter each.
+
+    Returns the file and its playing time in seconds. Every section was encoded with the same
+    settings and starts with a fresh bit reservoir, so the frames join without a gap or click.
+    """
+    if not chapters:
+        raise PublishError("a download needs at least one section")
+    tags = ID3()
+    tags.add(TIT2(encoding=3, text=[title]))
+    ids = [_element_id(chapter.id, number) for number, chapter in enumerate(chapters, 1)]
+    tags.add(
+        CTOC(
+            element_id=TOC_ID,
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=ids,
+            sub_frames=[TIT2(encoding=3, text=[title])],
+        )
+    )
+    elapsed, shape = 0.0, None
+    for element_id, chapter in zip(ids, chapters, strict=True):
+        frames = mp3_frames(chapter.mp3)
+        if shape not in (None, frames.shape):
+            raise PublishError(f"section {chapter.id!r} is encoded differently from the others")
+        shape = frames.shape
+        start, elapsed = elapsed, elapsed + frames.seconds
+        tags.add(
+            CHAP(
+                element_id=element_id,
+                start_time=round(start * 1000),
+                end_time=round(elapsed * 1000),
+                start_offset=NO_OFFSET,
+                end_offset=NO_OFFSET,
+                sub_frames=[TIT2(encoding=3, text=[chapter.title])],
+            )
+        )
+    tag = io.BytesIO()
+    # ID3v2.3 rather than 2.4: the version that Windows and older players read.
+    tags.save(tag, v1=0, v2_version=3, padding=lambda info: 0)
+    return tag.getvalue() + b"".join(chapter.mp3 for chapter in chapters), round(elapsed, 3)
+
+
+def _element_id(section_id: str, number: int) -> str:
+    # Element ids are Latin-1 text; a section id normally is plain ASCII, so players that
+    # show it show the section's own id.
+    if section_id.isascii() and section_id.isprintable() and section_id != TOC_ID:
+        return section_id
+    return f"section-{number}"
+
+
+def download_name(title: str, sections: Sequence[mf.Section]) -> str:
+    """Name the download by everything that shapes its bytes, as audio files are named."""
+    parts = [DOWNLOAD_VERSION, version("mutagen"), title]
+    parts += [(s.id, s.heading, s.audio) for s in sections]
+    digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()[:20] + ".mp3"
+
+
+def build_download(
+    folder: Path, title: str, sections: Sequence[mf.Section], old: mf.Manifest | None
+) -> mf.Download:
+    """Return the manifest's download, joining and writing the file only when it is new."""
+    path = f"{mf.AUDIO_DIR}/{download_name(title, sections)}"
+    previous = old.download if old else None
+    if previous is not None and previous.audio == path and (folder / path).is_file():
+        return previous
+    chapters = [Chapter(s.id, s.heading, _read(folder, s.audio)) for s in sections]
+    mp3, duration = join_sections(title, chapters)
+    # Complete on disk before the manifest names it, as every section's audio is.
+    atomic_write(folder / path, mp3)
+    return mf.Download(audio=path, bytes=len(mp3), duration=duration)
+
+
+def _read(folder: Path, audio: str | None) -> bytes:
+    if audio is None:
+        raise PublishError("a section has no audio to put in the download")
+    try:
+        return (folder / audio).read_bytes()
+    except OSError as error:
+        raise PublishError(f"cannot read {folder / audio}: {error.strerror}") from None
