@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from mutagen.id3 import ID3
 
 from reader.pipeline.encode import ENCODER_DELAY
 from tests.audio import decode_mp3, rms
@@ -58,6 +59,39 @@ def test_sentence_timings_match_where_the_speech_is(real_build):
         gap = samples[int(sentence["end"] * 22050) + 200 : int(following["start"] * 22050) - 200]
         spoken = samples[int(sentence["start"] * 22050) : int(sentence["end"] * 22050)]
         assert rms(spoken) > 10 * max(rms(gap), 10), sentence["text"]
+
+
+def test_every_sentence_has_word_timings_where_its_words_are(real_build):
+    out, _ = real_build
+    manifest = json.loads((out / NETS / "manifest.json").read_text())
+    for section in manifest["sections"]:
+        for sentence in section["sentences"]:
+            words = sentence["words"]
+            assert words, sentence["text"]
+            starts = [start for start, _, _ in words]
+            assert starts == sorted(starts)
+            # eSpeak starts speaking at once: the first word is at the sentence's start.
+            assert starts[0] == pytest.approx(sentence["start"], abs=0.01)
+            assert starts[-1] < sentence["end"]
+            assert all(offset + length <= len(sentence["text"]) for _, offset, length in words)
+
+
+def test_the_whole_page_download_is_the_sections_joined_with_chapters(real_build):
+    out, _ = real_build
+    manifest = json.loads((out / NETS / "manifest.json").read_text())
+    download = out / NETS / manifest["download"]["audio"]
+    assert download.stat().st_size == manifest["download"]["bytes"]
+    seconds = len(decode_mp3(download.read_bytes())) / 22050
+    assert seconds == pytest.approx(manifest["download"]["duration"], abs=0.001)
+    listed = sum(s["duration"] for s in manifest["sections"])
+    assert listed <= seconds <= listed + 0.03 * len(manifest["sections"])
+    tags = ID3(download)
+    (toc,) = tags.getall("CTOC")
+    assert list(toc.child_element_ids) == [s["id"] for s in manifest["sections"]]
+    titles = {c.element_id: str(c.sub_frames["TIT2"]) for c in tags.getall("CHAP")}
+    assert [titles[i] for i in toc.child_element_ids] == [
+        s["heading"] for s in manifest["sections"]
+    ]
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import pytest
 
 from reader.errors import EngineError
 from reader.pipeline.encode import pcm_seconds
-from reader.pipeline.engine import Pyttsx3Engine, engine_id, load_espeak
+from reader.pipeline.engine import SAMPLE_RATE, Pyttsx3Engine, engine_id, load_espeak
 from tests.audio import pcm_samples, rms
 
 pytestmark = pytest.mark.engine
@@ -64,6 +64,61 @@ def test_a_welsh_voice_reads_welsh(engine):
     english = engine.synthesise("Mae hwn yn wybodaeth am ganser.", "gmw/en")
     assert rms(pcm_samples(welsh)) > 500
     assert welsh != english
+
+
+class EspeakPositions:
+    """Note eSpeak NG's own audio_position of every word event, beside the engine's observer."""
+
+    def __enter__(self):
+        from pyttsx3.drivers import _espeak
+
+        self.words: list[tuple[int, int, int]] = []
+        self._espeak, self._handle = _espeak, _espeak.SynthCallback
+
+        def note(wav, numsamples, events):
+            index = 0
+            while events[index].type != _espeak.EVENT_LIST_TERMINATED:
+                event = events[index]
+                if event.type == _espeak.EVENT_WORD:
+                    self.words.append((event.audio_position, event.text_position, event.length))
+                index += 1
+            return self._handle(wav, numsamples, events)
+
+        _espeak.SetSynthCallback(note)
+        return self
+
+    def __exit__(self, *error):
+        # Put the engine's own callback back as it was, not wrapped once more.
+        self._espeak.SynthCallback = self._handle
+        self._espeak.cSetSynthCallback(self._handle)
+
+
+@pytest.mark.parametrize(
+    ("text", "voice"),
+    [
+        ("Hormones control how different organs in the body work, and how fast.", "gmw/en"),
+        ("Take 500 milligrams, 5 to 10 times; then rest for 2 days.", "gmw/en"),
+        ("Mae hwn yn wybodaeth am ŵyr a chanser.", "cel/cy"),
+    ],
+)
+def test_word_starts_are_espeaks_own_audio_positions(engine, text, voice):
+    with EspeakPositions() as espeak:
+        utterance = engine.speak(text, voice)
+    assert len(utterance.words) == len(espeak.words) >= len(text.split()) // 2
+    for word, (position_ms, text_position, length) in zip(
+        utterance.words, espeak.words, strict=True
+    ):
+        # audio_position is whole milliseconds, rounded down; the sample is exact.
+        assert 0 <= word.sample * 1000 / SAMPLE_RATE - position_ms < 1
+        assert (word.start + 1, word.length) == (text_position, length)
+        assert utterance.text[word.start : word.start + word.length].isalnum()
+    assert utterance.words[-1].sample < len(utterance.pcm) // 2
+
+
+def test_each_utterance_reports_only_its_own_words(engine):
+    first = engine.speak("Types of cancer.", "gmw/en")
+    second = engine.speak("Types of cancer.", "gmw/en")
+    assert [w.start for w in first.words] == [w.start for w in second.words] == [0, 6, 9]
 
 
 def test_the_engine_names_both_versions():

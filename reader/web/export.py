@@ -86,7 +86,9 @@ def _write_site(app: Flask, root: Path, base_url: str | None) -> ExportSummary:
         source = document_dir(app.config["BUILD_DIR"], entry.slug) / AUDIO_DIR
         target = root / "audio" / entry.slug
         target.mkdir(parents=True, exist_ok=True)
-        for name in sorted(set(entry.audio.files.values())):
+        download = entry.audio.manifest.download
+        names = set(entry.audio.files.values()) | ({download.audio_name} if download else set())
+        for name in sorted(names):
             shutil.copyfile(source / f"{name}.mp3", target / f"{name}.mp3")
             audio_files += 1
     static_dir = Path(app.config["STATIC_DIR"])

@@ -187,6 +187,8 @@ def public_manifest(slug: str, audio: Audio, audio_url) -> bytes:
     data = audio.manifest.to_dict()
     for section, entry in zip(audio.manifest.sections, data["sections"], strict=True):
         entry["audio"] = audio_url(slug, section.audio_name)
+    if audio.manifest.download is not None:
+        data["download"]["audio"] = audio_url(slug, audio.manifest.download.audio_name)
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

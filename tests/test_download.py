@@ -1,0 +1,151 @@
+"""The whole-page download: sections joined frame by frame, with ID3 chapters, rebuilt lazily."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from urllib.parse import urljoin
+
+import lameenc
+import pytest
+from mutagen.id3 import ID3
+
+from reader import create_app
+from reader import manifest as mf
+from reader.errors import PublishError
+from reader.pipeline.build import build_documents
+from reader.pipeline.download import Chapter, join_sections, mp3_frames
+from reader.pipeline.encode import encode_mp3
+from reader.pipeline.fake_engine import FakeEngine
+from reader.pipeline.publish import RETIRED_NAME
+from reader.web.export import export_site
+from tests.audio import decode_mp3
+from tests.support.content import FAKE, NETS, SMALL, write_document
+
+
+def chapters_of(path) -> list[tuple[str, str, int, int]]:
+    """Read back the chapters of an MP3 in table-of-contents order."""
+    tags = ID3(path)
+    (toc,) = tags.getall("CTOC")
+    chapters = {chap.element_id: chap for chap in tags.getall("CHAP")}
+    return [
+        (
+            element_id,
+            str(chapters[element_id].sub_frames["TIT2"]),
+            chapters[element_id].start_time,
+            chapters[element_id].end_time,
+        )
+        for element_id in toc.child_element_ids
+    ]
+
+
+def test_the_download_plays_as_long_as_its_sections_and_has_a_chapter_each(published):
+    manifest = mf.load_manifest(published.out_dir, NETS)
+    folder = mf.document_dir(published.out_dir, NETS)
+    download = folder / manifest.download.audio
+    assert download.stat().st_size == manifest.download.bytes
+    samples = len(decode_mp3(download.read_bytes()))
+    sections = [len(decode_mp3((folder / s.audio).read_bytes())) for s in manifest.sections]
+    # Frame-accurate: the joined file decodes to exactly the sections' samples, and each
+    # section plays at most one MP3 frame (26 ms) past its manifest duration.
+    assert samples == sum(sections)
+    assert manifest.download.duration == pytest.approx(samples / 22050, abs=0.001)
+    listed = sum(s.duration for s in manifest.sections)
+    assert listed <= samples / 22050 <= listed + len(sections) * 576 / 22050
+    chapters = chapters_of(download)
+    assert [(c[0], c[1]) for c in chapters] == [(s.id, s.heading) for s in manifest.sections]
+    assert chapters[0][2] == 0 and chapters[-1][3] == round(samples / 22050 * 1000)
+    for before, after in itertools.pairwise(chapters):
+        assert before[3] == after[2]
+    assert str(ID3(download)["TIT2"]) == manifest.document.title
+
+
+def test_the_download_is_named_relative_to_the_manifest(published):
+    data = json.loads(mf.manifest_path(published.out_dir, NETS).read_text())
+    assert set(data["download"]) == {"audio", "bytes", "duration"}
+    assert (
+        data["download"]["audio"].startswith("audio/") and "/" not in data["download"]["audio"][6:]
+    )
+
+
+def test_the_download_is_rebuilt_only_when_a_section_changes(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "small", SMALL)
+    build_documents(content, out, options=FAKE)
+    first = mf.load_manifest(out, "small").download
+    path = mf.document_dir(out, "small") / first.audio
+    written = path.stat().st_mtime_ns
+    # A lexicon entry for a word the page does not use: a new build, the same sections.
+    (content / "lexicon.tsv").write_text("zyzzyva\tziz iva\n", encoding="utf-8")
+    result = build_documents(content, out, options=FAKE).results[0]
+    assert (result.built, result.reused) == (0, 4)
+    assert mf.load_manifest(out, "small").download == first
+    assert path.stat().st_mtime_ns == written
+
+    write_document(content, "small", SMALL.replace("The detail.", "The new detail."))
+    result = build_documents(content, out, options=FAKE).results[0]
+    assert (result.built, result.reused) == (1, 3)
+    second = mf.load_manifest(out, "small").download
+    assert second.audio != first.audio
+    # The old download is retired like old section audio: kept for a grace period.
+    retired = json.loads((mf.document_dir(out, "small") / RETIRED_NAME).read_text())
+    assert path.name in retired and path.is_file()
+
+
+def test_a_manifest_from_before_downloads_gets_one_without_new_audio(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "small", SMALL)
+    build_documents(content, out, options=FAKE)
+    manifest_file = mf.manifest_path(out, "small")
+    data = json.loads(manifest_file.read_text())
+    del data["download"]
+    manifest_file.write_text(json.dumps(data))
+    result = build_documents(content, out, options=FAKE).results[0]
+    assert (result.built, result.reused) == (0, 4)
+    assert mf.load_manifest(out, "small").download is not None
+
+
+def test_frames_are_counted_exactly():
+    pcm = FakeEngine(160).synthesise("A short sentence of speech.", "gmw/en")
+    mp3 = encode_mp3(pcm)
+    frames = mp3_frames(mp3)
+    assert frames.sample_rate == 22050 and frames.samples_per_frame == 576
+    assert frames.count * 576 == len(decode_mp3(mp3))
+
+
+@pytest.mark.parametrize("damage", [b"ID3\x03\x00", b"\x00" * 10, b""])
+def test_a_section_that_is_not_plain_mp3_frames_is_a_clear_error(damage):
+    mp3 = encode_mp3(FakeEngine(160).synthesise("Speech.", "gmw/en"))
+    with pytest.raises(PublishError, match=r"MPEG audio frame|no audio frames"):
+        join_sections("Title", [Chapter("a", "A", mp3), Chapter("b", "B", damage)])
+
+
+def test_sections_encoded_differently_are_not_joined():
+    pcm = FakeEngine(160).synthesise("Speech.", "gmw/en")
+    other = lameenc.Encoder()
+    other.set_bit_rate(48)
+    other.set_in_sample_rate(24000)
+    other.set_channels(1)
+    at_24khz = bytes(other.encode(pcm)) + bytes(other.flush())
+    assert mp3_frames(at_24khz).sample_rate == 24000
+    with pytest.raises(PublishError, match="section 'b' is encoded differently"):
+        join_sections("Title", [Chapter("a", "A", encode_mp3(pcm)), Chapter("b", "B", at_24khz)])
+
+
+def test_the_service_and_the_export_serve_the_download(published, tmp_path, monkeypatch):
+    monkeypatch.setenv("READER_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(
+        {"TESTING": True, "CONTENT_DIR": published.content_dir, "BUILD_DIR": published.out_dir}
+    )
+    manifest_url = f"http://localhost/api/documents/{NETS}/manifest.json"
+    client = app.test_client()
+    download = client.get(manifest_url).get_json()["download"]
+    response = client.get(urljoin(manifest_url, download["audio"]))
+    assert response.status_code == 200 and response.mimetype == "audio/mpeg"
+    assert len(response.data) == download["bytes"]
+    response.close()
+
+    export_site(app, tmp_path / "site")
+    exported = json.loads((tmp_path / "site/api/documents" / NETS / "manifest.json").read_text())
+    name = exported["download"]["audio"].rsplit("/", 1)[1]
+    assert (tmp_path / "site/audio" / NETS / name).stat().st_size == download["bytes"]
