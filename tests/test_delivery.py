@@ -75,6 +75,109 @@ def test_audio_range_with_matching_if_range_is_honoured(client, audio):
         assert response.get_data() == data[:10]
 
 
+@pytest.mark.parametrize("extra", [1, 1000, 10**12])
+def test_a_suffix_longer_than_the_file_sends_the_whole_file(client, audio, extra):
+    url, data, _ = audio
+    with client.get(url, headers={"Range": f"bytes=-{len(data) + extra}"}) as response:
+        assert response.status_code == 206
+        assert response.headers["Content-Range"] == f"bytes 0-{len(data) - 1}/{len(data)}"
+        assert response.get_data() == data
+
+
+@pytest.mark.parametrize("header", ["bytes=0-1,5-10", "bytes=0-1, 5-", "bytes=-5,0-0"])
+def test_several_ranges_send_the_whole_file(client, audio, header):
+    url, data, _ = audio
+    with client.get(url, headers={"Range": header}) as response:
+        assert response.status_code == 200
+        assert "Content-Range" not in response.headers
+        assert response.headers["Content-Length"] == str(len(data))
+        assert response.get_data() == data
+
+
+@pytest.mark.parametrize("header", ["chars=0-1", "bytes", "bytes=5-2", "bytes=abc", "bytes=1-2-3"])
+def test_an_unknown_unit_or_a_bad_range_is_ignored(client, audio, header):
+    url, data, _ = audio
+    with client.get(url, headers={"Range": header}) as response:
+        assert response.status_code == 200
+        assert response.get_data() == data
+
+
+@pytest.mark.parametrize("tag", ['"{name}"', 'W/"{name}"', '"other", "{name}"', "*"])
+def test_a_matching_if_none_match_gives_304_even_with_a_range(client, audio, tag):
+    url, _, name = audio
+    headers = {"If-None-Match": tag.format(name=name), "Range": "bytes=0-9"}
+    with client.get(url, headers=headers) as response:
+        assert response.status_code == 304
+        assert response.get_data() == b""
+        assert response.headers["ETag"] == f'"{name}"'
+        assert "Content-Range" not in response.headers
+
+
+def test_if_range_that_does_not_match_sends_the_whole_file(client, audio):
+    url, data, name = audio
+    for validator in ('"other"', f'W/"{name}"', "Tue, 01 Jan 2002 00:00:00 GMT", "not a date"):
+        headers = {"Range": "bytes=0-9", "If-Range": validator}
+        with client.get(url, headers=headers) as response:
+            assert response.status_code == 200, validator
+            assert response.get_data() == data
+
+
+def test_if_range_with_the_exact_date_is_honoured(client, audio):
+    url, data, _ = audio
+    with client.get(url) as response:
+        modified = response.headers["Last-Modified"]
+    with client.get(url, headers={"Range": "bytes=0-9", "If-Range": modified}) as response:
+        assert response.status_code == 206
+        assert response.get_data() == data[:10]
+
+
+def test_if_modified_since_gives_304(client, audio):
+    url, _, _ = audio
+    with client.get(url) as response:
+        modified = response.headers["Last-Modified"]
+    with client.get(url, headers={"If-Modified-Since": modified}) as response:
+        assert response.status_code == 304
+    old = {"If-Modified-Since": "Tue, 01 Jan 2002 00:00:00 GMT"}
+    with client.get(url, headers=old) as response:
+        assert response.status_code == 200
+
+
+def test_if_match_must_match_strongly(client, audio):
+    url, data, name = audio
+    for tag in ('"other"', f'W/"{name}"'):
+        with client.get(url, headers={"If-Match": tag, "Range": "bytes=0-9"}) as response:
+            assert response.status_code == 412, tag
+    for tag in (f'"{name}"', "*"):
+        with client.get(url, headers={"If-Match": tag, "Range": "bytes=0-9"}) as response:
+            assert response.status_code == 206, tag
+            assert response.get_data() == data[:10]
+
+
+@pytest.mark.parametrize("header", ["bytes=-0", "bytes={size}-", "bytes={size}-{size}"])
+def test_an_unsatisfiable_range_gives_416_with_the_length(client, audio, header):
+    url, data, _ = audio
+    with client.get(url, headers={"Range": header.format(size=len(data))}) as response:
+        assert response.status_code == 416
+        assert response.headers["Content-Range"] == f"bytes */{len(data)}"
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_range_past_the_end_is_clipped(client, audio):
+    url, data, _ = audio
+    with client.get(url, headers={"Range": f"bytes=10-{len(data) * 2}"}) as response:
+        assert response.status_code == 206
+        assert response.headers["Content-Range"] == f"bytes 10-{len(data) - 1}/{len(data)}"
+        assert response.get_data() == data[10:]
+
+
+def test_head_ignores_a_range(client, audio):
+    url, data, _ = audio
+    with client.head(url, headers={"Range": "bytes=0-9"}) as response:
+        assert response.status_code == 200
+        assert response.headers["Content-Length"] == str(len(data))
+        assert response.get_data() == b""
+
+
 def test_missing_audio_is_404(client):
     assert client.get(f"/audio/{NETS}/{'0' * 20}.mp3").status_code == 404
     assert client.get(f"/audio/no-such-page/{'0' * 20}.mp3").status_code == 404

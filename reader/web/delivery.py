@@ -8,25 +8,98 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Response, request, send_from_directory
+from flask import Response, abort, request
+from werkzeug.security import safe_join
+from werkzeug.wsgi import wrap_file
+
+from reader.web import ranges
 
 ONE_YEAR = 31_536_000
 
 
 def send_audio(directory: Path, name: str) -> Response:
-    """Send `<name>.mp3` from `directory`: immutable, ETag = name, Range requests honoured."""
+    """Send `<name>.mp3` from `directory`: immutable, ETag = name, RFC 9110 Range requests."""
+    path = safe_join(os.fspath(directory), f"{name}.mp3")
+    try:
+        file = open(path, "rb") if path else None  # noqa: SIM115 - the response closes it
+    except OSError:
+        file = None
+    if file is None:
+        abort(404)
+    try:
+        stat = os.fstat(file.fileno())
+        response = _audio_response(file, stat.st_size, ranges.Validators(name, int(stat.st_mtime)))
+    except BaseException:
+        file.close()
+        raise
+    response.set_etag(name)
+    response.last_modified = int(stat.st_mtime)
+    response.accept_ranges = "bytes"
+    if response.status_code in (412, 416):
+        # An error about this request's headers, not the file: never to be cached.
+        response.cache_control.no_store = True
+        return response
     # The name is a hash of everything that made the audio, so the bytes behind it
     # never change: browsers and proxies may keep it for a year without asking.
-    response = send_from_directory(
-        directory,
-        f"{name}.mp3",
-        mimetype="audio/mpeg",
-        etag=name,
-        max_age=ONE_YEAR,
-        conditional=True,
-    )
+    response.cache_control.public = True
+    response.cache_control.max_age = ONE_YEAR
     response.cache_control.immutable = True
     return response
+
+
+def _audio_response(file, length: int, current: ranges.Validators) -> Response:
+    status = ranges.precondition_status(request.headers, request.method, current)
+    if status is not None:
+        file.close()
+        return Response(status=status, mimetype="audio/mpeg")
+    wanted = ranges.wanted_range(request.headers, request.method, length, current)
+    if wanted == ranges.UNSATISFIABLE:
+        file.close()
+        response = Response(status=416)
+        response.headers["Content-Range"] = f"bytes */{length}"
+        return response
+    if wanted is ranges.WHOLE:
+        response = Response(
+            wrap_file(request.environ, file), mimetype="audio/mpeg", direct_passthrough=True
+        )
+        response.content_length = length
+        return response
+    first, last = wanted
+    response = Response(
+        _FilePart(file, first, last - first + 1),
+        status=206,
+        mimetype="audio/mpeg",
+        direct_passthrough=True,
+    )
+    response.content_length = last - first + 1
+    response.headers["Content-Range"] = f"bytes {first}-{last}/{length}"
+    return response
+
+
+class _FilePart:
+    """Iterate over `length` bytes of an open file from `offset`; the server closes it."""
+
+    def __init__(self, file, offset: int, length: int):
+        self._file = file
+        self._left = length
+        file.seek(offset)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> bytes:
+        chunk = self._file.read(min(self._left, _CHUNK)) if self._left > 0 else b""
+        if not chunk:
+            raise StopIteration
+        self._left -= len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        """Close the file; WSGI servers call this when the response is done or dropped."""
+        self._file.close()
+
+
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
