@@ -122,12 +122,19 @@ class _ProgressBars:
 @content_option
 @voice_option
 @engine_option
-def check(slugs, content_dir, voice, engine) -> None:
-    """Lint documents: outline, empty sections, unknown abbreviations, missing voices."""
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the findings as JSON (for the admin page)."
+)
+def check(slugs, content_dir, voice, engine, as_json) -> None:
+    """Lint documents and say what will be heard: risky words, symbols, missing voices."""
+    import json
+    from dataclasses import asdict
+
     from reader.content import document_path, read_content
-    from reader.pipeline.check import check_document
+    from reader.pipeline.check import Finding, find_all
     from reader.pipeline.engines import make_engine
     from reader.pipeline.failure import log_dir, unexpected_failure
+    from reader.pipeline.hearing import PROBLEM
     from reader.pipeline.lexicon import load_lexicon
     from reader.pipeline.parse import parse_document
     from reader.pipeline.speech import spoken_sections
@@ -135,6 +142,7 @@ def check(slugs, content_dir, voice, engine) -> None:
 
     problems = 0
     installed = None
+    report = {}
     for slug in slugs or discover(content_dir):
         try:
             source = read_content(content_dir, document_path(content_dir, slug))
@@ -144,20 +152,46 @@ def check(slugs, content_dir, voice, engine) -> None:
             languages = {
                 s.lang for sec in spoken_sections(document, lexicon) for s in sec.sentences
             }
-            found = check_document(document, lexicon)
-            found += missing_voices(languages, installed, document.lang, voice)
+            preferred = {document.lang.lower(): voice} if voice else {}
+            found = find_all(document, lexicon, preferred)
+            found += [
+                Finding(PROBLEM, problem)
+                for problem in missing_voices(languages, installed, document.lang, voice)
+            ]
         except (ReaderError, OSError) as error:
-            found = [str(error)]
+            found = [Finding(PROBLEM, str(error))]
         except Exception as error:
             # A bug met by one document fails that document's check only, in one line.
-            found = [unexpected_failure(log_dir(Path(config.setting("BUILD_DIR"))), slug, error)]
-        for problem in found:
-            click.echo(f"{slug}: {problem}")
-        problems += len(found)
-        if not found:
-            click.echo(f"{slug}: ok")
+            found = [
+                Finding(
+                    PROBLEM,
+                    unexpected_failure(log_dir(Path(config.setting("BUILD_DIR"))), slug, error),
+                )
+            ]
+        problems += sum(finding.level == PROBLEM for finding in found)
+        report[slug] = [asdict(finding) for finding in found]
+        if not as_json:
+            _print_findings(slug, found)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
     if problems:
         sys.exit(1)
+
+
+def _print_findings(slug: str, found) -> None:
+    """Print problems first, then the words to listen to, each with its lexicon line."""
+    problems = [finding for finding in found if finding.level == "problem"]
+    listen = [finding for finding in found if finding.level != "problem"]
+    for finding in [*problems, *listen]:
+        where = f'section "{finding.section}": ' if finding.section else ""
+        times = f" ({finding.count} times)" if finding.count > 1 else ""
+        click.echo(f"{slug}: {finding.level}: {where}{finding.message}{times}")
+        if finding.suggestion:
+            lead = "fix with" if finding.level == "problem" else "if that is wrong"
+            click.echo(f"    {lead}, add to the lexicon: {finding.suggestion}")
+    if not problems:
+        note = f"; {len(listen)} words to listen to above" if listen else ""
+        click.echo(f"{slug}: ok{note}")
 
 
 @main.command()

@@ -73,8 +73,9 @@ def test_every_respelling_is_said_as_words_without_symbols(entry):
 def test_spelled_entries_name_every_letter_and_never_say_uh(entry):
     said = phonemes(entry.spoken, ipa=True)
     assert SCHWA not in said, f"{entry.written}: a letter A is said 'uh': {said}"
-    # eSpeak alone reads these as a word, alone or in a sentence; that is why they are here.
-    assert heard(entry.spoken) != heard(entry.written)
+    # eSpeak reads these as a word, or the plain rules spell them with an "uh".
+    without = {heard(entry.written), heard(plain_reading(entry.written))}
+    assert without - {heard(entry.spoken)}
 
 
 @pytest.mark.parametrize(

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 
 from bs4 import BeautifulSoup
 
 from reader.model import Document
+from reader.pipeline.hearing import PROBLEM, Finding, hear_document, is_abbreviation_like
 from reader.pipeline.lexicon import Lexicon
-from reader.pipeline.normalise import KNOWN_WORDS
 from reader.pipeline.sentences import collapse_whitespace, split_sentences
-from reader.pipeline.speech import spoken_text
 
-READ_RIGHT = frozenset(
-    """
-    CgA CT FBC GP MDT MRI NHS UK BMI DNA ECG HIV HPV IVF IntronA RFA
-    """.split()  # noqa: SIM905 - a word list reads best as words
-)
-"""Abbreviations measured to be read right by eSpeak NG after normalisation."""
+__all__ = ["Finding", "check_document", "find_all", "is_abbreviation_like"]
 
 MAX_WORDS = 40
 """A sentence longer than this is hard to follow by ear."""
@@ -29,48 +24,37 @@ VAGUE_LINK_TEXT = frozenset(
     {"click here", "here", "read more", "more", "this page", "link", "this link", "find out more"}
 )
 
-# Characters eSpeak NG names aloud ("slash", "hash") that a reader never means to hear.
-SPOKEN_SYMBOLS = {
-    "/": "slash",
-    "\\": "backslash",
-    "#": "hash",
-    "*": "asterisk",
-    "_": "underscore",
-    "|": "bar",
-    "~": "tilde",
-    "^": "circumflex",
-    "<": "less than",
-    ">": "greater than",
-    "[": "bracket",
-    "]": "bracket",
-    "{": "brace",
-    "}": "brace",
-}
-
-_GOOD = READ_RIGHT | KNOWN_WORDS
-_TOKEN = re.compile(r"[A-Za-z0-9]+")
 _WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
-def check_document(document: Document, lexicon: Lexicon) -> list[str]:
-    """List the problems in `document` a person should look at; [] when it is clean."""
-    return [
+def find_all(
+    document: Document, lexicon: Lexicon, preferred: Mapping[str, str] | None = None
+) -> list[Finding]:
+    """List everything to fix or listen to in `document`: content problems, then what is heard."""
+    problems = [
         *document.warnings,
         *lexicon.warnings,
         *_empty_sections(document),
         *_duplicate_headings(document),
-        *_unknown_abbreviations(document, lexicon),
-        *_spoken_symbols(document, lexicon),
+        *_web_addresses(document),
         *_long_sentences(document),
         *_long_sections(document),
         *_links_and_abbrs(document),
     ]
+    return [Finding(PROBLEM, problem) for problem in problems] + hear_document(
+        document, lexicon, preferred
+    )
 
 
-def is_abbreviation_like(token: str) -> bool:
-    """Return whether a word looks like an abbreviation: 2+ capitals, or a capital after a lower."""
-    capitals = sum(ch.isupper() for ch in token)
-    return capitals >= 2 or re.search(r"[a-z][A-Z]", token) is not None
+def check_document(
+    document: Document, lexicon: Lexicon, preferred: Mapping[str, str] | None = None
+) -> list[str]:
+    """List the problems in `document` a person must fix; [] when it is clean."""
+    return [
+        f'section "{f.section}": {f.message}' if f.section else f.message
+        for f in find_all(document, lexicon, preferred)
+        if f.level == PROBLEM
+    ]
 
 
 def _empty_sections(document: Document) -> list[str]:
@@ -96,46 +80,15 @@ def _duplicate_headings(document: Document) -> list[str]:
     ]
 
 
-def _unknown_abbreviations(document: Document, lexicon: Lexicon) -> list[str]:
-    where: dict[str, list[str]] = defaultdict(list)
-    spoken: dict[str, str] = {}
-    for section in document.sections:
-        for block in section.blocks:
-            for piece, entry in lexicon.split(block.text, block.lang):
-                if entry is not None:
-                    continue
-                for token in _TOKEN.findall(piece):
-                    if not is_abbreviation_like(token) or token in _GOOD:
-                        continue
-                    if section.heading not in where[token]:
-                        where[token].append(section.heading)
-                    spoken.setdefault(token, spoken_text(token, block.lang, lexicon))
+def _web_addresses(document: Document) -> list[str]:
     return [
-        f'"{token}" (in {_quoted(headings)}) has no lexicon entry and will be said '
-        f'"{spoken[token]}"; if that is wrong, add it to content/lexicon.tsv'
-        for token, headings in where.items()
+        f'section "{section.heading}": "{_short(sentence)}" has a web address, which is read '
+        "out piece by piece; link words that say where it goes"
+        for section in document.sections
+        for block in section.blocks
+        for sentence in split_sentences(block.text)
+        if _WEB_ADDRESS.search(sentence)
     ]
-
-
-def _spoken_symbols(document: Document, lexicon: Lexicon) -> list[str]:
-    problems = []
-    for section in document.sections:
-        for block in section.blocks:
-            for sentence in split_sentences(block.text):
-                said = spoken_text(sentence, block.lang, lexicon)
-                names = sorted({name for symbol, name in SPOKEN_SYMBOLS.items() if symbol in said})
-                if names:
-                    problems.append(
-                        f'section "{section.heading}": "{_short(sentence)}" will be read with '
-                        f"{' and '.join(repr(name) for name in names)} said aloud; reword it "
-                        "or add a lexicon entry"
-                    )
-                if _WEB_ADDRESS.search(sentence):
-                    problems.append(
-                        f'section "{section.heading}": "{_short(sentence)}" has a web address, '
-                        "which is read out piece by piece; link words that say where it goes"
-                    )
-    return problems
 
 
 def _long_sentences(document: Document) -> list[str]:
@@ -180,10 +133,6 @@ def _links_and_abbrs(document: Document) -> list[str]:
                 "saying what it stands for"
             )
     return problems
-
-
-def _quoted(headings: list[str]) -> str:
-    return ", ".join(f'"{heading}"' for heading in headings)
 
 
 def _short(sentence: str, limit: int = 60) -> str:
