@@ -239,14 +239,95 @@ def say(text, lang, voice, out_file, content_dir, slug, rate, engine) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535))
-def serve(host, port) -> None:
-    """Serve the site with waitress (configured by READER_* variables, see docs/service.md)."""
+@click.option("--no-worker", is_flag=True, help="Do not start the build worker beside it.")
+def serve(host, port, no_worker) -> None:
+    """Serve the site with waitress and run the build worker beside it (see docs/service.md)."""
+    import contextlib
+
+    from reader.admin.worker import beside
     from reader.web.wsgi_server import serve as run_server
 
     try:
-        run_server(host=host, port=port)
+        with contextlib.nullcontext() if no_worker else beside():
+            run_server(host=host, port=port)
     except ReaderError as error:
         raise click.ClickException(str(error)) from error
+
+
+@main.command()
+@click.option("--parent", type=int, hidden=True, help="Stop when this process has gone.")
+def worker(parent) -> None:
+    """Run queued builds, previews and clips one at a time, at low priority."""
+    import logging
+
+    from reader.admin import work
+    from reader.admin.queue import queue_for
+    from reader.admin.worker import context_for, serve_forever
+    from reader.web.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app = create_app()
+        queue = queue_for(app)
+    except (ReaderError, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+    work.context = context_for(app, queue)
+    click.echo(f"reader worker: running the queue of {app.instance_path}", err=True)
+    serve_forever(queue, parent)
+
+
+@main.group()
+def token() -> None:
+    """Make, list and revoke the bearer tokens of the content API."""
+
+
+def _tokens():
+    from reader.admin.tokens import Tokens
+    from reader.web.app import create_app
+
+    return Tokens(create_app().instance_path)
+
+
+@token.command(name="create")
+@click.argument("name")
+def token_create(name) -> None:
+    """Make a token called NAME and print it (only once: just its hash is kept)."""
+    try:
+        value = _tokens().create(name)
+    except ReaderError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(value)
+    click.echo("Keep it now: it is not stored and cannot be shown again.", err=True)
+
+
+@token.command(name="list")
+def token_list() -> None:
+    """List the tokens: name, when made, and whether revoked."""
+    import time
+
+    def when(seconds):
+        return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds))
+
+    try:
+        found = _tokens().list()
+    except ReaderError as error:
+        raise click.ClickException(str(error)) from error
+    for entry in found:
+        state = f"revoked {when(entry['revoked'])}" if entry["revoked"] else "active"
+        click.echo(f"{entry['name']}\tcreated {when(entry['created'])}\t{state}")
+    if not found:
+        click.echo("no tokens yet: reader token create NAME", err=True)
+
+
+@token.command(name="revoke")
+@click.argument("name")
+def token_revoke(name) -> None:
+    """Revoke the token called NAME: it gets 401 from now on."""
+    try:
+        _tokens().revoke(name)
+    except ReaderError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"revoked {name}")
 
 
 @main.command(name="export")

@@ -21,6 +21,8 @@ VERSION = 1
 MANIFEST_NAME = "manifest.json"
 AUDIO_DIR = "audio"
 PAGES_DIR = "pages"
+UNPUBLISHED_NAME = "unpublished.json"
+"""Left in a document's folder when it is unpublished: its page answers 410 Gone."""
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 SLUG_MAX_LENGTH = 100
 AUDIO_NAME_PATTERN = r"[0-9a-f]{8,64}"

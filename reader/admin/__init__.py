@@ -1,1 +1,46 @@
-"""The staff side: sign-in, jobs that start pipeline work, and the admin pages."""
+"""The staff side: the content API, the build queue and its worker, and the admin pages."""
+
+from __future__ import annotations
+
+
+def init_app(app) -> None:
+    """Add the content API (always) and the admin pages (when a password is set) to `app`."""
+    # Imported here: the worker's validator processes import reader.admin.* and must not
+    # pay for Flask.
+    from flask import request
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+    from werkzeug.exceptions import HTTPException
+
+    from reader.admin import api
+    from reader.admin import views as admin_views
+    from reader.admin.tokens import Tokens
+
+    app.extensions["reader.admin.tokens"] = Tokens(app.instance_path)
+    # One counter per client address, in this process: the limits protect the cheap checks
+    # from floods, so they must cost less than what they protect.
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=app.config.get("RATELIMIT_STORAGE_URI", "memory://"),
+        default_limits=[],
+    )
+    app.extensions["reader.admin.limiter"] = limiter
+    limiter.limit(f"{api.BAD_TOKENS_PER_MINUTE} per minute", deduct_when=api._bad_token)(api.bp)
+    app.register_blueprint(api.bp)
+
+    codes = (400, 401, 404, 405, 409, 413, 415, 429, 500)
+    # The service's own handlers (HTML pages), kept for every path outside the API.
+    previous = {code: list(app.error_handler_spec[None].get(code, {}).values()) for code in codes}
+
+    def json_under_api(error: HTTPException):
+        if request.path.startswith(api.bp.url_prefix + "/"):
+            return api.json_errors(error)
+        handlers = previous.get(error.code) or []
+        return handlers[0](error) if handlers else error
+
+    for code in codes:
+        app.register_error_handler(code, json_under_api)
+    if app.config["ADMIN_PASSWORD_HASH"]:
+        # Off, the admin routes do not exist at all: even a wrong method is a plain 404.
+        app.register_blueprint(admin_views.bp)

@@ -1,4 +1,4 @@
-"""The admin page: document audio status, and buttons that start `reader build` as a job."""
+"""The admin page: document audio status, and buttons that queue a build for the worker."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import time
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from reader.admin import auth, jobs
-from reader.manifest import manifest_path
-from reader.web.views import catalogue, estimated_seconds, listening_words
+from reader.admin import auth, status
+from reader.admin.queue import BUILD, build_running, queue_for
+from reader.web.views import catalogue, listening_words
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -18,6 +18,8 @@ STATUS_WORDS = {
     "stale": "Out of date: the text changed since the audio was built",
     "missing": "Not built",
     "building": "Being built",
+    "queued": "Queued for building",
+    "failed": "The last build failed",
     "unreadable": "Cannot be read: run reader check",
 }
 
@@ -47,63 +49,53 @@ def private(response: Response) -> Response:
     return response
 
 
-def _folder():
-    return jobs.jobs_dir(current_app.instance_path)
-
-
 def _when(seconds: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds))
 
 
-def _last_result(job: jobs.Job | None) -> str:
+def _last_result(job) -> str:
     if job is None:
-        return "No build started from this page yet"
-    if job.state == "running":
-        return f"Started {_when(job.started)}"
-    if job.state == "interrupted":
-        return f"Stopped before it finished (started {_when(job.started)})"
-    result = job.result
-    if job.state == "succeeded":
-        return f"Succeeded {_when(result['finished'])}: {result['summary']}"
-    detail = "; ".join(result["errors"]) or result["summary"] or "see the job log"
-    return f"Failed {_when(result['finished'])}: {detail} (log: {job.log})"
+        return "No build queued from here yet"
+    if job["state"] == "queued":
+        return f"Queued {_when(job['created'])}"
+    if job["state"] == "building":
+        return f"Started {_when(job['started'])}"
+    if job["state"] == "interrupted":
+        return f"Stopped before it finished (started {_when(job['started'])})"
+    if job["state"] == "succeeded":
+        result = job["result"]
+        return (
+            f"Succeeded {_when(job['finished'])}: {result['built']} sections built, "
+            f"{result['reused']} reused"
+        )
+    return f"Failed {_when(job['finished'])}: {job['error']}"
 
 
-def _rows(latest: dict[str, jobs.Job]) -> list[dict]:
+def _rows() -> list[dict]:
     cat = catalogue()
-    wpm = current_app.config["WORDS_PER_MINUTE"]
     rows = []
-    for slug in cat.slugs():
-        entry = cat.entry(slug)
-        job = latest.get(slug)
-        if job is not None and job.running:
-            status = "building"
-        elif entry is None:
-            status = "unreadable"
-        elif entry.audio is not None:
-            status = "ready"
-        elif manifest_path(cat.build_dir, slug).is_file():
-            status = "stale"
-        else:
-            status = "missing"
-        if entry is None:
-            listening = sections = "Unknown"
-        elif entry.audio is not None:
-            listening = listening_words(entry.audio.total)
-            sections = str(len(entry.document.sections))
-        else:
-            listening = "about " + listening_words(estimated_seconds(entry.document, wpm))
-            sections = str(len(entry.document.sections))
+    for doc in status.all_documents(current_app):
+        entry = cat.entry(doc["slug"])
+        state = doc["state"]
+        if state == "ready" and not doc["published"]["current"]:
+            state = "stale"
+        if state == "failed" and not doc["published"]:
+            state = "missing"
+        if entry is None and state == "missing":
+            state = "unreadable"
+        published = doc["published"]
         rows.append(
             {
-                "slug": slug,
-                "title": entry.document.title if entry else slug,
-                "lang": entry.document.lang if entry else "en",
-                "status": status,
-                "status_words": STATUS_WORDS[status],
-                "sections": sections,
-                "listening": listening[0].upper() + listening[1:],
-                "last": _last_result(job),
+                "slug": doc["slug"],
+                "title": entry.document.title if entry else doc["title"],
+                "lang": entry.document.lang if entry else doc["lang"],
+                "status": state,
+                "status_words": STATUS_WORDS[state],
+                "sections": str(published["sections"]) if published else "Unknown",
+                "listening": (
+                    listening_words(published["duration"]) if published else "Unknown"
+                ).capitalize(),
+                "last": _last_result(doc["last_build"]),
             }
         )
     return sorted(rows, key=lambda row: row["title"].casefold())
@@ -116,23 +108,17 @@ def _message(code: int, text: str):
 @bp.get("")
 def index():
     """List every document with its audio status and a button to rebuild it."""
-    folder = _folder()
-    latest = jobs.latest_by_slug(folder)
     started = None
-    job_id = request.args.get("started", "")
-    if job_id:
-        job = jobs.load(folder, job_id)
-        titles = {row["slug"]: row["title"] for row in _rows({})}
-        if job is not None:
-            names = ", ".join(titles.get(s, s) for s in job.slugs)
-            started = f"Rebuilding audio for {names}. It runs in the background: "
-            started += "use Check again to see when it is ready."
-    return render_template("admin.html", rows=_rows(latest), started=started)
+    names = request.args.getlist("started")
+    if names:
+        started = f"Rebuilding audio for {', '.join(names)}. It runs in the background: "
+        started += "use Check again to see when it is ready."
+    return render_template("admin.html", rows=_rows(), started=started)
 
 
 @bp.post("/build")
 def build():
-    """Start `reader build` for one document, or all, and go back to the admin page."""
+    """Queue a build of one document, or all, and go back to the admin page."""
     slugs = catalogue().slugs()
     if request.form.get("all"):
         wanted = slugs
@@ -143,11 +129,18 @@ def build():
         wanted = [slug]
     if not wanted:
         return _message(400, "There are no documents in the content folder.")
-    config = current_app.config
-    try:
-        job = jobs.start(
-            _folder(), wanted, config["CONTENT_DIR"], config["BUILD_DIR"], config["BUILD_ENGINE"]
+    queue = queue_for(current_app)
+    build_dir = current_app.config["BUILD_DIR"]
+    busy = [s for s in wanted if queue.queued(s) or build_running(build_dir, s)]
+    if busy:
+        return _message(
+            409,
+            f"Not started: audio is already being built for: {', '.join(busy)}. "
+            "Wait for that build to finish.",
         )
-    except jobs.JobConflict as error:
-        return _message(409, f"Not started: {error}. Wait for that build to finish.")
-    return redirect(url_for("admin.index", started=job.id), code=303)
+    titles = {}
+    for slug in wanted:
+        queue.submit(BUILD, slug)
+        entry = catalogue().entry(slug)
+        titles[slug] = entry.document.title if entry else slug
+    return redirect(url_for("admin.index", started=list(titles.values())), code=303)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from reader.admin import views as admin
+from reader import admin
 from reader.web import config, security, views
 
 
@@ -45,7 +45,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     views.init_app(app)
     security.init_app(app)
     app.register_blueprint(views.bp)
-    if app.config["ADMIN_PASSWORD_HASH"]:
-        # Off, the admin routes do not exist at all: even a wrong method is a plain 404.
-        app.register_blueprint(admin.bp)
+    admin.init_app(app)
     return app

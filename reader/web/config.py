@@ -101,9 +101,21 @@ SETTINGS: tuple[Setting, ...] = (
         "admin page off (every `/admin` URL is 404).",
     ),
     Setting(
+        "SECRET_KEY",
+        "",
+        "Key that signs the admin session cookie and its CSRF tokens; empty makes one and "
+        "keeps it in the instance folder (`secret_key`).",
+    ),
+    Setting(
+        "QUEUE_URL",
+        "",
+        "Build queue (huey): empty is SQLite in the instance folder (`queue.db`); "
+        "`redis://host:6379/0` shares one queue between build machines (needs `redis`).",
+    ),
+    Setting(
         "BUILD_ENGINE",
         "pyttsx3",
-        "Speech engine of the builds the admin page starts (`pyttsx3`, or `fake` for tests).",
+        "Speech engine of the builds the worker runs (`pyttsx3`, or `fake` for tests).",
     ),
 )
 

@@ -28,6 +28,7 @@ from reader.manifest import (
     AUDIO_NAME_PATTERN,
     SLUG_MAX_LENGTH,
     SLUG_PATTERN,
+    UNPUBLISHED_NAME,
     document_dir,
 )
 from reader.model import Document
@@ -84,7 +85,7 @@ def init_app(app: Flask) -> None:
         app.config["CONTENT_DIR"], app.config["BUILD_DIR"]
     )
     app.extensions["reader.web.widget"] = WidgetFiles(app.config["STATIC_DIR"])
-    for code in (400, 404, 405, 500):
+    for code in (400, 404, 405, 410, 500):
         app.register_error_handler(code, _error_page)
 
 
@@ -221,7 +222,9 @@ def index():
 def _entry_or_404(cat: Catalogue, slug: str) -> Entry:
     entry = cat.entry(slug)
     if entry is None:
-        abort(404)
+        # Unpublished through the content API: gone on purpose, not a wrong address.
+        gone = (document_dir(cat.build_dir, slug) / UNPUBLISHED_NAME).is_file()
+        abort(410 if gone else 404)
     return entry
 
 

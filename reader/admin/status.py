@@ -1,0 +1,114 @@
+"""Each document's state for the API and the dashboard: from its files, its lock and its jobs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from reader import manifest as mf
+from reader.admin import store
+from reader.admin.queue import Job, Queue, build_running, queue_for
+
+STATES = ("ready", "queued", "building", "failed", "missing")
+
+
+def job_dict(job: Job, document_url: str | None = None) -> dict:
+    """Return a job as the API shows it."""
+    result = dict(job.result or {})
+    result.pop("html", None)
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "document": document_url,
+        "state": job.state,
+        "progress": {"done": job.done, "total": job.total},
+        "attempt": job.attempt,
+        "created": job.created,
+        "started": job.started,
+        "finished": job.finished,
+        "error": job.error,
+        "result": result or None,
+    }
+
+
+def _manifest(build_dir: Path, slug: str) -> tuple[mf.Manifest | None, float | None]:
+    path = mf.manifest_path(build_dir, slug)
+    try:
+        manifest = mf.load_manifest(build_dir, slug)
+        return manifest, (path.stat().st_mtime if manifest else None)
+    except (mf.ManifestError, OSError):
+        return None, None
+
+
+def describe(queue: Queue, content_dir: Path, build_dir: Path, slug: str) -> dict | None:
+    """Return one document's state, None when there is no such document."""
+    source = store.read_source(content_dir, slug)
+    manifest, published_at = _manifest(build_dir, slug)
+    if source is None and manifest is None:
+        return None
+    job = queue.latest(slug)
+    queued = queue.queued(slug)
+    findings_raw = queue.huey.get(f"findings:{slug}", peek=True)
+    state, error, progress = "missing", None, None
+    if build_running(build_dir, slug) or (job is not None and job.state == "building"):
+        # The lock says so even for a build started by `reader build`, with no job at all.
+        state = "building"
+        if job is not None and job.state == "building":
+            progress = {"done": job.done, "total": job.total}
+    elif queued is not None:
+        state = "queued"
+    elif (
+        job is not None
+        and job.state in ("failed", "interrupted")
+        and (published_at is None or published_at < (job.finished or job.started or 0))
+    ):
+        state, error = "failed", job.error
+    elif manifest is not None:
+        state = "ready"
+    current = bool(
+        manifest
+        and source is not None
+        and manifest.document.source_sha256 == hashlib.sha256(source).hexdigest()
+    )
+    published = None
+    if manifest is not None:
+        published = {
+            "version": (manifest.build_key or "")[:12] or manifest.built_at,
+            "built_at": manifest.built_at,
+            "audio": manifest.has_audio,
+            "duration": round(manifest.duration, 1),
+            "sections": len(manifest.sections),
+            "current": current,
+        }
+    return {
+        "slug": slug,
+        "title": manifest.document.title if manifest else slug,
+        "lang": manifest.document.lang if manifest else "en",
+        "state": state,
+        "progress": progress,
+        "error": error,
+        "published": published,
+        "last_build": job_dict(job) if job is not None else None,
+        "findings": json.loads(findings_raw) if findings_raw else [],
+    }
+
+
+def slugs(content_dir: Path, build_dir: Path) -> list[str]:
+    """List every document that has a source or a published version."""
+    found = {p.stem for p in Path(content_dir).glob("*.html") if mf.is_valid_slug(p.stem)}
+    found.update(mf.published_slugs(build_dir))
+    return sorted(found)
+
+
+def document(app, slug: str) -> dict | None:
+    """Return one document's state in `app`."""
+    config = app.config
+    return describe(queue_for(app), config["CONTENT_DIR"], config["BUILD_DIR"], slug)
+
+
+def all_documents(app) -> list[dict]:
+    """Return every document's state in `app`, sorted by title."""
+    config = app.config
+    found = [document(app, slug) for slug in slugs(config["CONTENT_DIR"], config["BUILD_DIR"])]
+    return sorted((d for d in found if d), key=lambda d: d["title"].casefold())

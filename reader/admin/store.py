@@ -1,0 +1,103 @@
+"""Content sources as staff change them: stored atomically, and unpublished with a tombstone."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import time
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from reader import manifest as mf
+from reader.admin.queue import LOCK_NAME
+from reader.errors import ReaderError
+
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+"""Largest document a CMS may send (2 MB): health pages are tens of kilobytes."""
+KEPT = ".unpublished"
+"""Folder in the content folder where unpublished sources are kept, never deleted."""
+
+
+class Busy(ReaderError):
+    """The document is being built, so it cannot be unpublished right now."""
+
+
+def source_path(content_dir: Path, slug: str) -> Path:
+    """Return the path of a document's source."""
+    if not mf.is_valid_slug(slug):
+        raise ValueError(f"not a document slug: {slug!r}")
+    return Path(content_dir) / f"{slug}.html"
+
+
+def read_source(content_dir: Path, slug: str) -> bytes | None:
+    """Return a document's stored source, None if there is none."""
+    try:
+        return source_path(content_dir, slug).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A dot name: the content folder's *.html glob never sees a half-written file.
+    temp = path.with_name(f".tmp-{secrets.token_hex(6)}-{path.name}")
+    try:
+        with open(temp, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+
+
+def store_source(content_dir: Path, slug: str, data: bytes) -> None:
+    """Store a document's new source atomically."""
+    write_atomic(source_path(content_dir, slug), data)
+
+
+def unpublish(content_dir: Path, build_dir: Path, slug: str) -> bool:
+    """Take a document off the site: its page answers 410; return False if there was none.
+
+    The source is moved aside (never deleted) and the audio is left for the worker to retire,
+    because a visitor may still be listening to it.
+    """
+    source = source_path(content_dir, slug)
+    folder = mf.document_dir(build_dir, slug)
+    if not source.is_file() and not (folder / mf.MANIFEST_NAME).is_file():
+        return False
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder / LOCK_NAME)
+    try:
+        lock.acquire(timeout=2)
+    except Timeout:
+        raise Busy(f"{slug} is being built; try again when the build has finished") from None
+    try:
+        if source.is_file():
+            kept = Path(content_dir) / KEPT
+            kept.mkdir(exist_ok=True)
+            os.replace(source, kept / f"{slug}-{time.strftime('%Y%m%dT%H%M%S')}.html")
+        write_atomic(folder / mf.UNPUBLISHED_NAME, json.dumps({"at": time.time()}).encode())
+        for path in folder.iterdir():
+            if path.name in (mf.AUDIO_DIR, LOCK_NAME, "retired.json", mf.UNPUBLISHED_NAME):
+                continue
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+    finally:
+        lock.release()
+    return True
+
+
+def is_unpublished(build_dir: Path, slug: str) -> bool:
+    """Say whether a document was unpublished (and not published again since)."""
+    if not mf.is_valid_slug(slug):
+        return False
+    return (mf.document_dir(build_dir, slug) / mf.UNPUBLISHED_NAME).is_file()
