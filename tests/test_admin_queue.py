@@ -112,7 +112,7 @@ def test_sigkill_mid_build_keeps_the_published_version_and_retries_once(staff):
     assert run_worker(staff.app) == 1
     job = staff.client.get(job_url, headers=staff.auth).get_json()
     assert job["state"] == "succeeded" and job["attempt"] == 2
-    assert len(load_manifest(staff.build_dir, SLUG)["sections"]) > 80
+    assert len(load_manifest(staff.build_dir, SLUG).sections) > 80
 
 
 @pytest.mark.parametrize("attempt", [1, 2])

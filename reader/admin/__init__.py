@@ -16,6 +16,8 @@ def init_app(app) -> None:
     from reader.admin import views as admin_views
     from reader.admin.tokens import Tokens
 
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     app.extensions["reader.admin.tokens"] = Tokens(app.instance_path)
     # One counter per client address, in this process: the limits protect the cheap checks
     # from floods, so they must cost less than what they protect.
@@ -44,3 +46,25 @@ def init_app(app) -> None:
     if app.config["ADMIN_PASSWORD_HASH"]:
         # Off, the admin routes do not exist at all: even a wrong method is a plain 404.
         app.register_blueprint(admin_views.bp)
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Return the instance folder's secret key, made the first time (readable by owner only)."""
+    import os
+    import secrets
+    from pathlib import Path
+
+    path = Path(instance_path) / "secret_key"
+    try:
+        return path.read_text("ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text("ascii").strip()  # another process made it first
+    with os.fdopen(fd, "w") as file:
+        file.write(key)
+    return key
