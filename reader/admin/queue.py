@@ -15,10 +15,9 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from huey import RedisHuey, SqliteHuey
 
+from reader.files import LOCK_NAME
 from reader.manifest import document_dir
 
-LOCK_NAME = ".lock"
-"""The document's build lock, as reader.pipeline.publish.document_lock names it."""
 STARTING_GRACE = 5.0
 """Seconds a job may say "building" before its build holds the document's lock."""
 BUILD, PREVIEW, CLIP, RETIRE = "build", "preview", "clip", "retire"

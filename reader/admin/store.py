@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import secrets
 import shutil
 import time
 from pathlib import Path
@@ -13,8 +11,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from reader import manifest as mf
-from reader.admin.queue import LOCK_NAME
 from reader.errors import ReaderError
+from reader.files import LOCK_NAME, atomic_write
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 """Largest document a CMS may send (2 MB): health pages are tens of kilobytes."""
@@ -41,25 +39,10 @@ def read_source(content_dir: Path, slug: str) -> bytes | None:
         return None
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A dot name: the content folder's *.html glob never sees a half-written file.
-    temp = path.with_name(f".tmp-{secrets.token_hex(6)}-{path.name}")
-    try:
-        with open(temp, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-
-
 def store_source(content_dir: Path, slug: str, data: bytes) -> None:
     """Store a document's new source atomically."""
-    write_atomic(source_path(content_dir, slug), data)
+    Path(content_dir).mkdir(parents=True, exist_ok=True)
+    atomic_write(source_path(content_dir, slug), data)
 
 
 def unpublish(content_dir: Path, build_dir: Path, slug: str) -> bool:
@@ -83,7 +66,7 @@ def unpublish(content_dir: Path, build_dir: Path, slug: str) -> bool:
             kept = Path(content_dir) / KEPT
             kept.mkdir(exist_ok=True)
             os.replace(source, kept / f"{slug}-{time.strftime('%Y%m%dT%H%M%S')}.html")
-        write_atomic(folder / mf.UNPUBLISHED_NAME, json.dumps({"at": time.time()}).encode())
+        atomic_write(folder / mf.UNPUBLISHED_NAME, json.dumps({"at": time.time()}).encode())
         for path in folder.iterdir():
             if path.name in (mf.AUDIO_DIR, LOCK_NAME, "retired.json", mf.UNPUBLISHED_NAME):
                 continue

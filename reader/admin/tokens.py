@@ -11,8 +11,8 @@ import threading
 import time
 from pathlib import Path
 
-from reader.admin.store import write_atomic
 from reader.errors import ReaderError
+from reader.files import atomic_write
 
 PREFIX = "vr_"
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -52,7 +52,7 @@ class Tokens:
         return self._cache[1]
 
     def _save(self, data: dict) -> None:
-        write_atomic(self.path, json.dumps(data, indent=1).encode("utf-8"))
+        atomic_write(self.path, json.dumps(data, indent=1).encode("utf-8"))
         self.path.chmod(0o600)
 
     def create(self, name: str) -> str:

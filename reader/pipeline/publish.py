@@ -3,56 +3,21 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
-import os
-import secrets
 import time
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
 from reader.errors import PublishError
+from reader.files import LOCK_NAME, TEMP_PREFIX, atomic_write
 
-TEMP_PREFIX = ".tmp-"
 RETIRED_NAME = "retired.json"
-LOCK_NAME = ".lock"
 RETIRED_GRACE_SECONDS = 24 * 3600
 """How long an audio file outlives the last manifest that used it.
 
 A visitor who loaded the previous manifest keeps requesting its audio while they listen.
 """
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that it appears complete or not at all."""
-    temp = path.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{path.name}")
-    try:
-        with open(temp, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise PublishError(_explain(path, error)) from error
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    # The rename itself is only durable once the folder's entry is on disk.
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _explain(path: Path, error: OSError) -> str:
-    if error.errno == errno.ENOSPC:
-        return f"the disk is full: cannot write {path}; what was published before is intact"
-    return f"cannot write {path}: {error.strerror or error}; what was published before is intact"
 
 
 @contextlib.contextmanager

@@ -1,0 +1,47 @@
+"""Files written whole or not at all, and the lock name of a document's folder."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+from pathlib import Path
+
+from reader.errors import PublishError
+
+TEMP_PREFIX = ".tmp-"
+"""Temporary files start with a dot, so no *.html or *.mp3 glob ever sees a half-written one."""
+LOCK_NAME = ".lock"
+"""A document's build lock in its build folder: held by whichever process builds it."""
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that it appears complete or not at all."""
+    temp = path.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{path.name}")
+    try:
+        with open(temp, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise PublishError(_explain(path, error)) from error
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename itself is only durable once the folder's entry is on disk.
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _explain(path: Path, error: OSError) -> str:
+    if error.errno == errno.ENOSPC:
+        return f"the disk is full: cannot write {path}; what was published before is intact"
+    return f"cannot write {path}: {error.strerror or error}; what was published before is intact"
