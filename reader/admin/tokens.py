@@ -52,6 +52,7 @@ class Tokens:
         return self._cache[1]
 
     def _save(self, data: dict) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(self.path, json.dumps(data, indent=1).encode("utf-8"))
         self.path.chmod(0o600)
 
