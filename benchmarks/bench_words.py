@@ -125,19 +125,36 @@ def without_words(manifest: mf.Manifest) -> mf.Manifest:
     return mf.Manifest.from_dict(data)
 
 
-def measure_size(engine: str) -> dict:
-    """Build the NETs document and weigh its gzipped manifest with and without words."""
+def measure_size(engine: str = "pyttsx3") -> dict:
+    """Build the NETs document and weigh its gzipped manifest with and without words.
+
+    Both forms are weighed as the service gzips them (level 6): the published file, and the
+    compact JSON that the service sends to the widget.
+    """
     with tempfile.TemporaryDirectory() as out:
         summary = build_documents(CONTENT, Path(out), [SLUG], BuildOptions(engine=engine, jobs=2))
         assert not summary.failed, summary.failed
         manifest = mf.load_manifest(Path(out), SLUG)
-    with_words = len(gzip.compress(mf.dumps(manifest), 9))
-    before = len(gzip.compress(mf.dumps(without_words(manifest)), 9))
-    return {
-        "gzip_bytes_without_words": before,
-        "gzip_bytes_with_words": with_words,
-        "growth_percent": round(100 * (with_words / before - 1), 1),
-    }
+    bare = without_words(manifest)
+    result = {}
+    for form, serialise in (("file", mf.dumps), ("served", _served)):
+        before, after = (len(gzip.compress(serialise(m), 6, mtime=0)) for m in (bare, manifest))
+        result[form] = {
+            "gzip_bytes_without_words": before,
+            "gzip_bytes_with_words": after,
+            "growth_percent": round(100 * (after / before - 1), 1),
+        }
+    return result
+
+
+def _served(manifest: mf.Manifest) -> bytes:
+    # As reader.web.views.public_manifest writes it (there with absolute audio URLs).
+    return json.dumps(manifest.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def measure() -> dict:
+    """Return the word-timing error and the manifest growth, for this and other benchmarks."""
+    return {"accuracy": measure_accuracy(), "size": measure_size()}
 
 
 def main() -> None:
@@ -145,7 +162,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    result = {"accuracy": measure_accuracy(), "size": measure_size("pyttsx3")}
+    result = measure()
     if args.json:
         print(json.dumps(result))
         return
@@ -160,10 +177,12 @@ def main() -> None:
         f"{accuracy['samples_delivered_median_ms']} ms, p95 "
         f"{accuracy['samples_delivered_p95_ms']} ms"
     )
-    print(
-        f"gzipped manifest: {size['gzip_bytes_without_words']} B without words, "
-        f"{size['gzip_bytes_with_words']} B with, +{size['growth_percent']}% (target <= 60%)"
-    )
+    for form, figures in size.items():
+        print(
+            f"gzipped manifest ({form}): {figures['gzip_bytes_without_words']} B without words, "
+            f"{figures['gzip_bytes_with_words']} B with, +{figures['growth_percent']}% "
+            "(target <= 60%)"
+        )
 
 
 if __name__ == "__main__":

@@ -209,11 +209,33 @@ def engine_text(text: str) -> str:
 def _words_within(words: list[SpokenWord], text: str, samples: int) -> tuple[SpokenWord, ...]:
     """Keep the word events that lie inside the text and the audio, in order of time."""
     kept = [
-        w
+        _at_word_start(w, text)
         for w in words
         if 0 <= w.start < len(text) and w.length > 0 and 0 <= w.sample < max(samples, 1)
     ]
     return tuple(sorted(kept, key=lambda w: w.sample))
+
+
+def _at_word_start(word: SpokenWord, text: str) -> SpokenWord:
+    """Move a word event that eSpeak placed inside a word on to the start of the next one."""
+    # eSpeak NG says some phrases as one dictionary entry, and then reports the second
+    # word one character into the first: "as" in "such as" comes at "uch ". Events inside
+    # one word ("IntronA" is "Intron" "A") or one number ("2018" is said in three, the
+    # last at "018 ") are left where they are.
+    start = word.start
+    inside = start > 0 and text[start - 1].isalpha() and text[start].isalpha()
+    if not inside or not any(ch.isspace() for ch in text[start : start + word.length]):
+        return word
+    while start < len(text) and not text[start].isspace():
+        start += 1
+    while start < len(text) and not text[start].isalnum():
+        start += 1
+    if start == len(text):
+        return word
+    end = start
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return SpokenWord(word.sample, start, end - start)
 
 
 def wait_until_idle() -> None:
