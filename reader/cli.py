@@ -9,8 +9,7 @@ import click
 
 from reader.errors import ReaderError
 from reader.pipeline.build import DEFAULT_RATE, BuildOptions, build_documents, discover
-from reader.pipeline.engines import DEFAULT_ENGINE, ENGINES
-from reader.pipeline.synthesise import default_workers
+from reader.pipeline.engines import DEFAULT_ENGINE, ENGINES, default_workers
 from reader.web import config
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from reader import manifest as mf
 from reader.errors import PublishError
-from reader.pipeline import build as build_module
+from reader.pipeline import publish
 from reader.pipeline.build import build_documents
 from reader.pipeline.publish import document_lock
 from tests.support.content import FAKE, NETS, REPO, SMALL, write_document
@@ -144,7 +144,7 @@ def test_a_full_disk_keeps_the_published_version(tmp_path, monkeypatch):
     def full_disk(path, data):
         raise PublishError(f"the disk is full: cannot write {path}")
 
-    monkeypatch.setattr(build_module, "atomic_write", full_disk)
+    monkeypatch.setattr(publish, "atomic_write", full_disk)
     result = build_documents(content, out, options=FAKE).results[0]
     assert "disk is full" in result.error
     assert mf.manifest_path(out, "small").read_bytes() == before
@@ -154,14 +154,14 @@ def test_a_full_disk_keeps_the_published_version(tmp_path, monkeypatch):
 
 KILL_DURING_PUBLISH = """
 import os, signal, sys
-from reader.pipeline import build
+from reader.pipeline import publish
 from reader.pipeline.build import BuildOptions, build_documents
-real = build.atomic_write
+real = publish.atomic_write
 def write_then_die(path, data):
     if path.name == "manifest.json":
         os.kill(os.getpid(), signal.SIGKILL)  # killed between the audio and the manifest
     real(path, data)
-build.atomic_write = write_then_die
+publish.atomic_write = write_then_die
 build_documents(sys.argv[1], sys.argv[2], options=BuildOptions(engine="fake", jobs=1))
 """
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import pytest
 from click.testing import CliRunner
 
 from reader.cli import main
-from tests.support.content import SMALL, write_document
+from tests.support.content import REPO, SMALL, write_document
+
+TINY = """<!doctype html><html lang="en-GB"><title>Tiny</title><main>
+<h1>Tiny page</h1><p>One short sentence.</p></main></html>"""
 
 
 def run(*args: str):
@@ -113,3 +120,36 @@ def test_an_empty_heading_is_a_warning_not_a_failure(tmp_path):
     result = build_with_fake_engine(tmp_path)
     assert result.exit_code == 0, result.output
     assert "warning: small: an <h3> with no text (heading 4" in result.output
+
+
+NO_CHANGE_BUILD = """
+import sys
+from reader.cli import main
+try:
+    main(["build", "--engine", sys.argv[1], "--content", sys.argv[2], "--out", sys.argv[3]])
+except SystemExit as done:
+    assert done.code == 0, done.code
+heavy = ("bs4", "nh3", "pyttsx3", "lameenc", "filelock", "multiprocessing", "importlib.metadata",
+         "reader.pipeline.parse", "reader.pipeline.synthesise", "reader.pipeline.publish")
+loaded = [name for name in heavy if name in sys.modules]
+assert not loaded, loaded
+"""
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("engine", ["fake", "pyttsx3"])
+def test_a_build_with_nothing_to_do_loads_neither_the_pipeline_nor_the_engine(tmp_path, engine):
+    write_document(tmp_path / "content", "tiny", TINY)
+    folders = [str(tmp_path / "content"), str(tmp_path / "build")]
+    first = run(
+        "build", "--engine", engine, "--jobs", "1", "--content", folders[0], "--out", folders[1]
+    )
+    assert "1 document built, 0 failed: 1 sections built" in first.output, first.output
+    again = subprocess.run(
+        [sys.executable, "-c", NO_CHANGE_BUILD, engine, *folders],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "0 sections built, 1 reused" in again.stdout

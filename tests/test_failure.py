@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from reader.cli import main
-from reader.pipeline import build as build_module
 from reader.pipeline import parse
 from reader.pipeline.failure import unexpected_failure
 from tests.support.content import SMALL, write_document
@@ -46,7 +45,6 @@ def broken_parser(monkeypatch):
         return real(source, slug)
 
     monkeypatch.setattr(parse, "parse_document", parse_document)
-    monkeypatch.setattr(build_module, "parse_document", parse_document)
 
 
 def test_a_deeply_nested_document_is_built_and_checked(tmp_path):

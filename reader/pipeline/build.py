@@ -9,24 +9,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader import manifest as mf
 from reader.content import document_path, read_content
 from reader.errors import ReaderError
 from reader.model import SpokenSection
-from reader.pipeline.download import build_download
-from reader.pipeline.engines import DEFAULT_ENGINE, get_engine
-from reader.pipeline.failure import log_dir, unexpected_failure
+from reader.pipeline.engines import DEFAULT_ENGINE, default_workers, get_engine
 from reader.pipeline.lexicon import load_lexicon
-from reader.pipeline.parse import parse_document
-from reader.pipeline.publish import atomic_write, document_lock, retire_unreferenced, sweep_temp
-from reader.pipeline.speech import spoken_sections
-from reader.pipeline.synthesise import (
-    SectionAudio,
-    SectionJob,
-    default_workers,
-    synthesise_sections,
-)
+
+if TYPE_CHECKING:
+    from reader.pipeline.synthesise import SectionAudio
 
 PIPELINE_VERSION = "1"
 """Bump when a change to the pipeline changes audio or timings: every hash changes with it."""
@@ -111,6 +104,8 @@ def build_documents(
             result = DocumentResult(slug, error=str(error))
         except Exception as error:
             # A bug met by one document (say, in the HTML parser) fails that document only.
+            from reader.pipeline.failure import log_dir, unexpected_failure
+
             result = DocumentResult(slug, error=unexpected_failure(log_dir(out_dir), slug, error))
         results.append(result)
     return BuildSummary(results, time.perf_counter() - started)
@@ -136,6 +131,19 @@ def build_document(
         *(hashlib.sha256(path.read_bytes()).hexdigest() for path in lexicon.files),
     )
     folder = mf.document_dir(out_dir, slug)
+    if not options.force:
+        # Manifests are replaced atomically, so an unchanged document is found without the
+        # lock, and before the parser, the engine and the encoder are imported: a build with
+        # nothing to do costs little more than starting Python.
+        old = _load_previous(out_dir, slug)
+        if old and _is_current(old, build_key, folder):
+            return DocumentResult(slug, reused=len(old.sections), audio_seconds=old.duration)
+    from reader.pipeline.download import build_download
+    from reader.pipeline.parse import parse_document
+    from reader.pipeline.publish import atomic_write, document_lock, retire_unreferenced, sweep_temp
+    from reader.pipeline.speech import spoken_sections
+    from reader.pipeline.synthesise import SectionJob
+
     audio_dir = folder / mf.AUDIO_DIR
     with document_lock(folder, options.lock_timeout):
         sweep_temp(folder)
@@ -224,6 +232,9 @@ def audio_name(key: str, mp3: bytes) -> str:
 
 
 def _synthesise(slug, jobs, options, preferred, audio_dir, progress) -> dict[str, SectionAudio]:
+    from reader.pipeline.publish import atomic_write
+    from reader.pipeline.synthesise import synthesise_sections
+
     audio: dict[str, SectionAudio] = {}
     if not jobs:
         return audio

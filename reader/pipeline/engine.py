@@ -9,17 +9,16 @@ from __future__ import annotations
 import collections
 import contextlib
 import ctypes
-import ctypes.util
 import io
 import os
 import threading
 import time
 import wave
 from functools import cache
-from importlib.metadata import version
 
 from reader.errors import EngineError
 from reader.model import SpokenWord, Utterance
+from reader.pipeline.engines import distribution_version
 
 SAMPLE_RATE = 22050
 """The eSpeak driver always writes 22,050 Hz mono 16-bit WAV, whatever the file name says."""
@@ -47,7 +46,9 @@ def load_espeak() -> tuple[ctypes.CDLL, str]:
         # ESPEAK_DATA_PATH must be set before the library initialises.
         os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
     except (ImportError, RuntimeError):
-        path = ctypes.util.find_library("espeak-ng") or "libespeak-ng.so.1"
+        from ctypes.util import find_library  # here: it imports subprocess, not needed above
+
+        path = find_library("espeak-ng") or "libespeak-ng.so.1"
     try:
         library = ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
     except OSError as error:
@@ -68,7 +69,7 @@ def preload() -> None:
 
 def engine_id() -> str:
     """Name the engine and both versions; a change of either changes every audio hash."""
-    return f"pyttsx3-{version('pyttsx3')}/espeak-ng-{load_espeak()[1]}"
+    return f"pyttsx3-{distribution_version('pyttsx3')}/espeak-ng-{load_espeak()[1]}"
 
 
 class Pyttsx3Engine:

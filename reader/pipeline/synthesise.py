@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 import threading
 from collections.abc import Iterator, Mapping
@@ -17,9 +16,6 @@ from reader.pipeline.engine import engine_started
 from reader.pipeline.engines import Engine, get_engine, make_engine
 from reader.pipeline.voices import choose_voice
 from reader.pipeline.words import Word, word_timings
-
-WORKERS_PER_CORE = 4
-"""pyttsx3 sleeps 10 ms after every utterance; extra processes fill that idle time."""
 
 
 @dataclass(frozen=True)
@@ -103,11 +99,6 @@ def _run_job(job: SectionJob) -> SectionAudio:
     if "error" in _worker:
         raise _worker["error"]
     return render_section(_worker["engine"], job, _worker["preferred"])
-
-
-def default_workers() -> int:
-    """Return how many worker processes a build uses when not told."""
-    return WORKERS_PER_CORE * (os.cpu_count() or 1)
 
 
 def synthesise_sections(
