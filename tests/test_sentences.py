@@ -23,6 +23,10 @@ def test_splits_at_full_stops_questions_and_exclamations():
         "It takes 2.5 hours.",
         "NETs can be non-cancerous (benign) or cancerous.",
         "Stop. then carry on in lower case.",
+        "Call Tel. 0800 123 4567 or ext. 5566 today.",
+        "Go to Room No. 5 at St. Mary's.",
+        "Smith v. Jones decided it.",
+        "Prices incl. VAT are shown.",
     ],
 )
 def test_does_not_split_inside_a_sentence(text):
@@ -52,6 +56,13 @@ def test_no_can_end_a_sentence():
         "Do you smoke?",
         "No.",
         "Then skip this.",
+    ]
+
+
+def test_no_before_a_number_does_not_end_a_sentence():
+    assert split_sentences("Is it catching? No. 5 people caught it.") == [
+        "Is it catching?",
+        "No. 5 people caught it.",
     ]
 
 

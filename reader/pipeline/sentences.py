@@ -26,8 +26,14 @@ ABBREVIATIONS = frozenset(
         "cf.",
         "approx.",
         "fig.",
+        "v.",
+        "incl.",
+        "dept.",
     }
 )
+
+BEFORE_NUMBERS = frozenset({"no.", "nos.", "tel.", "ext.", "fig.", "p.", "pp.", "vol."})
+"""Abbreviations that never end a sentence when a number follows: "No. 5", "Tel. 0800…"."""
 
 
 def collapse_whitespace(text: str) -> str:
@@ -61,4 +67,6 @@ def _ends_sentence(text: str, end: int) -> bool:
     word = text[:end].rsplit(None, 1)[-1].lower()
     # Strip opening brackets so "(e.g. NETs)" is still recognised.
     word = word.lstrip("(\"'\u2018\u201c[")
+    if word in BEFORE_NUMBERS and following[0].isdigit():
+        return False
     return word not in ABBREVIATIONS

@@ -20,11 +20,32 @@ def spoken_sections(document: Document, lexicon: Lexicon) -> tuple[SpokenSection
 
 def spoken_text(text: str, lang: str, lexicon: Lexicon) -> str:
     """Return what the engine is asked to say for `text`: lexicon words, then normalisation."""
-    pieces = lexicon.split(text, lang)
     # Lexicon respellings are final: staff chose them, so normalisation must not touch them.
-    return tidy(
-        "".join(entry.spoken if entry else normalise(piece, lang) for piece, entry in pieces)
-    )
+    # Each stands in the sentence as a lower-case placeholder word, so the rules still see
+    # the whole sentence ("A NET …" starts with the article A).
+    spoken: dict[str, str] = {}
+    marked = []
+    for piece, entry in lexicon.split(text, lang):
+        if entry is None:
+            marked.append(piece)
+        else:
+            key = _placeholder(len(spoken))
+            spoken[key] = entry.spoken
+            marked.append(key)
+    said = normalise("".join(marked), lang)
+    for key, words in spoken.items():
+        said = said.replace(key, words)
+    return tidy(said)
+
+
+def _placeholder(index: int) -> str:
+    # Letters only: no speech-text rule rewrites a lower-case word it does not know.
+    letters = ""
+    while True:
+        index, digit = divmod(index, 26)
+        letters += chr(ord("a") + digit)
+        if not index:
+            return f"zqxj{letters}jxqz"
 
 
 def block_sentences(block: Block, lexicon: Lexicon) -> list[Sentence]:

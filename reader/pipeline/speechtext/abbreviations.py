@@ -1,0 +1,126 @@
+"""Abbreviations: e.g., etc., Dr, Mr, St (Saint or Street), No. 5, ext., max. and the rest."""
+
+from __future__ import annotations
+
+import re
+
+from reader.pipeline.speechtext.language import Words, match_case
+from reader.pipeline.speechtext.rule import Rule
+
+_NAME = r"[A-Z][a-z'\u2019]"
+_TITLES = {"Dr": "Doctor", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor"}
+_TITLE = re.compile(rf"\b(?P<title>Dr|Mrs|Mr|Ms|Prof)\b\.?(?=\s(?:{_NAME}|[A-Z]\b|[A-Z]\.))")
+_SAINT = re.compile(rf"\bSt\b\.?(?=\s{_NAME})")
+_STREET = re.compile(r"\b(?P<name>[A-Z][a-z]+)\sSt\b(?P<stop>\.)?")
+_NUMBER = re.compile(r"\b(?:(?P<no>Nos?)\.?|(?P<lower>nos?)\.)\s?(?=\d)")
+_ETC = re.compile(r"\betc\b\.?", re.IGNORECASE)
+_VERSUS = re.compile(r"(?<=\w\s)v\.?(?=\s\w)")
+
+
+def say_abbreviations(text: str, words: Words | None) -> str:
+    """Expand the language's written abbreviations: "e.g." → "for example", "approx."."""
+    assert words is not None
+    for written, said in words.abbreviations.items():
+        flags = 0 if written[0].isupper() else re.IGNORECASE
+        end = r"(?!\w)" if written.endswith(".") else r"\b(?!\.\w)"
+        pattern = re.compile(r"(?<![\w.])" + re.escape(written) + end, flags)
+        text = pattern.sub(lambda m, said=said: match_case(m[0], said), text)
+    return text
+
+
+def say_etcetera(text: str, words: Words | None) -> str:
+    """Say "etc." as "et cetera", keeping the full stop when it ends the sentence."""
+    return _ETC.sub(lambda m: "et cetera" + ("." if m.end() == len(m.string) else ""), text)
+
+
+def say_titles(text: str, words: Words | None) -> str:
+    """Say Dr, Mr, Mrs, Ms and Prof before a name in full, with no full-stop pause."""
+    return _TITLE.sub(lambda m: _TITLES[m["title"]], text)
+
+
+def say_saint_or_street(text: str, words: Words | None) -> str:
+    """Say "St" as Saint before a name ("St Thomas'") and Street after one ("High St")."""
+    assert words is not None
+    text = _SAINT.sub(words.saint, text)
+
+    def street(match: re.Match[str]) -> str:
+        stop = "." if match["stop"] and match.end() == len(match.string) else ""
+        return f"{match['name']} {words.street}{stop}"
+
+    return _STREET.sub(street, text)
+
+
+def say_number_sign(text: str, words: Words | None) -> str:
+    """Say "No. 5" as "number 5"."""
+    assert words is not None
+
+    def number(match: re.Match[str]) -> str:
+        written = match["no"] or match["lower"]
+        return f"{words.number}{'s' if written.lower() == 'nos' else ''} "
+
+    return _NUMBER.sub(number, text)
+
+
+def say_versus(text: str, words: Words | None) -> str:
+    """Say a lone "v" or "v." between words as "versus"."""
+    return _VERSUS.sub("versus", text)
+
+
+RULES = (
+    Rule(
+        "abbreviation",
+        "abbreviations",
+        "Written abbreviations are words: e.g., i.e., approx., vs, incl., max., min., Tel., "
+        "ext., Dept, NB, hrs, mins, w/c, c/o, N/A (Welsh: e.e., h.y.).",
+        say_abbreviations,
+        (
+            (
+                "Some foods, e.g. cheese, i.e. dairy.",
+                "Some foods, for example cheese, that is dairy.",
+            ),
+            ("It takes approx. 2 hrs.", "It takes approximately 2 hours."),
+            ("Clinic w/c 3 March", "Clinic week commencing 3 March"),
+        ),
+    ),
+    Rule(
+        "etcetera",
+        "abbreviations",
+        '"etc." is "et cetera".',
+        say_etcetera,
+        (("Bring pyjamas, slippers etc.", "Bring pyjamas, slippers et cetera."),),
+        langs=("en",),
+    ),
+    Rule(
+        "title",
+        "abbreviations",
+        'Dr, Mr, Mrs, Ms and Prof before a name are words; "Dr." makes no sentence pause.',
+        say_titles,
+        (("Dr. Patel will see you.", "Doctor Patel will see you."), ("Ms Jones", "Miz Jones")),
+        langs=("en",),
+    ),
+    Rule(
+        "saint-street",
+        "abbreviations",
+        "St is Saint before a name and Street after one.",
+        say_saint_or_street,
+        (
+            ("St Thomas' Hospital", "Saint Thomas' Hospital"),
+            ("The clinic is on High St.", "The clinic is on High Street."),
+        ),
+    ),
+    Rule(
+        "number-abbreviation",
+        "abbreviations",
+        '"No. 5" is "number 5".',
+        say_number_sign,
+        (("Go to Room No. 5.", "Go to Room number 5."),),
+    ),
+    Rule(
+        "versus",
+        "abbreviations",
+        'A lone "v" or "v." between words is "versus".',
+        say_versus,
+        (("surgery v. radiotherapy", "surgery versus radiotherapy"),),
+        langs=("en",),
+    ),
+)

@@ -1,0 +1,202 @@
+"""Capitals and letters: emphasis words read as words, other capitals spelled, Roman numerals."""
+
+from __future__ import annotations
+
+import re
+
+from reader.pipeline.speechtext.language import Words
+from reader.pipeline.speechtext.rule import Rule
+from reader.pipeline.speechtext.wordlist import is_english_word
+
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+_COUNTED = (
+    "stage|grade|type|class|phase|level|part|step|tier|category|factor|chapter|schedule"
+    "|section|trial|volume|appendix|group|cycle|degree"
+)
+_ROMAN_AFTER_WORD = re.compile(
+    rf"\b(?P<word>(?i:{_COUNTED}))\s(?P<numeral>[IVX]+)(?P<sub>[A-Ca-c])?(?![\w'])"
+)
+_IV = re.compile(r"(?<![\w'-])(?P<an>\b[Aa]n\s)?IV(?P<next>\s[a-z]+)?(?![\w'-])")
+_ROMAN_ALONE = re.compile(r"(?<![\w'-])(?=[IVX]{2,}\b)(?P<numeral>[IVX]+)(?![\w'-])")
+_DIGIT_HYPHEN_LETTER = re.compile(r"(?<=\d)-(?=[A-Z]{2})|(?<=[A-Z]{2})-(?=\d)")
+_CAPITALS = re.compile(
+    r"(?<![A-Za-z0-9'\u2019])(?P<caps>[A-Z]{2,}(?:['\u2019][A-Z]+)?)(?P<plural>s)?(?![A-Za-z'\u2019])"
+)
+# A capital, one lower-case letter, capitals: eSpeak NG says "Ig" in "IgE" as a syllable.
+_MIXED = re.compile(r"(?<![\w'\u2019-])(?P<token>[A-Z][a-z][A-Z]{1,2})(?![\w'\u2019-])")
+_LONE_A = re.compile(r"(?<![\w'\u2019.-])A(?![\w'\u2019-])")
+_ARTICLE_START = re.compile(r"(?:^|[.!?:;\u2022]\s+|^[\"'\u2018\u201c(\[]+)$")
+
+
+def roman_value(numeral: str) -> int | None:
+    """Return the value of a Roman numeral written with I, V and X, or None if it is not one."""
+    total = 0
+    values = [_ROMAN_VALUES[ch] for ch in numeral]
+    for index, value in enumerate(values):
+        following = values[index + 1] if index + 1 < len(values) else 0
+        total += -value if value < following else value
+    canonical = _to_roman(total) if 0 < total < 40 else ""
+    return total if canonical == numeral else None
+
+
+def _to_roman(number: int) -> str:
+    said = "X" * (number // 10)
+    units = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX")
+    return said + units[number % 10]
+
+
+def spell(letters: str, words: Words | None) -> str:
+    """Spell a token letter by letter, with "A" written so the engine says "ay"."""
+    letter_a = words.letter_a if words else "A"
+    return " ".join(letter_a if ch == "A" else ch for ch in letters)
+
+
+def reads_as_word(token: str) -> bool:
+    """Return whether an all-capital token is an English word (emphasis), so it is not spelled."""
+    if "'" in token or "\u2019" in token:
+        return True  # "DON'T", "CAN'T": contractions are always words
+    return len(token) >= 3 and is_english_word(token)
+
+
+def say_roman_numerals(text: str, words: Words | None) -> str:
+    """Say stage IV, grade II, type I as numbers; IV before a word as "intravenous"."""
+    assert words is not None
+
+    def counted(match: re.Match[str]) -> str:
+        value = roman_value(match["numeral"])
+        if value is None:
+            return match[0]
+        sub = match["sub"] or ""
+        sub = f" {spell(sub, words)}" if sub else ""
+        return f"{match['word']} {value}{sub}"
+
+    def iv(match: re.Match[str]) -> str:
+        if match["next"] and not match["an"]:
+            return f"{words.intravenous}{match['next']}"
+        return f"{match['an'] or ''}I V{match['next'] or ''}"
+
+    def alone(match: re.Match[str]) -> str:
+        value = roman_value(match["numeral"])
+        return str(value) if value is not None and not is_english_word(match[0]) else match[0]
+
+    text = _ROMAN_AFTER_WORD.sub(counted, text)
+    text = _IV.sub(iv, text)
+    return _ROMAN_ALONE.sub(alone, text)
+
+
+def split_digit_hyphen_letter(text: str, words: Words | None) -> str:
+    """Part digits from letters at a hyphen: "5-HIAA" is "5 HIAA", "COVID-19" is "COVID 19"."""
+    return _DIGIT_HYPHEN_LETTER.sub(" ", text)
+
+
+def _shouted(text: str, start: int, end: int) -> bool:
+    # A two-letter word is emphasis only beside another capital word: "DO NOT", "IF IN DOUBT".
+    before = re.search(r"([A-Z]{2,})[^\w]+$", text[:start])
+    after = re.match(r"[^\w]+([A-Z]{2,})\b", text[end:])
+    return any(m is not None and is_english_word(m[1]) for m in (before, after))
+
+
+def say_capitals(text: str, words: Words | None) -> str:
+    """Keep capitals that are words ("ONE", "TWICE", "NOT"); spell the rest ("N H S", "G P's")."""
+
+    def capitals(match: re.Match[str]) -> str:
+        caps, plural = match["caps"], match["plural"] or ""
+        if match.end() < len(text) and text[match.end()].isdigit():
+            return spell(caps + plural, words) + " "  # "BRCA1", "HER2": a name, not a word
+        if words is not None and words.code != "en":
+            # The word list is English: elsewhere only a long capital word is read as one.
+            return match[0] if len(caps) > 4 else spell(caps, words) + ("'s" if plural else "")
+        if reads_as_word(caps + plural) or reads_as_word(caps):
+            return match[0]
+        if len(caps) == 2 and is_english_word(caps) and _shouted(text, *match.span()):
+            return match[0]
+        return spell(caps, words) + ("'s" if plural else "")
+
+    return _CAPITALS.sub(capitals, text)
+
+
+def say_mixed_case(text: str, words: Words | None) -> str:
+    """Spell short mixed-case abbreviations ("CgA", "IgE"), which are letters."""
+
+    def mixed(match: re.Match[str]) -> str:
+        token = match["token"]
+        return token if is_english_word(token) else spell(token, words)
+
+    return _MIXED.sub(mixed, text)
+
+
+def say_letter_a(text: str, words: Words | None) -> str:
+    """Say a capital A that is a letter ("hepatitis A", "A&E") as "ay", not the article "uh"."""
+    assert words is not None
+
+    def letter(match: re.Match[str]) -> str:
+        following = text[match.end() :]
+        pair = re.match(rf"\s(?:{words.and_}|{words.or_}|/)\s?[A-Z]\b", following)
+        starts = _ARTICLE_START.search(text[: match.start()])
+        if starts and re.match(r"\s\w", following) and not pair:
+            return match[0]
+        if re.match(r"\s[A-Z]{2,}\b", following) and re.search(
+            r"\b[A-Z]{2,}\s$", text[: match.start()]
+        ):
+            return match[0]  # "TAKE A TABLET": an article among shouted words
+        return words.letter_a
+
+    return _LONE_A.sub(letter, text)
+
+
+RULES = (
+    Rule(
+        "roman-numeral",
+        "Roman numerals",
+        'Stage IV, grade II, type I are numbers; "IV" before a word is "intravenous"; '
+        "other Roman numerals are numbers.",
+        say_roman_numerals,
+        (
+            ("This is stage IV cancer.", "This is stage 4 cancer."),
+            ("You will need IV antibiotics.", "You will need intravenous antibiotics."),
+            ("type II diabetes", "type 2 diabetes"),
+        ),
+        langs=("en",),
+    ),
+    Rule(
+        "digit-hyphen-letter",
+        "capitals",
+        'A hyphen between digits and letters is a space: "5-HIAA", "COVID-19".',
+        split_digit_hyphen_letter,
+        (("a 5-HIAA test", "a 5 H I eh eh test"),),
+        neutral=True,
+    ),
+    Rule(
+        "letter-a",
+        "letters",
+        'A capital A that is a letter ("hepatitis A", "vitamin A", "A&E") is said "ay", '
+        'never "uh"; the article A at the start of a sentence is left alone.',
+        say_letter_a,
+        (
+            ("Have the hepatitis A vaccine.", "Have the hepatitis eh vaccine."),
+            ("A nurse will call you.", "A nurse will call you."),
+        ),
+        langs=("en",),
+    ),
+    Rule(
+        "mixed-case",
+        "letters",
+        'A short mixed-case abbreviation is spelled: "CgA" → "C g ay", "IgE".',
+        say_mixed_case,
+        (("a protein called chromogranin A (CgA).", "a protein called chromogranin eh (C g eh)."),),
+        neutral=True,
+    ),
+    Rule(
+        "capitals",
+        "capitals",
+        "An all-capital word in the word list is read as a word (ONE, TWICE, DON'T, FREE, NOT); "
+        'any other all-capital token is spelled, letter A as "ay".',
+        say_capitals,
+        (
+            ("Take ONE tablet TWICE a day.", "Take ONE tablet TWICE a day."),
+            ("Your NHS team and your GP", "Your N H S team and your G P"),
+            ("Ask your GPs.", "Ask your G P's."),
+        ),
+        neutral=True,
+    ),
+)

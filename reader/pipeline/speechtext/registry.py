@@ -1,0 +1,95 @@
+"""Every speech-text rule, in the order they run; the same list as docs/speech-text.md."""
+
+from __future__ import annotations
+
+from reader.pipeline.speechtext import (
+    abbreviations,
+    capitals,
+    dates,
+    money,
+    phones,
+    slashes,
+    symbols,
+    times,
+    units,
+    web,
+)
+from reader.pipeline.speechtext.language import words_for
+from reader.pipeline.speechtext.rule import Rule
+
+
+def _by_name(*families: tuple[Rule, ...]) -> dict[str, Rule]:
+    return {rule.name: rule for family in families for rule in family}
+
+
+_ALL = _by_name(
+    symbols.RULES,
+    web.RULES,
+    dates.RULES,
+    times.RULES,
+    phones.RULES,
+    money.RULES,
+    slashes.RULES,
+    units.RULES,
+    abbreviations.RULES,
+    capitals.RULES,
+)
+
+# Order matters: addresses and dates before phone numbers (their digits are not telephone
+# groups), phone numbers before ranges (0808-808 is no range), ranges before units (so the
+# unit after "2 to 5" is plural), symbols before letters ("A&E" becomes "A and E" first).
+ORDER = (
+    "silent-marks",
+    "bullet",
+    "plural-bracket",
+    "email",
+    "web-address",
+    "date-numeric",
+    "date-month-abbreviation",
+    "weekday",
+    "decade",
+    "ordinal",
+    "time",
+    "phone-extension",
+    "phone-uk",
+    "phone-service",
+    "phone-text",
+    "phone-called",
+    "money",
+    "thousands",
+    "blood-pressure",
+    "power",
+    "unit-per",
+    "fraction",
+    "number-pair",
+    "number-range",
+    "unit",
+    "percent",
+    "temperature",
+    "abbreviation",
+    "etcetera",
+    "title",
+    "saint-street",
+    "number-abbreviation",
+    "versus",
+    "word-pair",
+    "comparison",
+    "sign",
+    "roman-numeral",
+    "digit-hyphen-letter",
+    "letter-a",
+    "mixed-case",
+    "capitals",
+)
+
+RULES: tuple[Rule, ...] = tuple(_ALL[name] for name in ORDER)
+"""Every rule, in the order it runs."""
+
+
+def apply_rules(text: str, lang: str) -> str:
+    """Run every rule that applies to `lang` over `text`, in order."""
+    words = words_for(lang)
+    for rule in RULES:
+        if rule.applies_to(words):
+            text = rule.apply(text, words)
+    return text

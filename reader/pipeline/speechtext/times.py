@@ -1,0 +1,75 @@
+"""Times of day: "9.30am" → "9 30 am", "17:00" → "5 pm", "9am–5pm" → "9 am to 5 pm"."""
+
+from __future__ import annotations
+
+import re
+
+from reader.pipeline.speechtext.language import Words
+from reader.pipeline.speechtext.rule import Rule
+
+_TWELVE_HOUR = re.compile(
+    r"(?<![\d.:£])(?P<hour>1[0-2]|0?[1-9])(?:[.:](?P<minute>[0-5]\d))?\s?"
+    r"(?P<half>[AaPp])(?:\.[Mm]\.?|[Mm])(?![A-Za-z])"
+)
+_TWENTY_FOUR_HOUR = re.compile(
+    r"(?<![\d.:£])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?![\d:]|\s?[AaPp]\.?[Mm]\b)"
+)
+_HOURS_SUFFIX = re.compile(
+    r"(?<![\d.:])(?P<hour>[01]\d|2[0-3])(?P<minute>[0-5]\d)\s?(?:hrs|hours)\b"
+)
+
+
+def _clock(hour: int, minute: int, half: str, words: Words) -> str:
+    if minute == 0 and hour == 12:
+        return f"12 {words.noon}" if half == "pm" else words.midnight
+    said = str(hour)
+    if minute:
+        said += f" oh {minute}" if minute < 10 and words.code == "en" else f" {minute}"
+    return f"{said} {words.am if half == 'am' else words.pm}"
+
+
+def say_times(text: str, words: Words | None) -> str:
+    """Say 12- and 24-hour times with "am" or "pm", and join a range of times with "to"."""
+    assert words is not None
+
+    def twelve(match: re.Match[str]) -> str:
+        minute = int(match["minute"] or 0)
+        said = _clock(int(match["hour"]), minute, match["half"].lower() + "m", words)
+        # "at 9 a.m." ending the sentence keeps its full stop.
+        return said + ("." if match[0].endswith(".") and match.end() == len(text) else "")
+
+    def twenty_four(match: re.Match[str]) -> str:
+        hour, minute = int(match["hour"]), int(match["minute"])
+        if hour == 0 and minute == 0:
+            return words.midnight
+        half = "am" if hour < 12 else "pm"
+        return _clock(hour % 12 or 12, minute, half, words)
+
+    text = _TWELVE_HOUR.sub(twelve, text)
+    text = _TWENTY_FOUR_HOUR.sub(twenty_four, text)
+    text = _HOURS_SUFFIX.sub(twenty_four, text)
+    ends = "|".join(re.escape(w) for w in (words.am, words.pm, words.noon, words.midnight))
+    # "9 am–5 pm" and "9–5 pm": the dash between two times is "to".
+    text = re.sub(rf"\b({ends})\s?[\u2013\u2014-]\s?(?=\d)", rf"\1 {words.to} ", text)
+    return re.sub(
+        rf"\b(\d{{1,2}})\s?[\u2013\u2014-]\s?(?=\d{{1,2}}(?: \d\d)? (?:{ends})\b)",
+        rf"\1 {words.to} ",
+        text,
+    )
+
+
+RULES = (
+    Rule(
+        "time",
+        "dates and times",
+        'Times are hour, minutes, "am"/"pm": 9am, 9.30am, 9:30am, 17:00; "12pm" is "12 noon"; '
+        'a dash between times is "to".',
+        say_times,
+        (
+            ("Open 9am\u20135pm.", "Open 9 am to 5 pm."),
+            ("Arrive by 9.30am.", "Arrive by 9 30 am."),
+            ("The clinic closes at 17:00.", "The clinic closes at 5 pm."),
+            ("Take it at 8:05am.", "Take it at 8 oh 5 am."),
+        ),
+    ),
+)

@@ -1,0 +1,155 @@
+"""Units after a number ("500mg" → "500 milligrams"), compound units with "per", powers, °C, %."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from reader.pipeline.speechtext.language import Words
+from reader.pipeline.speechtext.numbers import NUMBER, after_range, counted
+from reader.pipeline.speechtext.rule import Rule
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_POWER = re.compile(r"(?<=\d)(?:(?P<sup>[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|\^(?P<caret>-?\d+))")
+_SQUARED = re.compile(r"(?<=[A-Za-z])(?P<power>[²³])(?![\w])|(?<=\bm)(?P<digit>[23])(?=\b|/)")
+_PERCENT = re.compile(r"(?<=\d)\s?%")
+_DEGREES = re.compile(r"(?<![\w.])(?P<number>-?" + NUMBER + r")\s?°\s?(?P<scale>[CF])?(?![A-Za-z])")
+_BARE_CELSIUS = re.compile(r"(?<![\w.])(?P<number>\d{2}(?:\.\d)?)(?P<scale>C)(?![\w])")
+# Units a listener cannot mistake when they stand alone, as in "measured in mmol/L".
+_ALONE = ("mmol", "mmHg", "mg", "mcg", "µg", "μg", "kg", "mSv", "kcal", "bpm")
+
+
+@cache
+def _unit_pattern(symbols: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True))
+    return re.compile(
+        rf"(?<![\w.,])(?P<number>{NUMBER})(?P<space>\s?)(?P<unit>{alternatives})(?![\w²³µμ%])"
+    )
+
+
+@cache
+def _per_pattern(symbols: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True))
+    return re.compile(rf"(?<=[\w²³])/(?P<unit>{alternatives})(?![\w²³])")
+
+
+def say_powers(text: str, words: Words | None) -> str:
+    """Say a power of ten ("10⁹", "10^9") as "10 to the power 9", and m² as "metre squared"."""
+    assert words is not None
+
+    def power(match: re.Match[str]) -> str:
+        exponent = (match["sup"] or "").translate(_SUPERSCRIPTS) or match["caret"]
+        exponent = exponent.replace("-", f"{words.minus} ")
+        return f" {words.power} {exponent}"
+
+    return _POWER.sub(power, text)
+
+
+def say_per(text: str, words: Words | None) -> str:
+    """Say "/" before a unit as "per": "mmol/L" → "mmol per litre", "kg/m²"."""
+    assert words is not None
+    pattern = _per_pattern(tuple(words.per_units))
+    return pattern.sub(lambda m: f" {words.per} {words.per_units[m['unit']]}", text)
+
+
+def say_units(text: str, words: Words | None) -> str:
+    """Say a unit after a number in words, singular after exactly 1: "0.5 mg", "1 mg"."""
+    assert words is not None
+
+    nouns = "|".join(words.measured_nouns)
+    describes = re.compile(rf"\s(?:{nouns})(?:s|es)?\b") if nouns else None
+
+    def unit(match: re.Match[str]) -> str:
+        forms = words.units[match["unit"]]
+        if describes and describes.match(match.string, match.end()):
+            return f"{match['number']} {forms[0]}"  # "a 500 milligram tablet"
+        plural = after_range(match.string, match.start(), words.to)
+        return counted(match["number"], forms, plural)
+
+    def alone(match: re.Match[str]) -> str:
+        singular, plural = words.units[match["unit"]]
+        return f"{match['per']}{singular}" if match["per"] else plural
+
+    text = _unit_pattern(tuple(words.units)).sub(unit, text)
+    symbols = "|".join(re.escape(s) for s in _ALONE if s in words.units)
+    pattern = rf"(?<![\w.])(?P<per>{re.escape(words.per)}\s)?(?P<unit>{symbols})(?![\w/])"
+    return re.sub(pattern, alone, text)
+
+
+def say_percent(text: str, words: Words | None) -> str:
+    """Say "%" after a number as "per cent"."""
+    assert words is not None
+    return _PERCENT.sub(f" {words.per_cent}", text)
+
+
+def say_degrees(text: str, words: Words | None) -> str:
+    """Say temperatures: "37°C", "98.6 °F" and a bare "38C" are degrees Celsius/Fahrenheit."""
+    assert words is not None
+
+    def degrees(match: re.Match[str]) -> str:
+        number = match["number"].replace("-", f"{words.minus} ", 1)
+        said = counted(number, words.degree)
+        if match["scale"]:
+            said += f" {words.scales[match['scale']]}"
+        return said
+
+    return _BARE_CELSIUS.sub(degrees, _DEGREES.sub(degrees, text))
+
+
+RULES = (
+    Rule(
+        "power",
+        "units",
+        'A superscript or "^" power after a number: "10⁹/L" → "10 to the power 9 per litre".',
+        say_powers,
+        (
+            (
+                "Neutrophils below 1.0 × 10⁹/L",
+                "Neutrophils below 1.0 times 10 to the power 9 per litre",
+            ),
+        ),
+    ),
+    Rule(
+        "unit-per",
+        "units",
+        '"/" before a unit is "per": mmol/L, g/L, mg/kg, kg/m², mL/min, mg/day.',
+        say_per,
+        (
+            (
+                "Aim for 4 to 7 mmol/L before meals.",
+                "Aim for 4 to 7 millimoles per litre before meals.",
+            ),
+            ("A BMI over 30 kg/m²", "A B M I over 30 kilograms per metre squared"),
+        ),
+    ),
+    Rule(
+        "unit",
+        "units",
+        "A unit after a number is words, singular after 1 and plural otherwise: mg, mcg, µg, g, "
+        "kg, ml, mL, l, L, mm, cm, m, Gy, mSv, kcal, bpm, IU, mmol, mmHg, hrs, mins.",
+        say_units,
+        (
+            ("Take 500mg twice a day.", "Take 500 milligrams twice a day."),
+            ("Give 1 mg.", "Give 1 milligram."),
+            ("a dose of 0.5 mg", "a dose of 0.5 milligrams"),
+            ("You will have 60 Gy of radiotherapy.", "You will have 60 gray of radiotherapy."),
+        ),
+    ),
+    Rule(
+        "percent",
+        "units",
+        '"%" after a number is "per cent".',
+        say_percent,
+        (("About 5% of people", "About 5 per cent of people"),),
+    ),
+    Rule(
+        "temperature",
+        "units",
+        '"°C", "°F" and a bare "38C" after a number are degrees Celsius or Fahrenheit.',
+        say_degrees,
+        (
+            ("A temperature of 38C or above", "A temperature of 38 degrees Celsius or above"),
+            ("Store below 25 °C.", "Store below 25 degrees Celsius."),
+        ),
+    ),
+)

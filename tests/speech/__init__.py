@@ -1,0 +1,1 @@
+"""The listening corpus: realistic patient-information sentences and what must be heard."""
