@@ -16,8 +16,10 @@ _UK = re.compile(
     r"(?<![\w+.,/£])(?P<lead>\+\s?44\s?(?:\(0\)\s?)?|\(0\d{2,4}\)\s?|0)"
     r"(?P<rest>\d+(?:(?:\s|-|\s-\s)\d+)*)(?![\w.,/]\d|[\w%£])"
 )
+# Not after "indium": indium-111 is an isotope, said as a number (see the lexicon).
 _SERVICE = re.compile(
-    r"(?<![\w.,/£-])(?P<number>999|111|112|116\s?\d{3}|18001|18000)(?![\w%]|[.,/]\d|\s?(?:%|per\b))"
+    r"(?<![\w.,/£-])(?<!indium )(?P<number>999|111|112|116\s?\d{3}|18001|18000)"
+    r"(?![\w%]|[.,/]\d|\s?(?:%|per\b))"
     r"(?P<then>(?<=1800[01])\s(?=\d))?"
 )
 _CALL_SHORT = re.compile(
