@@ -189,7 +189,8 @@ def _print_findings(slug: str, found) -> None:
             lead = "fix with" if finding.level == "problem" else "if that is wrong"
             click.echo(f"    {lead}, add to the lexicon: {finding.suggestion}")
     if not problems:
-        note = f"; {len(listen)} words to listen to above" if listen else ""
+        words = "word" if len(listen) == 1 else "words"
+        note = f"; {len(listen)} {words} to listen to above" if listen else ""
         click.echo(f"{slug}: ok{note}")
 
 

@@ -79,6 +79,14 @@ def test_lone_capital_letters_and_digits_with_letters_are_heard(as_written):
     assert written == {"B", "5HT3"}
 
 
+def test_numbers_eSpeak_would_read_as_one_big_number_are_heard(as_written):
+    findings = {f.written: f for f in heard("Ring 0808 or 12345 at 17:30, not 250 or 1,000.")}
+    assert set(findings) == {"0808", "12345", "17:30"}
+    # eSpeak says "twelve thousand…"; the suggestion reads it digit by digit.
+    assert findings["12345"].suggestion.split("\t")[:2] == ["12345", "1 2 3 4 5"]
+    assert findings["0808"].suggestion == ""  # eSpeak already says "zero eight zero eight"
+
+
 def test_lexicon_words_are_covered():
     assert heard("Ask the XYZ team.", Lexicon([Entry("XYZ", "ex why zed")])) == []
 
@@ -100,7 +108,7 @@ def test_check_prints_findings_with_lexicon_lines_and_json_for_the_admin_page(tm
     assert result.exit_code == 0, result.output
     assert 'small: listen: section "Detail": "XYZ" will be heard as letters' in result.output
     assert "if that is wrong, add to the lexicon: XYZ\txyz\t\t" in result.output
-    assert result.output.splitlines()[-1] == "small: ok; 1 words to listen to above"
+    assert result.output.splitlines()[-1] == "small: ok; 1 word to listen to above"
     report = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)
     (finding,) = report["small"]
     assert finding["level"] == "listen" and finding["section"] == "Detail"

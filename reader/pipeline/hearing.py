@@ -136,7 +136,8 @@ def _hear_word(word: str, heard: str, untouched: bool, context: Context) -> Iter
     letters = re.sub(r"[^\w]", "", token)
     if context.index == 0 and letters == "A":
         return  # "A doctor will…": the article, not the letter
-    if is_abbreviation_like(letters) or _is_lone_letter(letters) or _mixes_digits(letters):
+    risky = is_abbreviation_like(letters) or _is_lone_letter(letters) or _mixes_digits(letters)
+    if risky or (untouched and _unusual_number(token)):
         yield from _letters_and_numbers(token, said, untouched, context)
 
 
@@ -204,6 +205,10 @@ def _letters_and_numbers(
         else:
             how = " as a word"
             suggestion = _line(token, _spelled_form(token), "said letter by letter")
+    elif len(letters) > 1 and sounds(_framed(said), voice) != sounds(
+        _framed(_spelled_form(token)), voice
+    ):
+        suggestion = _line(token, _spelled_form(token), "said character by character")
     yield Finding(
         LISTEN,
         f'"{token}" will be heard{how}: "{said}" /{ipa}/',
@@ -289,6 +294,15 @@ def _is_lone_letter(letters: str) -> bool:
 
 def _mixes_digits(letters: str) -> bool:
     return any(ch.isdigit() for ch in letters) and any(ch.isalpha() for ch in letters)
+
+
+def _unusual_number(token: str) -> bool:
+    # A leading zero, five or more digits, a colon or two points: a phone number, a code, a
+    # time or a version that eSpeak would read as one big number.
+    if not re.fullmatch(r"\d[\d.,:]*\d", token):
+        return False
+    digits = sum(ch.isdigit() for ch in token)
+    return token[0] == "0" or digits >= 5 or ":" in token or token.count(".") > 1
 
 
 def _in_section(finding: Finding, heading: str) -> Finding:
