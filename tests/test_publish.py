@@ -82,3 +82,25 @@ def test_audio_used_again_leaves_the_ledger(tmp_path):
     retire_unreferenced(audio, set(), now=1.0)
     retire_unreferenced(audio, {"a.mp3"}, now=2.0)
     assert json.loads((tmp_path / "retired.json").read_text()) == {}
+
+
+def test_audio_no_manifest_used_is_deleted_at_once(tmp_path):
+    audio = tmp_path / "audio"
+    audio.mkdir()
+    for name in ("current.mp3", "replaced.mp3", "retired.mp3", "orphan.mp3"):
+        (audio / name).write_bytes(b"x")
+    (tmp_path / "retired.json").write_text(json.dumps({"retired.mp3": 500.0}))
+    deleted = retire_unreferenced(audio, {"current.mp3"}, {"current.mp3", "replaced.mp3"}, 1000.0)
+    assert deleted == ["orphan.mp3"]
+    assert json.loads((tmp_path / "retired.json").read_text()) == {
+        "replaced.mp3": 1000.0,
+        "retired.mp3": 500.0,
+    }
+
+
+def test_an_unknown_previous_manifest_gives_every_unused_file_the_grace(tmp_path):
+    audio = tmp_path / "audio"
+    audio.mkdir()
+    (audio / "maybe.mp3").write_bytes(b"x")
+    assert retire_unreferenced(audio, set(), None, now=1.0) == []
+    assert (audio / "maybe.mp3").exists()

@@ -140,14 +140,22 @@ def build_document(
             return DocumentResult(slug, reused=len(old.sections), audio_seconds=old.duration)
     from reader.pipeline.download import build_download
     from reader.pipeline.parse import parse_document
-    from reader.pipeline.publish import atomic_write, document_lock, retire_unreferenced, sweep_temp
+    from reader.pipeline.publish import (
+        atomic_write,
+        document_lock,
+        removed_on_failure,
+        retire_unreferenced,
+        sweep_temp,
+    )
     from reader.pipeline.speech import spoken_sections
     from reader.pipeline.synthesise import SectionJob
 
     audio_dir = folder / mf.AUDIO_DIR
-    with document_lock(folder, options.lock_timeout):
+    # A build that fails before its manifest is published leaves no audio file behind.
+    with document_lock(folder, options.lock_timeout), removed_on_failure(audio_dir) as keep_audio:
         sweep_temp(folder)
         old = _load_previous(out_dir, slug)
+        used_before = _used_before(old, out_dir, slug)
         if not options.force and old and _is_current(old, build_key, folder):
             return DocumentResult(slug, reused=len(old.sections), audio_seconds=old.duration)
         document = parse_document(source, slug)
@@ -179,7 +187,8 @@ def build_document(
             build_key=build_key,
         )
         atomic_write(mf.manifest_path(out_dir, slug), mf.dumps(manifest))
-        retire_unreferenced(audio_dir, manifest.audio_names)
+        keep_audio()
+        retire_unreferenced(audio_dir, manifest.audio_names, used_before)
     return DocumentResult(
         slug,
         built=len(jobs),
@@ -204,6 +213,13 @@ def _load_previous(out_dir: Path, slug: str) -> mf.Manifest | None:
         return mf.load_manifest(out_dir, slug)
     except mf.ManifestError:
         return None
+
+
+def _used_before(old: mf.Manifest | None, out_dir: Path, slug: str) -> set[str] | None:
+    """Name the audio the published manifest uses; None if it exists but cannot be read."""
+    if old is not None:
+        return old.audio_names
+    return None if mf.manifest_path(out_dir, slug).exists() else set()
 
 
 def _is_current(old: mf.Manifest, build_key: str, folder: Path) -> bool:

@@ -50,11 +50,16 @@ def sweep_temp(folder: Path) -> int:
 def retire_unreferenced(
     audio_dir: Path,
     referenced: set[str],
+    published: set[str] | None = None,
     now: float | None = None,
     grace: float = RETIRED_GRACE_SECONDS,
 ) -> list[str]:
     """Note audio files no manifest uses; delete those unused for longer than `grace`.
 
+    Only files a published manifest once used need the grace: `published` names those of
+    the manifest being replaced, and files already in the ledger were published before.
+    Any other unused file (left by a killed or failed build) is deleted at once. With
+    `published` None (the previous manifest is unreadable) every unused file gets the grace.
     Returns the names deleted. Call only while holding the document's lock.
     """
     now = time.time() if now is None else now
@@ -63,13 +68,40 @@ def retire_unreferenced(
         ledger = json.loads(ledger_path.read_text("utf-8"))
     except (FileNotFoundError, ValueError):
         ledger = {}
-    present = {p.name for p in audio_dir.glob("*.mp3")} if audio_dir.is_dir() else set()
-    unused = present - referenced
-    ledger = {name: ledger.get(name, now) for name in sorted(unused)}
-    deleted = [name for name, since in ledger.items() if now - since >= grace]
+    unused = audio_names(audio_dir) - referenced
+    ledger = {
+        name: ledger.get(name, now)
+        for name in sorted(unused)
+        if name in ledger or published is None or name in published
+    }
+    deleted = sorted(name for name in unused if name not in ledger or now - ledger[name] >= grace)
     for name in deleted:
         with contextlib.suppress(FileNotFoundError):
             (audio_dir / name).unlink()
-        del ledger[name]
+        ledger.pop(name, None)
     atomic_write(ledger_path, json.dumps(ledger, indent=1).encode("utf-8"))
     return deleted
+
+
+def audio_names(audio_dir: Path) -> set[str]:
+    """Return the names of the MP3 files in a document's audio folder."""
+    return {p.name for p in audio_dir.glob("*.mp3")} if audio_dir.is_dir() else set()
+
+
+@contextlib.contextmanager
+def removed_on_failure(audio_dir: Path):
+    """Delete the audio files made inside the block if it fails before its manifest is out.
+
+    Yields a function to call once the manifest is written: from then on the new files are
+    published and kept. Enter it while holding the lock, so every new file is this build's.
+    """
+    before = audio_names(audio_dir)
+    done = []
+    try:
+        yield lambda: done.append(True)
+    except BaseException:
+        if not done:
+            for name in audio_names(audio_dir) - before:
+                with contextlib.suppress(OSError):
+                    (audio_dir / name).unlink()
+        raise
