@@ -17,19 +17,8 @@ from reader.pipeline import publish
 from reader.pipeline.build import build_documents
 from reader.pipeline.publish import RETIRED_NAME
 from tests.support.content import FAKE, REPO, SMALL, write_document
+from tests.test_build import KILL_DURING_PUBLISH
 
-KILL_BEFORE_MANIFEST = """
-import os, signal, sys
-from reader.pipeline import build
-from reader.pipeline.build import BuildOptions, build_documents
-real = build.atomic_write
-def write_then_die(path, data):
-    if path.name == "manifest.json":
-        os.kill(os.getpid(), signal.SIGKILL)  # every audio file is written, no manifest
-    real(path, data)
-build.atomic_write = write_then_die
-build_documents(sys.argv[1], sys.argv[2], options=BuildOptions(engine="fake", jobs=1))
-"""
 EDITED = SMALL.replace("One sentence.", "One new sentence.").replace("detail.", "new detail.")
 
 
@@ -47,7 +36,7 @@ def ledger(out: Path) -> dict:
 
 def kill_a_build(content: Path, out: Path) -> None:
     killed = subprocess.run(
-        [sys.executable, "-c", KILL_BEFORE_MANIFEST, str(content), str(out)], cwd=REPO
+        [sys.executable, "-c", KILL_DURING_PUBLISH, str(content), str(out)], cwd=REPO
     )
     assert killed.returncode == -signal.SIGKILL
 
