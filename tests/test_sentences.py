@@ -27,6 +27,7 @@ def test_splits_at_full_stops_questions_and_exclamations():
         "Go to Room No. 5 at St. Mary's.",
         "Smith v. Jones decided it.",
         "Prices incl. VAT are shown.",
+        "Dr A. Smith is your consultant.",
     ],
 )
 def test_does_not_split_inside_a_sentence(text):

@@ -59,6 +59,14 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def _is_name_after_title(text: str, end: int) -> bool:
+    before = text[:end].rsplit(None, 2)
+    return len(before) >= 2 and before[-2].rstrip(".").lower() + "." in _TITLES
+
+
+_TITLES = frozenset({"dr.", "mr.", "mrs.", "ms.", "prof."})
+
+
 def _ends_sentence(text: str, end: int) -> bool:
     following = text[end:].lstrip()
     if not following or following[0].islower():
@@ -69,4 +77,6 @@ def _ends_sentence(text: str, end: int) -> bool:
     word = word.lstrip("(\"'\u2018\u201c[")
     if word in BEFORE_NUMBERS and following[0].isdigit():
         return False
+    if re.fullmatch(r"[A-Z]\.", text[:end].rsplit(None, 1)[-1]) and _is_name_after_title(text, end):
+        return False  # "Dr A. Smith": an initial, not the end of a sentence
     return word not in ABBREVIATIONS

@@ -9,9 +9,12 @@ from reader.pipeline.speechtext.rule import Rule
 
 _NAME = r"[A-Z][a-z'\u2019]"
 _TITLES = {"Dr": "Doctor", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor"}
-_TITLE = re.compile(rf"\b(?P<title>Dr|Mrs|Mr|Ms|Prof)\b\.?(?=\s(?:{_NAME}|[A-Z]\b|[A-Z]\.))")
+_TITLE = re.compile(
+    rf"\b(?P<title>Dr|Mrs|Mr|Ms|Prof)\b\.?(?P<initials>(?:\s[A-Z]\.)*)(?=\s(?:{_NAME}|[A-Z]\b))"
+)
 _SAINT = re.compile(rf"\bSt\b\.?(?=\s{_NAME})")
-_STREET = re.compile(r"\b(?P<name>[A-Z][a-z]+)\sSt\b(?P<stop>\.)?")
+_STREET = re.compile(r"\b(?P<name>[A-Z][a-z]+)\s(?P<kind>St|Rd|Ave)\b(?P<stop>\.)?")
+_STREETS = {"Rd": "Road", "Ave": "Avenue"}
 _NUMBER = re.compile(r"\b(?:(?P<no>Nos?)\.?|(?P<lower>nos?)\.)\s?(?=\d)")
 _ETC = re.compile(r"\betc\b\.?", re.IGNORECASE)
 _VERSUS = re.compile(r"(?<=\w\s)v\.?(?=\s\w)")
@@ -35,7 +38,8 @@ def say_etcetera(text: str, words: Words | None) -> str:
 
 def say_titles(text: str, words: Words | None) -> str:
     """Say Dr, Mr, Mrs, Ms and Prof before a name in full, with no full-stop pause."""
-    return _TITLE.sub(lambda m: _TITLES[m["title"]], text)
+    # "Dr A. Smith": the initial's full stop is no pause either.
+    return _TITLE.sub(lambda m: _TITLES[m["title"]] + m["initials"].replace(".", ""), text)
 
 
 def say_saint_or_street(text: str, words: Words | None) -> str:
@@ -45,7 +49,8 @@ def say_saint_or_street(text: str, words: Words | None) -> str:
 
     def street(match: re.Match[str]) -> str:
         stop = "." if match["stop"] and match.end() == len(match.string) else ""
-        return f"{match['name']} {words.street}{stop}"
+        kind = words.street if match["kind"] == "St" else _STREETS[match["kind"]]
+        return f"{match['name']} {kind}{stop}"
 
     return _STREET.sub(street, text)
 
@@ -101,7 +106,8 @@ RULES = (
     Rule(
         "saint-street",
         "abbreviations",
-        "St is Saint before a name and Street after one.",
+        "St is Saint before a name and Street after one; Rd and Ave after a name are Road "
+        "and Avenue.",
         say_saint_or_street,
         (
             ("St Thomas' Hospital", "Saint Thomas' Hospital"),

@@ -90,10 +90,14 @@ def split_digit_hyphen_letter(text: str, words: Words | None) -> str:
 
 
 def _shouted(text: str, start: int, end: int) -> bool:
-    # A two-letter word is emphasis only beside another capital word: "DO NOT", "IF IN DOUBT".
+    # A two-letter word is emphasis only beside another capital word ("DO NOT", "IF IN
+    # DOUBT") or in a sentence with a longer shouted word ("answer YES or NO").
     before = re.search(r"([A-Z]{2,})[^\w]+$", text[:start])
     after = re.match(r"[^\w]+([A-Z]{2,})\b", text[end:])
-    return any(m is not None and is_english_word(m[1]) for m in (before, after))
+    if any(m is not None and is_english_word(m[1]) for m in (before, after)):
+        return True
+    others = re.findall(r"\b[A-Z]{3,}\b", text[:start] + " " + text[end:])
+    return any(is_english_word(word) for word in others)
 
 
 def say_capitals(text: str, words: Words | None) -> str:
@@ -131,7 +135,7 @@ def say_letter_a(text: str, words: Words | None) -> str:
 
     def letter(match: re.Match[str]) -> str:
         following = text[match.end() :]
-        pair = re.match(rf"\s(?:{words.and_}|{words.or_}|/)\s?[A-Z]\b", following)
+        pair = re.match(rf"\s(?:{words.and_}|{words.or_}|{words.to}|/)\s?[A-Z]\b", following)
         starts = _ARTICLE_START.search(text[: match.start()])
         if starts and re.match(r"\s\w", following) and not pair:
             return match[0]

@@ -23,7 +23,9 @@ _DAY_RANGE = re.compile(
     rf"\b(?P<first>{_DAY_ABBR})\.?(?P<dash>\s?[\u2013\u2014-]\s?|\s(?:to|and|or|&)\s)"
     rf"(?P<last>{_DAY_ABBR})\b(?:\.(?=\s[a-z0-9]))?"
 )
-_DAY_DATE = re.compile(rf"\b(?P<day>{_DAY_ABBR})\.?,?(?=\s\d{{1,2}}\b)")
+_DAY_DATE = re.compile(rf"\b(?P<day>{_DAY_ABBR})\.?,?(?=\s\d)")
+_DAY_LIST = re.compile(rf"\b{_DAY_ABBR}\b(?:(?:,\s|\s(?:and|or|&)\s){_DAY_ABBR}\b)+")
+_ONE_DAY = re.compile(rf"\b(?P<day>{_DAY_ABBR})\b")
 _DECADE = re.compile(r"(?<![\w'\u2019])(?:(?P<century>1[89]|20)|['\u2019])?(?P<tens>[1-9]0)s\b")
 _ORDINAL_SUPERSCRIPT = re.compile(r"(\d)(ˢᵗ|ⁿᵈ|ʳᵈ|ᵗʰ)")
 _SUPERSCRIPT_LETTERS = str.maketrans("ˢᵗⁿᵈʳʰ", "stndrh")
@@ -60,6 +62,11 @@ def say_numeric_dates(text: str, words: Words | None) -> str:
     return _ISO_DATE.sub(iso, _SLASH_DATE.sub(slash, text))
 
 
+_MONTH_RANGE = re.compile(
+    rf"\b(?P<first>{_MONTH_ABBR})\b\.?\s?[\u2013\u2014-]\s?(?P<last>{_MONTH_ABBR})\b"
+)
+
+
 def _month(abbreviation: str, words: Words) -> str:
     return words.months[_MONTHS.index(abbreviation[:3])]
 
@@ -74,6 +81,9 @@ def say_month_abbreviations(text: str, words: Words | None) -> str:
             return match["day"] + name
         return name + match["year"]
 
+    text = _MONTH_RANGE.sub(
+        lambda m: f"{_month(m['first'], words)} {words.to} {_month(m['last'], words)}", text
+    )
     return _DAY_MONTH.sub(month, text)
 
 
@@ -91,6 +101,11 @@ def say_weekdays(text: str, words: Words | None) -> str:
         joiner = words.and_ if joiner == "&" else joiner
         return f"{_weekday(match['first'], words)} {joiner} {_weekday(match['last'], words)}"
 
+    def day_list(match: re.Match[str]) -> str:
+        said = _ONE_DAY.sub(lambda m: _weekday(m["day"], words), match[0])
+        return said.replace(" & ", f" {words.and_} ")
+
+    text = _DAY_LIST.sub(day_list, text)
     text = _DAY_RANGE.sub(day_range, text)
     return _DAY_DATE.sub(lambda m: _weekday(m["day"], words), text)
 

@@ -17,8 +17,8 @@ _POUNDS = re.compile(
 _PENCE = re.compile(r"(?<![\w.£])(?P<amount>\d+(?:\.\d+)?)p\b")
 _THOUSANDS = re.compile(r"(?<![\w.£])(?P<amount>\d+(?:\.\d+)?)(?P<scale>k)\b")
 _RANGE = re.compile(
-    r"(?P<between>\b[Bb]etween\s)?(?<![\d.,:/\u2013-])(?P<first>\d+(?:\.\d+)?)"
-    r"(?:-|\s-\s|\s?[\u2013\u2014]\s?)(?P<last>\d+(?:\.\d+)?)(?![\d\u2013-]|[.,:/]\d)"
+    rf"(?P<between>\b[Bb]etween\s)?(?<![\d.,:/\u2013-])(?P<first>{NUMBER})"
+    rf"(?:-|\s-\s|\s?[\u2013\u2014]\s?)(?P<last>{NUMBER})(?![\d\u2013-]|[.,:/]\d)"
 )
 
 

@@ -20,6 +20,7 @@ _SLASH_FRACTION = re.compile(
     r"(?P<article>\s(?:a|an|of)\b)?"
 )
 _NUMBER_PAIR = re.compile(r"(?<![\d/.,])(\d+(?:\.\d+)?)/(\d+(?:\.\d+)?)(?![\d/]|[.,]\d)")
+_WORD_CHAIN = re.compile(r"(?<![\w/.@])[A-Za-z]{2,}(?:/[A-Za-z]{2,}){2,}(?![\w/@]|\.\w)")
 _WORD_PAIR = re.compile(r"(?<![\w/.@])([A-Za-z]{2,})/([A-Za-z]{2,})(?![\w/@]|\.\w)")
 
 
@@ -81,6 +82,12 @@ def say_word_pairs(text: str, words: Words | None) -> str:
     for written, said in words.word_pairs.items():
         pattern = rf"(?<![\w/]){re.escape(written)}(?![\w/])"
         text = re.sub(pattern, lambda m, said=said: match_case(m[0], said), text, flags=re.I)
+
+    def chain(match: re.Match[str]) -> str:
+        *first, last = match[0].split("/")
+        return f"{', '.join(first)} {words.or_} {last}"
+
+    text = _WORD_CHAIN.sub(chain, text)
     return _WORD_PAIR.sub(lambda m: f"{m[1]} {words.or_} {m[2]}", text)
 
 

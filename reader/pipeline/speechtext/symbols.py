@@ -21,6 +21,7 @@ _NUMBER_SIGN = re.compile(r"#\s?(?=\d)")
 _SECTION_SIGN = re.compile(r"§\s?(?=\d)")
 _HASHTAG = re.compile(r"#(?=[A-Za-z])")
 _AMPERSAND = re.compile(r"\s?&\s?")
+_LETTER_RANGE = re.compile(r"\b(?P<first>[A-Z])\s?[\u2013\u2014-]\s?(?P<last>[A-Z])\b")
 _ARROW = re.compile(r"\s?[→⟶]\s?")
 
 
@@ -53,6 +54,7 @@ def say_signs(text: str, words: Words | None) -> str:
     text = _SECTION_SIGN.sub(f"{words.section} ", text)
     text = _HASHTAG.sub("hashtag " if words.code == "en" else "", text)
     text = _ARROW.sub(f" {words.to} ", text)
+    text = _LETTER_RANGE.sub(lambda m: f"{m['first']} {words.to} {m['last']}", text)
     return _AMPERSAND.sub(f" {words.and_} ", text)
 
 

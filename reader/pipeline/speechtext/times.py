@@ -14,6 +14,10 @@ _TWELVE_HOUR = re.compile(
 _TWENTY_FOUR_HOUR = re.compile(
     r"(?<![\d.:£])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?![\d:]|\s?[AaPp]\.?[Mm]\b)"
 )
+_DOTTED_RANGE = re.compile(
+    r"(?<![\d.])(?P<hour>[01]\d|2[0-3])\.(?P<minute>[0-5]\d)(?P<dash>\s?[\u2013\u2014-]\s?)"
+    r"(?P<hour2>[01]\d|2[0-3])\.(?P<minute2>[0-5]\d)(?![\d.]\d)"
+)
 _HOURS_SUFFIX = re.compile(
     r"(?<![\d.:])(?P<hour>[01]\d|2[0-3])(?P<minute>[0-5]\d)\s?(?:hrs|hours)\b"
 )
@@ -45,7 +49,12 @@ def say_times(text: str, words: Words | None) -> str:
         half = "am" if hour < 12 else "pm"
         return _clock(hour % 12 or 12, minute, half, words)
 
+    def dotted(match: re.Match[str]) -> str:
+        first = f"{match['hour']}:{match['minute']}"
+        return f"{first} {words.to} {match['hour2']}:{match['minute2']}"
+
     text = _TWELVE_HOUR.sub(twelve, text)
+    text = _DOTTED_RANGE.sub(dotted, text)
     text = _TWENTY_FOUR_HOUR.sub(twenty_four, text)
     text = _HOURS_SUFFIX.sub(twenty_four, text)
     ends = "|".join(re.escape(w) for w in (words.am, words.pm, words.noon, words.midnight))

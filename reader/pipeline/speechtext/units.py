@@ -12,6 +12,8 @@ from reader.pipeline.speechtext.rule import Rule
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _POWER = re.compile(r"(?<=\d)(?:(?P<sup>[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|\^(?P<caret>-?\d+))")
 _SQUARED = re.compile(r"(?<=[A-Za-z])(?P<power>[²³])(?![\w])|(?<=\bm)(?P<digit>[23])(?=\b|/)")
+# A strength per amount: "500mg/5ml" is "500 milligrams per 5 millilitres".
+_PER_AMOUNT = re.compile(r"(?<=[A-Za-zµμ])/(?=\d+(?:\.\d+)?\s?(?:mL|ml|L|l|g|kg|mg|dose)\b)")
 _PERCENT = re.compile(r"(?<=\d)\s?%")
 _DEGREES = re.compile(r"(?<![\w.])(?P<number>-?" + NUMBER + r")\s?°\s?(?P<scale>[CF])?(?![A-Za-z])")
 _BARE_CELSIUS = re.compile(r"(?<![\w.])(?P<number>\d{2}(?:\.\d)?)(?P<scale>C)(?![\w])")
@@ -46,10 +48,11 @@ def say_powers(text: str, words: Words | None) -> str:
 
 
 def say_per(text: str, words: Words | None) -> str:
-    """Say "/" before a unit as "per": "mmol/L" → "mmol per litre", "kg/m²"."""
+    """Say "/" before a unit as "per": "mmol/L" → "mmol per litre", "500mg/5ml"."""
     assert words is not None
     pattern = _per_pattern(tuple(words.per_units))
-    return pattern.sub(lambda m: f" {words.per} {words.per_units[m['unit']]}", text)
+    text = pattern.sub(lambda m: f" {words.per} {words.per_units[m['unit']]}", text)
+    return _PER_AMOUNT.sub(f" {words.per} ", text)
 
 
 def say_units(text: str, words: Words | None) -> str:
