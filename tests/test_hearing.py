@@ -87,6 +87,13 @@ def test_numbers_eSpeak_would_read_as_one_big_number_are_heard(as_written):
     assert findings["0808"].suggestion == ""  # eSpeak already says "zero eight zero eight"
 
 
+def test_words_a_rule_rewrote_together_are_heard_together():
+    # The rules turn "120/80 mmHg" into one run of words; it is heard as one, with its IPA.
+    findings = heard("Aim for 120/80 mmHg; IV fluids help.")
+    runs = [f for f in findings if f.written.startswith("120/80 mmHg")]
+    assert runs and all(f.heard and f.sounds and not f.suggestion for f in runs)
+
+
 def test_lexicon_words_are_covered():
     assert heard("Ask the XYZ team.", Lexicon([Entry("XYZ", "ex why zed")])) == []
 

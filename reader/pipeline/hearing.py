@@ -88,6 +88,13 @@ def hear_sentence(text: str, lang: str, lexicon: Lexicon, voice: str) -> Iterato
     # a changed run is what the rules made of it.
     matcher = SequenceMatcher(None, written_words, spoken_words, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal" and i2 - i1 > 1:
+            # A rule rewrote several words as one ("120/80 mmHg"): hear them as one.
+            words = [*written_words[:i1], " ".join(written_words[i1:i2]), *written_words[i2:]]
+            if not covered & set(range(i1, i2)):
+                heard = " ".join(spoken_words[j1:j2])
+                yield from _hear_word(words[i1], heard, False, Context(words, i1, voice))
+            continue
         for index in range(i1, i2):
             if index in covered:
                 continue
@@ -198,15 +205,17 @@ def _letters_and_numbers(
     if not untouched and not is_abbreviation_like(letters):
         return  # a rule rewrote it ("500mg", "Stage IV"): the speech-text rules own it
     how, suggestion = "", ""
-    if letters.isalpha() and len(letters) > 1:
-        if _spells(said, voice):
+    if token.isalpha() and len(token) > 1:
+        if _spells(token, said, voice):
             how = " as letters"
             suggestion = _line(token, token.lower(), "said as a word, not spelled")
         else:
             how = " as a word"
             suggestion = _line(token, _spelled_form(token), "said letter by letter")
-    elif len(letters) > 1 and sounds(_framed(said), voice) != sounds(
-        _framed(_spelled_form(token)), voice
+    elif (
+        untouched
+        and len(letters) > 1
+        and sounds(_framed(said), voice) != sounds(_framed(_spelled_form(token)), voice)
     ):
         suggestion = _line(token, _spelled_form(token), "said character by character")
     yield Finding(
@@ -235,12 +244,9 @@ def _letter_a_fixed(token: str, said: str, ipa: str, voice: str) -> str:
     return ""
 
 
-def _spells(said: str, voice: str) -> bool:
-    """Return whether eSpeak says `said` letter by letter (its own reading of the capitals)."""
-    letters = re.sub(r"[^A-Za-z0-9]", "", said)
-    if not letters or not any(ch.isalpha() for ch in letters):
-        return False
-    return sounds(_framed(said), voice) == sounds(_framed(_spelled_form(letters)), voice)
+def _spells(token: str, said: str, voice: str) -> bool:
+    """Return whether eSpeak says `said` as the letters of `token`, one by one."""
+    return sounds(_framed(said), voice) == sounds(_framed(_spelled_form(token)), voice)
 
 
 def _spelled_form(token: str) -> str:
