@@ -10,9 +10,10 @@ def init_app(app) -> None:
     from flask import request
     from flask_limiter import Limiter
     from flask_limiter.util import get_remote_address
+    from flask_wtf.csrf import CSRFError, CSRFProtect
     from werkzeug.exceptions import HTTPException
 
-    from reader.admin import api
+    from reader.admin import api, auth
     from reader.admin import views as admin_views
     from reader.admin.tokens import Tokens
 
@@ -43,9 +44,36 @@ def init_app(app) -> None:
 
     for code in codes:
         app.register_error_handler(code, json_under_api)
-    if app.config["ADMIN_PASSWORD_HASH"]:
-        # Off, the admin routes do not exist at all: even a wrong method is a plain 404.
-        app.register_blueprint(admin_views.bp)
+    if not app.config["ADMIN_PASSWORD_HASH"]:
+        return  # Off, the admin routes do not exist at all: even a wrong method is a plain 404.
+    auth.init_session(app)
+    csrf = CSRFProtect(app)
+    csrf.exempt(api.bp)  # the API has no cookies: its bearer token is what a forger lacks
+    app.register_blueprint(admin_views.bp)
+    failed = admin_views._failed_sign_in
+    view = app.view_functions["admin.sign_in"]
+    # Only failures count (deduct_when): a right password after a typo is never refused.
+    view = limiter.limit(auth.FAILED_SIGN_INS, deduct_when=failed, methods=["POST"])(view)
+    view = limiter.shared_limit(
+        auth.FAILED_SIGN_INS_ALL,
+        scope="sign-in-all",
+        key_func=lambda: "all",
+        deduct_when=failed,
+        methods=["POST"],
+    )(view)
+    app.view_functions["admin.sign_in"] = view
+
+    def admin_refusal(error):
+        if not request.path.startswith(admin_views.bp.url_prefix):
+            return json_under_api(error)
+        if isinstance(error, CSRFError):
+            text = "This form has expired or did not come from this site. Reload it and try again."
+            return admin_views.message(400, text, "Form expired")
+        text = "Too many failed sign-ins from here. Wait a minute, then try again."
+        return admin_views.message(429, text, "Too many tries")
+
+    app.register_error_handler(CSRFError, admin_refusal)
+    app.register_error_handler(429, admin_refusal)
 
 
 def _instance_secret(instance_path: str) -> str:

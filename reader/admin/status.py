@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 from pathlib import Path
 
 from reader import manifest as mf
@@ -83,7 +85,7 @@ def describe(queue: Queue, content_dir: Path, build_dir: Path, slug: str) -> dic
         }
     return {
         "slug": slug,
-        "title": manifest.document.title if manifest else slug,
+        "title": manifest.document.title if manifest else _peek_title(source) or slug,
         "lang": manifest.document.lang if manifest else "en",
         "state": state,
         "progress": progress,
@@ -92,6 +94,19 @@ def describe(queue: Queue, content_dir: Path, build_dir: Path, slug: str) -> dic
         "last_build": job_dict(job) if job is not None else None,
         "findings": json.loads(findings_raw) if findings_raw else [],
     }
+
+
+_H1 = re.compile(rb"<h1\b[^>]*>(.*?)</h1\s*>", re.S | re.I)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _peek_title(source: bytes | None) -> str:
+    """Return the h1 text of an unbuilt source, for display only (the build parses it)."""
+    match = _H1.search(source[:200_000]) if source else None
+    if not match:
+        return ""
+    text = html.unescape(_TAG.sub("", match[1].decode("utf-8", "replace")))
+    return " ".join(text.split())[:200]
 
 
 def slugs(content_dir: Path, build_dir: Path) -> list[str]:

@@ -41,8 +41,7 @@ def read_source(content_dir: Path, slug: str) -> bytes | None:
 
 def store_source(content_dir: Path, slug: str, data: bytes) -> None:
     """Store a document's new source atomically."""
-    Path(content_dir).mkdir(parents=True, exist_ok=True)
-    atomic_write(source_path(content_dir, slug), data)
+    atomic_write_new(source_path(content_dir, slug), data)
 
 
 def unpublish(content_dir: Path, build_dir: Path, slug: str) -> bool:
@@ -84,3 +83,9 @@ def is_unpublished(build_dir: Path, slug: str) -> bool:
     if not mf.is_valid_slug(slug):
         return False
     return (mf.document_dir(build_dir, slug) / mf.UNPUBLISHED_NAME).is_file()
+
+
+def atomic_write_new(path: Path, data: bytes) -> None:
+    """Write a new file atomically, making its folder first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, data)

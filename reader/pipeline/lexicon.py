@@ -288,3 +288,19 @@ class _PlsReader:
 def _local_name(tag: str) -> str:
     namespace, _, local = tag.rpartition(" ")
     return local if namespace in ("", PLS_NAMESPACE) else ""
+
+
+def tsv_line(entry: Entry) -> str:
+    """Write one entry as a lexicon.tsv line (written, spoken, lang, why; tab-separated)."""
+    columns = (entry.written, entry.spoken, entry.lang, entry.why)
+    if any(c in column for column in columns for c in "\t\r\n"):
+        raise ContentError(f"{entry.written!r}: a lexicon entry cannot hold tabs or line breaks")
+    return "\t".join(columns).rstrip("\t")
+
+
+def make_entry(written: str, spoken: str, lang: str = "", why: str = "") -> Entry:
+    """Make an entry typed by a person, checked as a file's would be."""
+    try:
+        return _entry(written, spoken, lang, "", why)
+    except ContentError as error:
+        raise ContentError(str(error).removeprefix(": ")) from None
