@@ -75,7 +75,7 @@ def _when(seconds: float | None) -> str:
 @bp.get("/sign-in")
 def sign_in_form():
     """Show the sign-in form."""
-    return render_template("admin_sign_in.html", error=None, next=_next_url())
+    return render_template("admin_sign_in.html", error=None, next=_next_url(), user="")
 
 
 def _next_url() -> str:
@@ -101,7 +101,8 @@ def sign_in():
     ):
         audit.record(f"admin:{user[:60]}", "sign in", "", "refused: wrong user name or password")
         error = "The user name or password is not right. Check them and try again."
-        return render_template("admin_sign_in.html", error=error, next=_next_url()), 401
+        page = render_template("admin_sign_in.html", error=error, next=_next_url(), user=user)
+        return page, 401
     auth.sign_in(user)
     audit.record(f"admin:{user}", "sign in", "", "ok")
     return redirect(_next_url(), 303)
