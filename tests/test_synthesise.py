@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from types import SimpleNamespace
+
 import pytest
 
 from reader.errors import EngineError
 from reader.model import Sentence
+from reader.pipeline import synthesise
+from reader.pipeline.build import build_documents
 from reader.pipeline.encode import ENCODER_DELAY
-from reader.pipeline.engines import make_engine
+from reader.pipeline.engines import ENGINES, EngineSpec, make_engine
 from reader.pipeline.fake_engine import FakeEngine
 from reader.pipeline.synthesise import SectionJob, render_section, synthesise_sections
 from tests.audio import decode_mp3
+from tests.support.content import FAKE, SMALL, write_document
 
 HEADING = Sentence("Biopsy", "Biopsy", "en-GB", pause=0.6)
 BODY = (
@@ -56,3 +62,51 @@ def test_an_unknown_voice_fails_with_the_list_of_voices():
 def test_an_unknown_engine_is_named():
     with pytest.raises(EngineError, match="unknown engine 'festival'"):
         make_engine("festival", 160)
+
+
+def test_a_build_of_many_documents_starts_its_workers_once(tmp_path, monkeypatch):
+    pools = []
+    real = synthesise._pool_context
+
+    def counting_context():
+        context = real()
+
+        def pool(*args, **kwargs):
+            pools.append(args[0])
+            return context.Pool(*args, **kwargs)
+
+        return SimpleNamespace(Pool=pool)
+
+    monkeypatch.setattr(synthesise, "_pool_context", counting_context)
+    for name in ("one", "two", "three"):
+        write_document(tmp_path / "content", name, SMALL)
+    summary = build_documents(
+        tmp_path / "content", tmp_path / "build", options=replace(FAKE, jobs=2)
+    )
+    assert not summary.failed and sum(r.built for r in summary.results) == 12
+    assert pools == [2]
+
+
+def test_a_pool_grows_for_a_document_with_more_sections():
+    with synthesise.Synthesiser("fake", 160, workers=3) as synthesiser:
+        assert len(list(synthesiser.sections([JOB], {}))) == 1
+        more = [SectionJob(f"k{i}", (HEADING,)) for i in range(3)]
+        assert {a.key for a in synthesiser.sections(more, {})} == {"k0", "k1", "k2"}
+        assert synthesiser._size == 3
+
+
+def test_a_worker_whose_engine_cannot_start_fails_the_build_instead_of_hanging(monkeypatch):
+    spec = EngineSpec(
+        "broken",
+        "Never starts.",
+        factory="tests.test_synthesise:broken_engine",
+        identity="tests.test_synthesise:broken_engine",
+    )
+    monkeypatch.setitem(ENGINES, "broken", spec)
+    with pytest.raises(EngineError, match="this engine never starts"):
+        list(synthesise_sections([JOB, JOB], "broken", 160, {}, workers=2))
+
+
+def broken_engine(*args):
+    """Fail as an engine with a missing library does."""
+    raise EngineError("this engine never starts")

@@ -97,18 +97,46 @@ def build_documents(
     options = options or BuildOptions()
     started = time.perf_counter()
     results = []
-    for slug in slugs or discover(content_dir):
-        try:
-            result = build_document(Path(content_dir), Path(out_dir), slug, options, progress)
-        except ReaderError as error:
-            result = DocumentResult(slug, error=str(error))
-        except Exception as error:
-            # A bug met by one document (say, in the HTML parser) fails that document only.
-            from reader.pipeline.failure import log_dir, unexpected_failure
+    with BuildWorkers(options) as workers:
+        for slug in slugs or discover(content_dir):
+            try:
+                result = build_document(
+                    Path(content_dir), Path(out_dir), slug, options, progress, workers
+                )
+            except ReaderError as error:
+                result = DocumentResult(slug, error=str(error))
+            except Exception as error:
+                # A bug met by one document (say, in the HTML parser) fails that document only.
+                from reader.pipeline.failure import log_dir, unexpected_failure
 
-            result = DocumentResult(slug, error=unexpected_failure(log_dir(out_dir), slug, error))
-        results.append(result)
+                error_line = unexpected_failure(log_dir(out_dir), slug, error)
+                result = DocumentResult(slug, error=error_line)
+            results.append(result)
     return BuildSummary(results, time.perf_counter() - started)
+
+
+class BuildWorkers:
+    """A build's one set of synthesis workers, shared by its documents, started on first use."""
+
+    def __init__(self, options: BuildOptions):
+        self._options = options
+        self._synthesiser = None
+
+    def sections(self, jobs: list, preferred: dict[str, str]):
+        """Yield the audio of `jobs`; the first call imports synthesis and starts the workers."""
+        if self._synthesiser is None:
+            from reader.pipeline.synthesise import Synthesiser
+
+            options = self._options
+            self._synthesiser = Synthesiser(options.engine, options.rate, options.jobs)
+        return self._synthesiser.sections(jobs, preferred)
+
+    def __enter__(self) -> BuildWorkers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._synthesiser is not None:
+            self._synthesiser.close()
 
 
 def build_document(
@@ -117,8 +145,12 @@ def build_document(
     slug: str,
     options: BuildOptions,
     progress: Progress | None = None,
+    workers: BuildWorkers | None = None,
 ) -> DocumentResult:
     """Build one document and publish it atomically, under its lock."""
+    if workers is None:
+        with BuildWorkers(options) as own:
+            return build_document(content_dir, out_dir, slug, options, progress, own)
     source = read_content(content_dir, document_path(content_dir, slug))
     lexicon = load_lexicon(content_dir, slug)
     engine = get_engine(options.engine).engine_id()
@@ -168,7 +200,7 @@ def build_document(
             for key, s in zip(keys, sections, strict=True)
             if key not in reusable
         ]
-        audio = _synthesise(slug, jobs, options, preferred, audio_dir, progress)
+        audio = _synthesise(slug, jobs, workers, preferred, audio_dir, progress)
         entries = _sections(sections, keys, audio, reusable)
         manifest = mf.Manifest(
             document=mf.DocumentInfo(
@@ -247,16 +279,14 @@ def audio_name(key: str, mp3: bytes) -> str:
     return hashlib.sha256(key.encode("ascii") + mp3).hexdigest()[:20] + ".mp3"
 
 
-def _synthesise(slug, jobs, options, preferred, audio_dir, progress) -> dict[str, SectionAudio]:
+def _synthesise(slug, jobs, workers, preferred, audio_dir, progress) -> dict[str, SectionAudio]:
     from reader.pipeline.publish import atomic_write
-    from reader.pipeline.synthesise import synthesise_sections
 
     audio: dict[str, SectionAudio] = {}
     if not jobs:
         return audio
     audio_dir.mkdir(parents=True, exist_ok=True)
-    results = synthesise_sections(jobs, options.engine, options.rate, preferred, options.jobs)
-    for done, section in enumerate(results, 1):
+    for done, section in enumerate(workers.sections(jobs, preferred), 1):
         path = audio_dir / audio_name(section.key, section.mp3)
         if not path.exists():
             # Each file is complete on disk before any manifest names it.

@@ -85,20 +85,72 @@ def render_section(engine: Engine, job: SectionJob, preferred: Mapping[str, str]
 _worker: dict = {}
 
 
-def _start_worker(engine: str, rate: int, preferred: Mapping[str, str]) -> None:
+def _start_worker(engine: str, rate: int) -> None:
     # Each worker process owns one engine for its whole life: eSpeak NG initialises once
     # per process, and the rate is then never changed. An error is kept for the first job
     # to raise: a Pool whose initializer raises restarts the worker forever.
     try:
-        _worker.update(engine=make_engine(engine, rate), preferred=preferred)
+        _worker["engine"] = make_engine(engine, rate)
     except ReaderError as error:
         _worker["error"] = error
 
 
-def _run_job(job: SectionJob) -> SectionAudio:
+def _run_job(job_and_voices: tuple[SectionJob, dict[str, str]]) -> SectionAudio:
     if "error" in _worker:
         raise _worker["error"]
-    return render_section(_worker["engine"], job, _worker["preferred"])
+    return render_section(_worker["engine"], *job_and_voices)
+
+
+class Synthesiser:
+    """The worker processes of one build, started when first needed and shared by its documents."""
+
+    # Starting workers costs each one an engine start (pyttsx3, eSpeak NG's voice data): a
+    # build of many documents pays it once, not once a document.
+    def __init__(self, engine: str, rate: int, workers: int):
+        self._spec = get_engine(engine)
+        self._rate = rate
+        self._workers = max(1, workers)
+        self._pool = None
+        self._size = 0
+        self._here: Engine | None = None
+
+    def sections(
+        self, jobs: list[SectionJob], preferred: Mapping[str, str]
+    ) -> Iterator[SectionAudio]:
+        """Yield the audio of every job, longest first, so no worker is left a long one last."""
+        ordered = sorted(jobs, key=lambda j: -sum(len(s.spoken) for s in j.sentences))
+        if self._spec.in_process and self._workers == 1:
+            self._here = self._here or self._spec.create(self._rate)
+            for job in ordered:
+                yield render_section(self._here, job, preferred)
+            return
+        wanted = max(1, min(self._workers, len(ordered)))
+        if wanted > self._size:
+            # A one-section edit starts one worker; a pool only grows, replaced to do so.
+            self.close()
+            self._spec.prepare()
+            self._pool = _pool_context().Pool(wanted, _start_worker, (self._spec.name, self._rate))
+            self._size = wanted
+        voices = dict(preferred)
+        try:
+            yield from self._pool.imap_unordered(_run_job, [(job, voices) for job in ordered])
+        except BaseException:
+            # A document given up half-way must not leave its sections running.
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Stop the workers."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+        self._pool, self._size = None, 0
+
+    def __enter__(self) -> Synthesiser:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def synthesise_sections(
@@ -109,18 +161,8 @@ def synthesise_sections(
     workers: int,
 ) -> Iterator[SectionAudio]:
     """Yield the audio of every job, longest first, across `workers` processes."""
-    # Longest first, so that no worker is left with a long section at the end.
-    ordered = sorted(jobs, key=lambda j: -sum(len(s.spoken) for s in j.sentences))
-    workers = max(1, min(workers, len(ordered)))
-    spec = get_engine(engine)
-    if spec.in_process and workers == 1:
-        here = spec.create(rate)
-        for job in ordered:
-            yield render_section(here, job, preferred)
-        return
-    spec.prepare()
-    with _pool_context().Pool(workers, _start_worker, (engine, rate, dict(preferred))) as pool:
-        yield from pool.imap_unordered(_run_job, ordered)
+    with Synthesiser(engine, rate, workers) as synthesiser:
+        yield from synthesiser.sections(jobs, preferred)
 
 
 def _pool_context():
