@@ -216,3 +216,16 @@ def test_worker_processes_publish_the_same_manifest(tmp_path):
     assert strip(read_manifest(tmp_path / "one", "small")) == strip(
         read_manifest(tmp_path / "two", "small")
     )
+
+
+def test_a_published_version_missing_a_file_is_rebuilt(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "small", SMALL)
+    first = build_documents(content, out, options=FAKE).results[0]
+    manifest = json.loads(mf.manifest_path(out, "small").read_bytes())
+    (mf.document_dir(out, "small") / manifest["sections"][1]["audio"]).unlink()
+    again = build_documents(content, out, options=FAKE).results[0]
+    assert (first.built, again.built, again.reused) == (4, 1, 3)
+    (mf.document_dir(out, "small") / manifest["download"]["audio"]).unlink()
+    assert build_documents(content, out, options=FAKE).results[0].error is None
+    assert (mf.document_dir(out, "small") / manifest["download"]["audio"]).is_file()

@@ -130,6 +130,7 @@ try:
 except SystemExit as done:
     assert done.code == 0, done.code
 heavy = ("bs4", "nh3", "pyttsx3", "lameenc", "filelock", "multiprocessing", "importlib.metadata",
+         "mutagen",
          "reader.pipeline.parse", "reader.pipeline.synthesise", "reader.pipeline.publish")
 loaded = [name for name in heavy if name in sys.modules]
 assert not loaded, loaded
