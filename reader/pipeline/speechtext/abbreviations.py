@@ -16,6 +16,7 @@ _SAINT = re.compile(rf"\bSt\b\.?(?=\s{_NAME})")
 _STREET = re.compile(r"\b(?P<name>[A-Z][a-z]+)\s(?P<kind>St|Rd|Ave)\b(?P<stop>\.)?")
 _STREETS = {"Rd": "Road", "Ave": "Avenue"}
 _NUMBER = re.compile(r"\b(?:(?P<no>Nos?)\.?|(?P<lower>nos?)\.)\s?(?=\d)")
+_PAGE = re.compile(r"(?<![\w.])(?P<p>pp?)\.\s?(?=\d)")
 _ETC = re.compile(r"\betc\b\.?", re.IGNORECASE)
 _VERSUS = re.compile(r"(?<=\w\s)v\.?(?=\s\w)")
 
@@ -64,6 +65,11 @@ def say_number_sign(text: str, words: Words | None) -> str:
         return f"{words.number}{'s' if written.lower() == 'nos' else ''} "
 
     return _NUMBER.sub(number, text)
+
+
+def say_page(text: str, words: Words | None) -> str:
+    """Say "p. 12" as "page 12" and "pp. 4–6" as "pages"."""
+    return _PAGE.sub(lambda m: "pages " if m["p"] == "pp" else "page ", text)
 
 
 def say_versus(text: str, words: Words | None) -> str:
@@ -120,6 +126,14 @@ RULES = (
         '"No. 5" is "number 5".',
         say_number_sign,
         (("Go to Room No. 5.", "Go to Room number 5."),),
+    ),
+    Rule(
+        "page",
+        "abbreviations",
+        '"p. 12" is "page 12"; "pp." is "pages".',
+        say_page,
+        (("See p. 12.", "See page 12."),),
+        langs=("en",),
     ),
     Rule(
         "versus",

@@ -139,10 +139,9 @@ def say_letter_a(text: str, words: Words | None) -> str:
         starts = _ARTICLE_START.search(text[: match.start()])
         if starts and re.match(r"\s\w", following) and not pair:
             return match[0]
-        if re.match(r"\s[A-Z]{2,}\b", following) and re.search(
-            r"\b[A-Z]{2,}\s$", text[: match.start()]
-        ):
-            return match[0]  # "TAKE A TABLET": an article among shouted words
+        shouted = re.match(r"\s([A-Z]{2,})\b", following)
+        if shouted and is_english_word(shouted[1]):
+            return match[0]  # "TAKE A TABLET", "5 A DAY": an article before a shouted word
         return words.letter_a
 
     return _LONE_A.sub(letter, text)

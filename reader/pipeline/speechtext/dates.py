@@ -91,6 +91,19 @@ def _weekday(abbreviation: str, words: Words) -> str:
     return words.weekdays[_DAYS.index(abbreviation[:3])]
 
 
+def _name_range(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(names)
+    return re.compile(rf"\b({alternatives})\s?[\u2013\u2014-]\s?({alternatives})\b")
+
+
+def say_name_ranges(text: str, words: Words | None) -> str:
+    """Say a dash between two weekday or month names as "to": "Monday–Friday"."""
+    assert words is not None
+    for names in (words.weekdays, words.months):
+        text = _name_range(names).sub(rf"\1 {words.to} \2", text)
+    return text
+
+
 def say_weekdays(text: str, words: Words | None) -> str:
     """Say short weekdays in ranges and before dates in full: "Mon–Fri", "Wed 5 March"."""
     assert words is not None
@@ -159,6 +172,13 @@ RULES = (
             ("Open Mon\u2013Fri.", "Open Monday to Friday."),
             ("Drop-in on Wed 5 Mar.", "Drop-in on Wednesday 5 March."),
         ),
+    ),
+    Rule(
+        "name-range",
+        "dates and times",
+        'A dash between two weekday or month names is "to": "Monday–Friday", "June–August".',
+        say_name_ranges,
+        (("Open Monday–Friday.", "Open Monday to Friday."),),
     ),
     Rule(
         "decade",

@@ -22,6 +22,7 @@ _SLASH_FRACTION = re.compile(
 _NUMBER_PAIR = re.compile(r"(?<![\d/.,])(\d+(?:\.\d+)?)/(\d+(?:\.\d+)?)(?![\d/]|[.,]\d)")
 _WORD_CHAIN = re.compile(r"(?<![\w/.@])[A-Za-z]{2,}(?:/[A-Za-z]{2,}){2,}(?![\w/@]|\.\w)")
 _WORD_PAIR = re.compile(r"(?<![\w/.@])([A-Za-z]{2,})/([A-Za-z]{2,})(?![\w/@]|\.\w)")
+_CAPITALS_PAIR = re.compile(r"(?<![\w/.@])([A-Z]{2,})/([A-Z]{2,})(?![\w/@]|\.\w)")
 
 
 def say_blood_pressure(text: str, words: Words | None) -> str:
@@ -87,6 +88,8 @@ def say_word_pairs(text: str, words: Words | None) -> str:
         *first, last = match[0].split("/")
         return f"{', '.join(first)} {words.or_} {last}"
 
+    # "PET/CT" is one combined scan: the two names, with no "or" and no "slash".
+    text = _CAPITALS_PAIR.sub(r"\1 \2", text)
     text = _WORD_CHAIN.sub(chain, text)
     return _WORD_PAIR.sub(lambda m: f"{m[1]} {words.or_} {m[2]}", text)
 

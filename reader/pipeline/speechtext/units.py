@@ -13,7 +13,9 @@ _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _POWER = re.compile(r"(?<=\d)(?:(?P<sup>[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|\^(?P<caret>-?\d+))")
 _SQUARED = re.compile(r"(?<=[A-Za-z])(?P<power>[²³])(?![\w])|(?<=\bm)(?P<digit>[23])(?=\b|/)")
 # A strength per amount: "500mg/5ml" is "500 milligrams per 5 millilitres".
-_PER_AMOUNT = re.compile(r"(?<=[A-Za-zµμ])/(?=\d+(?:\.\d+)?\s?(?:mL|ml|L|l|g|kg|mg|dose)\b)")
+_PER_AMOUNT = re.compile(
+    r"(?<=[A-Za-zµμ])/(?=\d+(?:\.\d+)?\s?(?:mL|ml|L|l|g|kg|mg|dose|m²|m2)(?!\w))"
+)
 _PERCENT = re.compile(r"(?<=\d)\s?%")
 _DEGREES = re.compile(r"(?<![\w.])(?P<number>-?" + NUMBER + r")\s?°\s?(?P<scale>[CF])?(?![A-Za-z])")
 _BARE_CELSIUS = re.compile(r"(?<![\w.])(?P<number>\d{2}(?:\.\d)?)(?P<scale>C)(?![\w])")

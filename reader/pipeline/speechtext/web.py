@@ -8,14 +8,16 @@ from reader.pipeline.speechtext.language import Words
 from reader.pipeline.speechtext.rule import Rule
 from reader.pipeline.speechtext.wordlist import is_english_word
 
-_TLDS = r"(?:uk|org|com|net|gov|nhs|wales|scot|info|io|eu|ie|int|co)"
+_TLDS = r"(?:uk|org|com|net|gov|nhs|wales|cymru|scot|info|io|eu|ie|int|co)"
 _HOST = rf"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+{_TLDS}(?![A-Za-z0-9-])"
 _URL = re.compile(
     rf"(?:https?://)?(?:{_HOST}|www\.{_HOST})(?::\d+)?(?P<path>/[^\s<>\"]*)?", re.IGNORECASE
 )
 _EMAIL = re.compile(rf"(?P<local>[A-Za-z0-9._%+-]+)@(?P<host>{_HOST})", re.IGNORECASE)
 # Labels said as words even though they are short: a listener hears "dot org", not "o r g".
-_SAID_AS_WORDS = frozenset({"org", "com", "gov", "net", "co", "info", "wales", "scot", "app"})
+_SAID_AS_WORDS = frozenset(
+    {"org", "com", "gov", "net", "co", "info", "wales", "cymru", "scot", "app"}
+)
 
 
 def _label(label: str, words: Words) -> str:
