@@ -16,7 +16,7 @@ SHIPPED = load_lexicon(CONTENT, "no-such-document")
 ENTRIES = SHIPPED.entries
 LETTERS = re.compile(r"(?:[A-Z0-9]|eh)(?:,? (?:[A-Z0-9]|eh))+|[A-Z] E Tees")
 """A spoken form that spells letters: "E C G", "D N eh C P R", "M E, C F S"."""
-ELEMENTS = ("loo-teeshum", "gallium", "indium", "yttrium", "fluorine", "iodine", "tek-neeshum")
+ELEMENTS = ("lutetium", "gallium", "indium", "yttrium", "fluorine", "iodine", "technetium")
 SCHWA = "\u0250"
 """IPA for the "uh" eSpeak says for the article "a": never wanted in a spelled run."""
 
@@ -109,9 +109,10 @@ def test_respelled_words_fix_what_espeak_says(entry):
         ("DNACPR", "diːɛneɪsiːpiːɑː"),
         ("octreotide", "ɒktɹiːətaɪd"),
         ("Octreotide", "ɒktɹiːətaɪd"),
-        ("lutetium", "luːtiːʃəm"),
         ("paracetamol", "paɹəsiːtɐmɒl"),
         ("a PET scan", "ɐpɛtskan"),
+        ("a PET/CT scan", "ɐpɛtsiːtiːskan"),
+        ("CAPTEM", "kaptəm"),
     ],
 )
 def test_key_terms_sound_as_intended(written, heard):
@@ -134,9 +135,8 @@ def test_key_terms_sound_as_intended(written, heard):
 )
 def test_isotopes_are_read_as_the_element_and_its_mass(written, element):
     said = spoken_text(f"Treatment with {written} is given.", "en-GB", SHIPPED)
-    # lutetium itself is respelled, so compare with the lexicon applied to the element too.
-    wanted = spoken_text(f"Treatment with {element} is given.", "en-GB", SHIPPED)
-    assert same_sound(said, wanted)
+    assert said == f"Treatment with {element} is given."
+    assert same_sound(said, f"Treatment with {element} is given.")
     assert any(name in said for name in ELEMENTS)
 
 
