@@ -57,6 +57,8 @@ def display_spans(display: str, said: str, words: Sequence[SpokenWord]) -> list[
 
 def _character_map(display: str, said: str) -> list[int | None]:
     """Map each character of `said` to the display character it came from, or None."""
+    if display == said:
+        return list(range(len(said)))  # most sentences are said as written
     matcher = SequenceMatcher(None, _lower(display), _lower(said), autojunk=False)
     to_display: list[int | None] = [None] * len(said)
     for op, d1, d2, s1, s2 in matcher.get_opcodes():
