@@ -1,9 +1,6 @@
-/* voice-reader.js: an accessible audio reader for health-information pages.
- * One dependency-free custom element, no build step:
- *   <voice-reader manifest="/api/documents/SLUG/manifest.json">fallback links</voice-reader>
- *   <voice-reader document="SLUG" src="https://reader.example.org"></voice-reader>
- * It reads a version 1 manifest (docs/architecture.md), plays each section's audio in turn and
- * follows the page's own text with the CSS Custom Highlight API. See docs/widget.md. */
+/* voice-reader.js: one dependency-free custom element that reads a page aloud (docs/widget.md).
+ * The element is the controller (the <audio>, the manifest, the state); its views (main player,
+ * mini-player, page highlight) render the state and send intents up as the events in EV. */
 (() => {
   'use strict';
   const TAG = 'voice-reader';
@@ -12,36 +9,38 @@
 
   const script = document.currentScript || document.querySelector('script[src*="voice-reader"]');
   const CSS_URL = new URL('voice-reader.css', (script && script.src) || location.href).href;
-  const HIGHLIGHT = 'voice-reader-sentence';
-  const STEP = 10; // seconds moved by Back and Forward
+  const MARK = { sentence: 'voice-reader-sentence', word: 'voice-reader-word' };
+  const STEP = 10;
+  const NUDGE = 5;
   const RATES = [0.75, 1, 1.25, 1.5, 1.75, 2];
-  const SAVE_MS = 3000; // how often the listening position is remembered
+  const SAVE_MS = 3000;
   const SKIP = 'script,style,noscript,template,voice-reader,.vr-listen';
   const BLOCK = 'p,li,dd,dt,td,th,blockquote,figcaption,h1,h2,h3,h4,h5,h6';
   const INTERACTIVE = 'a,button,input,select,textarea,label,summary,[contenteditable],.vr-listen,' + TAG;
   // Shortcuts, active only while focus is inside the player (WCAG 2.1.4): key → action.
-  const KEYS = { k: 'play', j: 'back', l: 'fwd', p: 'prev', n: 'next', s: 'list', '?': 'help', '<': 'slower', '>': 'faster' };
-  // Event names in one place: media events we listen to, and the ones this element dispatches
-  // (bubbling and composed, so a host page can follow the reader without reaching inside).
+  const KEYS = { k: 'toggle', j: 'back', l: 'fwd', p: 'previous', n: 'next', s: 'more', '?': 'help', '<': 'slower', '>': 'faster' };
+  // Event names in one place: intents up from the views (as media-chrome's MEDIA_PLAY_REQUEST;
+  // details in docs/widget.md), then the notifications the element sends to the page.
   const EV = {
-    PLAYING: 'playing', PAUSE: 'pause', ENDED: 'ended', TIME: 'timeupdate', SEEKED: 'seeked',
-    ERROR: 'error', READY: 'voice-reader-ready', SECTION: 'voice-reader-section',
-    STATE: 'voice-reader-state', FAIL: 'voice-reader-error',
+    PLAY: 'voice-reader-play-request', PAUSE: 'voice-reader-pause-request',
+    SEEK: 'voice-reader-seek-request', RATE: 'voice-reader-rate-request',
+    OPTION: 'voice-reader-option-request', REVEAL: 'voice-reader-reveal-request',
+    READY: 'voice-reader-ready', STATE: 'voice-reader-state',
+    SECTION: 'voice-reader-section', FAIL: 'voice-reader-error',
   };
   const ICON = {
     play: 'M8 5v14l11-7z', pause: 'M6 5h4v14H6zm8 0h4v14h-4z',
-    back: 'M11 18V6l-8.5 6zm9 0V6l-8.5 6z', fwd: 'M4 18l8.5-6L4 6zm9 0 8.5-6L13 6z',
-    prev: 'M6 6h2v12H6zm3.5 6 8.5 6V6z', next: 'M6 18l8.5-6L6 6zm10-12h2v12h-2z',
+    previous: 'M6 6h2v12H6zm3.5 6 8.5 6V6z', next: 'M6 18l8.5-6L6 6zm10-12h2v12h-2z',
+    more: 'M7 10l5 5 5-5z', up: 'M12 4 4 12h5v8h6v-8h5z', close: 'M5 7l2-2 5 5 5-5 2 2-5 5 5 5-2 2-5-5-5 5-2-2 5-5z',
+    down: 'M12 20l8-8h-5V4H9v8H4z', file: 'M5 20h14v-2H5zm14-11h-4V3H9v6H5l7 7z',
   };
 
-  /* ---------- small helpers ---------- */
 
-  // Build an element from properties and children; text goes in as text, never as markup.
   function h(tag, props = {}, ...kids) {
     const el = document.createElement(tag);
-    for (const [k, v] of Object.entries(props)) {
-      if (k in el && !k.includes('-')) el[k] = v;
-      else el.setAttribute(k, v);
+    for (const [key, value] of Object.entries(props)) {
+      if (key in el && !key.includes('-')) el[key] = value;
+      else el.setAttribute(key, value);
     }
     el.append(...kids);
     return el;
@@ -58,40 +57,69 @@
     return svg;
   }
 
-  // Every button carries a visible text label; the icon is decoration.
-  function button(label, d, cls = '') {
-    const kids = d ? [icon(d)] : [];
-    return h('button', { type: 'button', className: `vr-btn ${cls}` }, ...kids, h('span', { className: 'vr-label' }, label));
+  // Every button has a text label; with `tip` it shows on hover and focus, so it is the aria-label too.
+  function button(label, d, cls = '', tip = false) {
+    const b = h('button', { type: 'button', className: `vr-btn ${cls}${tip ? ' vr-tip' : ''}` },
+      ...(d ? [icon(d)] : []), h('span', { className: 'vr-label' }, label));
+    if (tip) b.setAttribute('aria-label', label);
+    return b;
   }
+
+  function disclosure(label, d, cls, panel) {
+    const b = button(label, d, cls);
+    b.setAttribute('aria-expanded', 'false');
+    b.setAttribute('aria-controls', panel);
+    return b;
+  }
+
+  const click = (el, fn) => el.addEventListener('click', fn);
+
+  function relabel(b, label, d) {
+    b.querySelector('.vr-label').textContent = label;
+    if (b.hasAttribute('aria-label')) b.setAttribute('aria-label', label);
+    if (d) b.querySelector('path').setAttribute('d', d);
+  }
+
+  const plural = (n, unit) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 
   function words(sec) {
     sec = Math.max(0, Math.round(sec));
     const parts = [[Math.floor(sec / 3600), 'hour'], [Math.floor(sec / 60) % 60, 'minute'], [sec % 60, 'second']];
-    return parts.filter(([n]) => n).map(([n, u]) => `${n} ${u}${n === 1 ? '' : 's'}`).join(' ') || '0 seconds';
+    return parts.filter(([n]) => n).map(([n, u]) => plural(n, u)).join(' ') || '0 seconds';
   }
+
+  const minutes = (sec) => (sec < 30 ? 'less than a minute' : plural(Math.round(sec / 60), 'minute'));
 
   function clock(sec) {
     sec = Math.max(0, Math.floor(sec || 0));
     return `${Math.floor(sec / 60)}:${String(sec % 60).padStart(2, '0')}`;
   }
 
-  // FNV-1a: a short, stable key for one version of a document's audio.
   function hash(s) {
     let x = 0x811c9dc5;
     for (let i = 0; i < s.length; i++) x = Math.imul(x ^ s.charCodeAt(i), 0x01000193);
     return (x >>> 0).toString(36);
   }
 
-  // Storage can be off (private modes, sandboxed frames): memory is a nicety, never a failure.
+  // Storage can be off (private modes, sandboxed frames): memory is a nicety.
   const store = {
     get(k) { try { return JSON.parse(localStorage.getItem(k)); } catch { return null; } },
-    set(k, v) { try { localStorage.setItem(k, JSON.stringify(v)); } catch { /* ignored: see above */ } },
-    drop(k) { try { localStorage.removeItem(k); } catch { /* ignored: see above */ } },
+    set(k, v) { try { localStorage.setItem(k, JSON.stringify(v)); } catch { /* see above */ } },
+    drop(k) { try { localStorage.removeItem(k); } catch { /* see above */ } },
   };
 
   const collapse = (s) => String(s).replace(/\s+/g, ' ').trim();
   const isField = (el) => !!el && (el.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName));
   const blockOf = (node) => (node.nodeType === 1 ? node : node.parentElement).closest(BLOCK);
+  const clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
+  const reduced = () => matchMedia('(prefers-reduced-motion: reduce)').matches;
+  const highlights = () => !!(window.Highlight && window.CSS && CSS.highlights);
+
+  function focusedElement() {
+    let el = document.activeElement;
+    while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+    return el;
+  }
 
   function caretAt(x, y) {
     if (document.caretPositionFromPoint) {
@@ -102,23 +130,28 @@
     return r && [r.startContainer, r.startOffset];
   }
 
-  // One stylesheet, fetched once and adopted: CSP style-src does not apply to constructed sheets,
-  // so the player is styled on hosts that allow only our script, fetch and media.
+  const emit = (el, type, detail) => el.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true, detail }));
+
+  // Hide or show an element; if it had focus, `rescue` keeps focus in the player.
+  function show(el, on, rescue) {
+    if (!on && !el.hidden && el.contains(el.getRootNode().activeElement) && rescue) rescue();
+    el.hidden = !on;
+  }
+
+  // One stylesheet, fetched and adopted: CSP style-src does not apply to constructed sheets.
   let sheetPromise;
   function loadSheet() {
     sheetPromise ||= fetch(CSS_URL).then((r) => (r.ok ? r.text() : '')).catch(() => '').then((css) => {
       const sheet = new CSSStyleSheet();
       sheet.replaceSync(css);
-      // The page needs the ::highlight rule; the player rules are rooted at :host and match nothing there.
+      // The page needs the ::highlight rules; the :host rules match nothing there.
       document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
       return sheet;
     });
     return sheetPromise;
   }
 
-  /* ---------- finding the manifest's text in the page ---------- */
 
-  // The text nodes from a section heading up to the next section heading, in reading order.
   function textBetween(start, end) {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
       acceptNode: (n) => (n.parentElement.closest(SKIP) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
@@ -130,10 +163,21 @@
     return nodes;
   }
 
-  // Match each sentence's whitespace-collapsed text, in order, to a Range over the text nodes.
+  // Where each non-space character of text is in collapse(text): word offsets are into text.
+  function charMap(text) {
+    const map = [];
+    let c = 0;
+    let space = true;
+    for (let j = 0; j < text.length; j++) {
+      if (!/\s/.test(text[j])) { map[j] = c++; space = false; } else if (!space) { c++; space = true; }
+    }
+    return map;
+  }
+
+  // Match each sentence's collapsed text, in order, to the page's text: {range, part(offset, length)}.
   function rangesFor(sentences, nodes) {
     const chars = [];
-    const where = []; // node, offset for each collapsed character
+    const where = [];
     let space = true;
     for (const n of nodes) {
       for (let k = 0; k < n.data.length; k++) {
@@ -151,20 +195,30 @@
       }
     }
     const text = chars.join('');
+    const span = (a, b) => {
+      const range = new Range();
+      range.setStart(where[2 * a], where[2 * a + 1]);
+      range.setEnd(where[2 * b], where[2 * b + 1] + 1);
+      return range;
+    };
     let from = 0;
     return sentences.map((s) => {
       const want = collapse(s.text);
       const at = want ? text.indexOf(want, from) : -1;
       if (at < 0) return null;
       from = at + want.length;
-      const range = new Range();
-      range.setStart(where[2 * at], where[2 * at + 1]);
-      range.setEnd(where[2 * from - 2], where[2 * from - 1] + 1);
-      return range;
+      let map;
+      const part = (offset, length) => {
+        map ||= charMap(s.text);
+        const a = map[offset];
+        const b = map[offset + length - 1];
+        return a === undefined || b === undefined || b < a ? null : span(at + a, at + b);
+      };
+      return { range: span(at, from - 1), part };
     });
   }
 
-  // Find each section's heading by id (else by its text): [headings, each section's Ranges].
+  // Find each section's heading by id (else by its text): [headings, each section's matches].
   function mapSections(sections) {
     const heads = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')];
     const used = new Set();
@@ -182,13 +236,413 @@
     })];
   }
 
-  /* ---------- the element ---------- */
+
+  class MainView {
+    constructor(doc, status) {
+      this.doc = doc;
+      const n = doc.sections.length;
+      this.play = button('Play', ICON.play, 'vr-primary');
+      this.previous = button('Previous section', ICON.previous, 'vr-live', true);
+      this.next = button('Next section', ICON.next, 'vr-live', true);
+      this.now = h('span', { className: 'vr-now' });
+      this.rate = h('select', { className: 'vr-select vr-live', 'aria-label': 'Speed' },
+        ...RATES.map((r) => h('option', { value: r }, `${r}× speed`)));
+      this.more = disclosure('More', ICON.more, 'vr-more', 'vr-more');
+      this.elapsed = h('span', { className: 'vr-time' });
+      this.seek = h('input', { type: 'range', className: 'vr-seek', min: 0, max: doc.total, step: 'any', value: 0, 'aria-label': 'Position in the page' });
+      this.stretch = h('span', { className: 'vr-stretch' });
+      const marks = h('span', { className: 'vr-marks', 'aria-hidden': 'true' }, this.stretch,
+        ...doc.offsets.slice(1).map((t) => { const m = h('span', { className: 'vr-mark' }); m.style.left = `${(100 * t) / doc.total}%`; return m; }));
+      const timeline = h('div', { className: 'vr-timeline vr-live' }, this.seek, marks);
+      this.caption = h('p', { className: 'vr-caption vr-live', hidden: doc.onPage });
+      this.status = status;
+      this.skip = button('Skip to next section', ICON.next);
+      this.follow = button('Back to the current sentence', ICON.down, 'vr-follow');
+      this.click = this.toggle('Click to listen', 'click', doc.onPage);
+      this.wordsBtn = this.toggle('Highlight each word', 'words', doc.onPage && doc.hasWords && highlights());
+      const d = doc.download;
+      this.download = d ? h('a', { className: 'vr-btn vr-link', href: d.href, download: '' }, icon(ICON.file),
+        h('span', { className: 'vr-label' }, `Download (MP3, ${minutes(d.duration)}, ${(d.bytes / 1e6).toFixed(1)} MB)`)) : '';
+      this.help = h('div', { className: 'vr-help', id: 'vr-help', hidden: true }, ...MainView.helpText());
+      this.helpBtn = disclosure('Keyboard shortcuts', '', 'vr-toggle', 'vr-help');
+      this.items = doc.sections.map((s) => button(s.heading, '', 'vr-item'));
+      this.panel = h('div', { className: 'vr-panel', id: 'vr-more', hidden: true },
+        h('div', { className: 'vr-row' }, this.click, this.wordsBtn, this.download, this.helpBtn), this.help,
+        h('p', { className: 'vr-list-label', id: 'vr-list-label' }, `Sections (${n})`),
+        h('ol', { className: 'vr-list', 'aria-labelledby': 'vr-list-label' },
+          ...doc.sections.map((s, i) => h('li', { className: `vr-l${s.level}`, lang: doc.lang }, this.items[i]))));
+      // English, whatever the page's language. The wrapper is the layout's container (the player
+      // itself cannot be: a container would trap the fixed mini-player).
+      this.player = h('div', { className: 'vr-player vr-rest', role: 'region', 'aria-label': 'Listen to this page', lang: 'en' },
+        h('div', { className: 'vr-row' }, this.play, this.previous, this.next, this.more),
+        h('div', { className: 'vr-row vr-live' }, h('p', { className: 'vr-info' }, this.elapsed, ` / ${clock(doc.total)} · `, this.now), this.rate),
+        timeline, this.caption,
+        h('div', { className: 'vr-row vr-alert' }, status, this.skip, this.follow), this.panel);
+      this.el = h('div', { className: 'vr-main' }, this.player);
+      this.wire();
+      this.last = {};
+    }
+
+    toggle(label, name, offered) {
+      const b = button(label, '', 'vr-toggle');
+      b.setAttribute('aria-pressed', 'false');
+      b.hidden = !offered;
+      click(b, () => emit(b, EV.OPTION, { name, on: b.getAttribute('aria-pressed') !== 'true' }));
+      return b;
+    }
+
+    static helpText() {
+      const rows = [['K', 'Play or pause'], ['J and L', `Back or forward ${STEP} seconds`],
+        ['P and N', 'Previous or next section'], ['< and >', 'Slower or faster'], ['S', 'Show or hide this menu'],
+        ['?', 'Show or hide these shortcuts'], ['Escape', 'Close this menu'],
+        ['On the timeline', `Arrows: ${NUDGE} seconds. Page Up, Page Down: previous, next section. Home, End: start, end`]];
+      return [h('p', {}, 'These keys work while focus is in the player, not while typing in a field.'),
+        h('dl', {}, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))];
+    }
+
+    wire() {
+      const on = click;
+      const doc = this.doc;
+      const go = (i) => emit(this.el, EV.PLAY, { section: i });
+      on(this.play, () => {
+        const s = this.state;
+        if (s.playing) return emit(this.el, EV.PAUSE);
+        emit(this.el, EV.PLAY, !s.started && s.resume ? { section: s.resume.section, time: s.resume.time } : undefined);
+      });
+      on(this.previous, () => go(this.state.section - 1));
+      on(this.next, () => go(this.state.section + 1));
+      on(this.skip, () => go(this.state.section + 1));
+      on(this.follow, () => emit(this.el, EV.OPTION, { name: 'follow', on: true }));
+      on(this.more, () => this.open(this.panel.hidden));
+      on(this.helpBtn, () => this.openHelp(this.help.hidden));
+      this.items.forEach((b, i) => on(b, () => go(i)));
+      this.rate.addEventListener('change', () => emit(this.el, EV.RATE, { rate: +this.rate.value }));
+      this.seek.addEventListener('input', () => emit(this.el, EV.SEEK, { time: +this.seek.value }));
+      // The timeline's keys move through the whole page (natively they move by 1%).
+      this.seek.addEventListener('keydown', (e) => {
+        const s = this.state;
+        const keys = {
+          ArrowRight: s.time + NUDGE, ArrowUp: s.time + NUDGE, ArrowLeft: s.time - NUDGE, ArrowDown: s.time - NUDGE,
+          PageUp: doc.offsets[Math.max(0, s.section - 1)], PageDown: doc.offsets[s.section + 1] ?? doc.total,
+          Home: 0, End: doc.total,
+        };
+        if (!(e.key in keys) || e.altKey || e.ctrlKey || e.metaKey) return;
+        e.preventDefault();
+        emit(this.el, EV.SEEK, { time: clamp(keys[e.key], 0, doc.total) });
+      });
+    }
+
+    open(on) {
+      show(this.panel, on, () => this.more.focus());
+      this.more.setAttribute('aria-expanded', String(on));
+    }
+
+    openHelp(on) {
+      if (on) this.open(true);
+      show(this.help, on, () => this.helpBtn.focus());
+      this.helpBtn.setAttribute('aria-expanded', String(on));
+    }
+
+    focusPlay(scroll) {
+      this.play.focus({ preventScroll: true });
+      if (scroll) this.el.scrollIntoView({ block: 'nearest', behavior: reduced() ? 'instant' : 'smooth' });
+    }
+
+    render(s) {
+      this.state = s;
+      const last = this.last;
+      const doc = this.doc;
+      const rescue = () => this.play.focus();
+      const rest = !s.started;
+      if (rest !== last.rest) {
+        if (rest && this.el.querySelector('.vr-live:focus-within')) rescue();
+        this.player.classList.toggle('vr-rest', rest);
+      }
+      const label = s.playing ? 'Pause' : rest ? (s.resume ? `Resume from “${doc.sections[s.resume.section].heading}”` : 'Listen') : 'Play';
+      if (label !== last.label) {
+        relabel(this.play, label, s.playing ? ICON.pause : ICON.play);
+        // At rest it says how long the page lasts; the dot is not read out.
+        if (label === 'Listen') this.play.querySelector('.vr-label').append(' ', h('span', { 'aria-hidden': 'true' }, '·'), ` ${minutes(doc.total)}`);
+      }
+      if (s.section !== last.section) {
+        const sec = doc.sections[s.section];
+        this.now.textContent = sec.heading;
+        this.items.forEach((b, i) => (i === s.section ? b.setAttribute('aria-current', 'true') : b.removeAttribute('aria-current')));
+        this.stretch.style.left = `${(100 * doc.offsets[s.section]) / doc.total}%`;
+        this.stretch.style.width = `${(100 * sec.duration) / doc.total}%`;
+      }
+      const second = Math.floor(s.time);
+      // A focused slider that moves every second makes screen readers chatter: every 15 s instead.
+      const quiet = this.el.getRootNode().activeElement === this.seek && s.playing;
+      if (second !== last.second && (!quiet || Math.abs(s.time - this.seek.value) >= 15 || s.section !== last.section)) {
+        this.seek.value = s.time;
+        this.seek.setAttribute('aria-valuetext', `${words(s.time)} of ${words(doc.total)}, ${doc.sections[s.section].heading}`);
+      }
+      if (second !== last.second) this.elapsed.textContent = clock(s.time);
+      if (String(s.rate) !== this.rate.value) this.rate.value = String(s.rate);
+      const sentence = doc.sections[s.section].sentences[s.sentence];
+      const caption = s.started && sentence ? sentence.text : '';
+      if (caption !== last.caption) this.caption.textContent = caption;
+      const pressed = (b, on) => b.getAttribute('aria-pressed') !== String(on) && b.setAttribute('aria-pressed', String(on));
+      pressed(this.click, s.options.click);
+      pressed(this.wordsBtn, s.options.words);
+      this.status.classList.toggle('vr-shown', s.alert);
+      show(this.skip, s.state === 'error' && s.section + 1 < doc.sections.length, rescue);
+      show(this.follow, s.started && !s.options.follow && doc.onPage, rescue);
+      Object.assign(last, { rest, label, section: s.section, second, caption });
+    }
+  }
+
+
+  class MiniView {
+    constructor(doc) {
+      this.doc = doc;
+      this.play = button('Pause', ICON.pause, 'vr-primary');
+      this.next = button('Next section', ICON.next, '', true);
+      this.follow = button('Back to the current sentence', ICON.down, '', true);
+      this.back = button('Back to the player', ICON.up, '', true);
+      this.close = button('Close the mini-player', ICON.close, '', true);
+      this.name = h('p', { className: 'vr-mini-name' });
+      this.bar = h('span', { className: 'vr-progress-bar' });
+      this.el = h('div', { className: 'vr-mini', role: 'region', 'aria-label': 'Audio controls', lang: 'en', hidden: true },
+        h('span', { className: 'vr-progress', 'aria-hidden': 'true' }, this.bar),
+        h('div', { className: 'vr-row' }, this.play, this.name, this.next, this.follow, this.back, this.close));
+      this.closed = false;
+      this.last = {};
+      const on = click;
+      on(this.play, () => emit(this.el, this.state.playing ? EV.PAUSE : EV.PLAY));
+      on(this.next, () => emit(this.el, EV.PLAY, { section: this.state.section + 1 }));
+      on(this.follow, () => emit(this.el, EV.OPTION, { name: 'follow', on: true }));
+      on(this.back, () => emit(this.el, EV.REVEAL, { scroll: true }));
+      on(this.close, () => { this.closed = true; this.render(this.state); });
+    }
+
+    attach(signal) {
+      // Never hide the focused element: scroll it clear if the browser did not.
+      document.addEventListener('focusin', () => {
+        const el = focusedElement();
+        if (this.el.hidden || !el || this.el.contains(el)) return;
+        const r = el.getBoundingClientRect();
+        const top = innerHeight - this.el.offsetHeight;
+        if (r.bottom > top) scrollBy({ top: r.bottom - top + 8, behavior: 'instant' });
+      }, { signal });
+    }
+
+    detach() {
+      this.pad(false);
+    }
+
+    // While docked, scroll padding keeps focused and followed text above the bar.
+    pad(on) {
+      const style = document.documentElement.style;
+      const pad = on ? `${this.el.offsetHeight + 8}px` : this.saved;
+      if (on && this.saved === undefined) this.saved = style.scrollPaddingBottom;
+      if (pad === undefined || pad === this.padded) return;
+      style.scrollPaddingBottom = pad;
+      this.padded = on ? pad : undefined;
+      if (!on) this.saved = undefined;
+    }
+
+    render(s) {
+      this.state = s;
+      if (s.inView) this.closed = false;
+      const on = s.mini && s.started && !s.inView && !this.closed;
+      if (!on && !this.el.hidden && this.el.contains(this.el.getRootNode().activeElement)) emit(this.el, EV.REVEAL, { scroll: false });
+      this.el.hidden = !on;
+      this.pad(on);
+      if (!on) return;
+      const last = this.last;
+      if (s.playing !== last.playing) relabel(this.play, s.playing ? 'Pause' : 'Play', s.playing ? ICON.pause : ICON.play);
+      if (s.section !== last.section) this.name.textContent = this.doc.sections[s.section].heading;
+      this.follow.hidden = s.options.follow || !this.doc.onPage;
+      this.bar.style.width = `${(100 * s.time) / this.doc.total}%`;
+      Object.assign(last, { playing: s.playing, section: s.section });
+    }
+  }
+
+
+  class PageView {
+    constructor(host, doc, sheet) {
+      this.host = host;
+      this.doc = doc;
+      [this.heads, this.matches] = mapSections(doc.sections);
+      const said = doc.sections.reduce((n, s) => n + s.sentences.length, 0);
+      // Unless most of the text is on the page, the player captions the sentence instead.
+      this.onPage = 2 * this.matches.flat().filter(Boolean).length >= said;
+      this.userScroll = 0;
+      this.last = {};
+      this.upgradeLinks(sheet);
+      if (highlights()) {
+        this.marks = { sentence: new Highlight(), word: new Highlight() };
+        this.marks.word.priority = 1;
+      }
+    }
+
+    match(section, sentence) {
+      return (this.matches[section] || [])[sentence] || null;
+    }
+
+    texts() {
+      return this.matches.map((list) => list.map((m) => m && collapse(m.range.toString())));
+    }
+
+    attach(signal) {
+      const on = (t, type, fn) => t.addEventListener(type, fn, { signal, passive: type !== 'keydown' && type !== 'click' });
+      on(document, 'click', (e) => this.onTextClick(e));
+      on(document, 'keydown', (e) => this.onTextKey(e));
+      on(window, 'scroll', () => this.onScroll());
+      // Only a scroll the visitor asked for (wheel, touch, keys, the scrollbar) stops following.
+      const intent = (e) => {
+        const t = e.target instanceof Element ? e.target : null;
+        if (e.type === 'mousedown' ? t === document.documentElement
+          : e.type !== 'keydown' || (/^(Page|Arrow(Up|Down)|Home|End| $)/.test(e.key) && !isField(t) && !(t && t.closest(TAG)))) {
+          this.userScroll = Date.now();
+        }
+      };
+      for (const type of ['wheel', 'touchmove', 'keydown', 'mousedown']) on(window, type, intent);
+      if (this.marks) Object.entries(this.marks).forEach(([k, hl]) => CSS.highlights.set(MARK[k], hl));
+    }
+
+    detach() {
+      if (this.marks) Object.values(MARK).forEach((k) => CSS.highlights.delete(k));
+      this.paint(null, null);
+    }
+
+    // "Listen to this section" links become "Listen from here" buttons, each in a shadow root
+    // so that host CSS such as button{display:none} cannot hide it.
+    upgradeLinks(sheet) {
+      const done = new Set();
+      const control = (i) => {
+        const span = h('span', { className: 'vr-listen-control' });
+        const root = span.attachShadow({ mode: 'open' });
+        const b = button('Listen from here', ICON.play);
+        // The visible words start the name (WCAG 2.5.3); the heading tells the buttons apart.
+        b.setAttribute('aria-label', `Listen from here: ${this.doc.sections[i].heading}`);
+        click(b, () => emit(this.host, EV.PLAY, { section: i }));
+        root.adoptedStyleSheets = [sheet];
+        root.append(b);
+        done.add(i);
+        return span;
+      };
+      for (const a of document.querySelectorAll('.vr-listen a[data-vr-section]')) {
+        const i = this.doc.sections.findIndex((s) => s.id === a.dataset.vrSection);
+        if (i >= 0) a.replaceWith(control(i));
+      }
+      this.heads.forEach((el, i) => el && !done.has(i) && el.after(control(i)));
+    }
+
+    render(s) {
+      const last = this.last;
+      if (s.options.click !== !!last.click) this.setClickMode(s.options.click);
+      const m = s.started ? this.match(s.section, s.sentence) : null;
+      const words = m && s.options.words && s.word >= 0 && this.doc.sections[s.section].sentences[s.sentence].words;
+      const word = words && words[s.word] ? m.part(words[s.word][1], words[s.word][2]) : null;
+      const key = m && `${s.section}.${s.sentence}`;
+      const wordKey = word && `${key}.${s.word}`;
+      if (key !== last.key || wordKey !== last.wordKey) this.paint(m && m.range, word);
+      if (s.options.follow && (!last.follow || s.section !== last.section)) this.userScroll = 0;
+      if (m && s.options.follow && (key !== last.key || !last.follow)) this.follow(m.range);
+      Object.assign(last, { key, wordKey, click: s.options.click, follow: s.options.follow, section: s.section });
+      this.state = s;
+    }
+
+    paint(range, word) {
+      if (this.marks) {
+        this.marks.sentence.clear();
+        this.marks.word.clear();
+        if (range) this.marks.sentence.add(range);
+        if (word) this.marks.word.add(word);
+        return;
+      }
+      // Without the Highlight API the block gets a class; its text is never changed.
+      if (this.block) this.block.classList.remove('vr-reading');
+      this.block = range && blockOf(range.startContainer);
+      if (this.block) this.block.classList.add('vr-reading');
+    }
+
+    bottom() {
+      return innerHeight - (parseFloat(getComputedStyle(document.documentElement).scrollPaddingBottom) || 0);
+    }
+
+    follow(range) {
+      const r = range.getBoundingClientRect();
+      const bottom = this.bottom();
+      if (!r.height || (r.top >= 0 && r.bottom <= bottom)) return;
+      let top = scrollY + r.top - innerHeight / 4;
+      // Keep a focused player control in view if the sentence fits below it.
+      const focus = this.host.shadowRoot.activeElement && focusedElement();
+      const keep = focus ? scrollY + focus.getBoundingClientRect().top - 8 : top;
+      if (keep < top && r.bottom - (keep - scrollY) <= bottom) top = keep;
+      scrollTo({ top, behavior: reduced() ? 'instant' : 'smooth' });
+    }
+
+    // The visitor scrolled the sentence away: stop following, and offer the way back.
+    onScroll() {
+      const s = this.state;
+      if (!s || !s.started || !s.options.follow || Date.now() - this.userScroll > 1000) return;
+      const m = this.match(s.section, s.sentence);
+      if (!m) return;
+      const r = m.range.getBoundingClientRect();
+      if (r.bottom >= 0 && r.top <= this.bottom()) return;
+      emit(this.host, EV.OPTION, { name: 'follow', on: false });
+    }
+
+    setClickMode(on) {
+      const blocks = new Set(this.matches.flat().filter(Boolean).map((m) => blockOf(m.range.startContainer)));
+      for (const b of blocks) {
+        if (on && !b.hasAttribute('tabindex')) {
+          b.tabIndex = 0;
+          b.dataset.vrClickable = '';
+        } else if (!on && b.hasAttribute('data-vr-clickable')) {
+          b.removeAttribute('tabindex');
+          b.removeAttribute('data-vr-clickable');
+        }
+      }
+    }
+
+    where(test) {
+      const hits = [];
+      this.matches.forEach((list, i) => list.forEach((m, k) => m && test(m.range) && hits.push([i, k])));
+      return hits;
+    }
+
+    playAt([i, k]) {
+      emit(this.host, EV.PLAY, { section: i, time: this.doc.sections[i].sentences[k].start });
+    }
+
+    onTextClick(e) {
+      if (!this.state || !this.state.options.click || e.button !== 0 || !(e.target instanceof Element) || e.target.closest(INTERACTIVE)) return;
+      const selection = getSelection();
+      if (selection && !selection.isCollapsed) return;
+      const p = caretAt(e.clientX, e.clientY);
+      if (!p) return;
+      const inside = this.where((r) => r.comparePoint(p[0], p[1]) === 0);
+      // Between sentences, take the last one started before the click.
+      const block = blockOf(p[0]);
+      const before = this.where((r) => blockOf(r.startContainer) === block && r.comparePoint(p[0], p[1]) >= 0);
+      const hit = inside[0] || before.pop();
+      if (hit) this.playAt(hit);
+    }
+
+    onTextKey(e) {
+      if (!this.state || !this.state.options.click || e.key !== 'Enter' || !(e.target instanceof Element) || !e.target.hasAttribute('data-vr-clickable')) return;
+      const hit = this.where((r) => e.target.contains(r.startContainer))[0];
+      if (!hit) return;
+      e.preventDefault();
+      this.playAt(hit);
+    }
+  }
+
 
   class VoiceReader extends HTMLElement {
+    static get observedAttributes() { return ['no-mini-player']; }
+
     connectedCallback() {
-      if (this.shadowRoot) return; // moved within the page: keep what was built
+      if (this.shadowRoot) {
+        if (this.views) this.attach();
+        return;
+      }
       const root = this.attachShadow({ mode: 'open' });
-      // The fallback children stay visible through a slot until the player is ready.
       this.slotEl = h('slot');
       // One polite live region, present from the start so its first message is heard.
       this.statusEl = h('p', { className: 'vr-status', role: 'status' });
@@ -201,7 +655,28 @@
     }
 
     disconnectedCallback() {
-      if (this.audios) this.audios.forEach((a) => a.pause());
+      if (!this.views) return;
+      this.audios.forEach((a) => a.pause());
+      this.detach();
+    }
+
+    attributeChangedCallback() {
+      if (this.views) this.render();
+    }
+
+    attach() {
+      this.abort = new AbortController();
+      const signal = this.abort.signal;
+      addEventListener('pagehide', () => this.save(), { signal });
+      this.views.forEach((v) => v.attach && v.attach(signal));
+      this.observer = new IntersectionObserver(([entry]) => { this.inView = entry.isIntersecting; this.render(); });
+      this.observer.observe(this.main.el);
+    }
+
+    detach() {
+      this.abort.abort();
+      this.views.forEach((v) => v.detach && v.detach());
+      this.observer.disconnect();
     }
 
     manifestUrl() {
@@ -217,231 +692,182 @@
       this.base = this.manifestUrl();
       const response = await fetch(this.base);
       if (!response.ok) throw new Error(`manifest: HTTP ${response.status}`);
-      const m = await response.json();
-      if (m.version !== 1 || !Array.isArray(m.sections) || !m.sections.length) throw new Error('manifest: not version 1');
-      return m;
+      const manifest = await response.json();
+      if (manifest.version !== 1 || !Array.isArray(manifest.sections) || !manifest.sections.length) throw new Error('manifest: not version 1');
+      return manifest;
     }
 
-    // The manifest could not be had: say so, and leave the fallback links in view.
     broken(sheet, error) {
       this.shadowRoot.adoptedStyleSheets = [sheet];
       this.setState('error');
       this.say('Sorry, the audio player could not load. The audio links on this page still work.');
-      this.emit(EV.FAIL, { message: String(error && error.message) });
+      emit(this, EV.FAIL, { message: String(error && error.message) });
     }
 
-    build(sheet, m) {
-      this.m = m;
-      this.secs = m.sections;
-      this.n = this.secs.length;
-      this.urls = this.secs.map((s) => new URL(s.audio, this.base).href);
-      this.key = `voice-reader:${m.document.slug}:${hash(this.secs.map((s) => s.audio).join('|'))}`;
-      [this.heads, this.ranges] = mapSections(this.secs);
-      this.i = 0;
-      this.k = -1;
+    build(sheet, manifest) {
+      this.manifest = manifest;
+      const sections = manifest.sections;
+      this.urls = sections.map((s) => new URL(s.audio, this.base).href);
+      this.key = `voice-reader:${manifest.document.slug}:${hash(sections.map((s) => s.audio).join('|'))}`;
+      let t = 0;
+      this.offsets = sections.map((s) => { const start = t; t += s.duration; return start; });
+      this.total = t;
+      const d = manifest.download;
+      const doc = {
+        sections, offsets: this.offsets, total: t, lang: manifest.document.lang || '',
+        download: d && d.audio && d.bytes > 0 ? { ...d, href: new URL(d.audio, this.base).href } : null,
+        hasWords: sections.some((s) => s.sentences.some((x) => Array.isArray(x.words) && x.words.length)),
+      };
+      this.page = new PageView(this, doc, sheet);
+      doc.onPage = this.page.onPage;
+      this.current = 0;
       this.started = false;
-      this.following = true;
-      this.rate = RATES.includes(store.get('voice-reader:rate')) ? store.get('voice-reader:rate') : 1;
+      this.alert = false;
+      this.inView = true;
       this.savedAt = 0;
-      this.userScroll = 0;
+      this.rate = RATES.includes(store.get('voice-reader:rate')) ? store.get('voice-reader:rate') : 1;
+      this.options = { click: false, follow: true, words: store.get('voice-reader:words') !== false };
+      // Two <audio>: the next section buffers in the other, so the join is seamless.
       this.audios = [0, 1].map(() => h('audio', { preload: 'none', preservesPitch: true }));
       this.audio = this.audios[0];
+      this.main = new MainView(doc, this.statusEl);
+      this.mini = new MiniView(doc);
+      this.views = [this.main, this.mini, this.page];
       this.shadowRoot.adoptedStyleSheets = [sheet];
       this.slotEl.remove();
-      this.shadowRoot.prepend(this.renderPlayer());
+      this.shadowRoot.prepend(this.main.el, this.mini.el);
       this.shadowRoot.append(...this.audios);
-      this.listen();
-      // Fetch the first section's metadata now so that pressing Play starts quickly.
+      this.wire();
+      this.attach();
       this.load(this.audio, 0, 'metadata');
-      this.upgradeLinks(sheet);
       this.offerResume();
       this.sectionChanged();
       this.setState('ready');
-      this.emit(EV.READY, { sections: this.n });
+      emit(this, EV.READY, { sections: sections.length });
     }
 
-    renderPlayer() {
-      const total = this.secs.reduce((t, s) => t + s.duration, 0);
-      this.playBtn = button('Play', ICON.play, 'vr-primary');
-      this.resumeBtn = h('button', { type: 'button', className: 'vr-btn', hidden: true });
-      const backBtn = button(`Back ${STEP} seconds`, ICON.back);
-      const fwdBtn = button(`Forward ${STEP} seconds`, ICON.fwd);
-      const prevBtn = button('Previous section', ICON.prev);
-      const nextBtn = button('Next section', ICON.next);
-      this.nowEl = h('p', { className: 'vr-now' });
-      this.timeEl = h('span', { className: 'vr-time' });
-      this.seek = h('input', { type: 'range', className: 'vr-seek', min: 0, step: 1, value: 0, id: 'vr-seek' });
-      // The sentence is captioned in the player unless most of the text is on the page to highlight
-      // (a host page with only the title, say, would otherwise show nothing being read).
-      const said = this.secs.reduce((n, s) => n + s.sentences.length, 0);
-      this.caption = h('p', { className: 'vr-caption', hidden: 2 * this.ranges.flat().filter(Boolean).length >= said });
-      this.rateSel = h('select', { className: 'vr-select', id: 'vr-rate' },
-        ...RATES.map((r) => h('option', { value: r, selected: r === this.rate }, `${r}×`)));
-      this.clickBtn = button('Click to listen', '', 'vr-toggle');
-      this.clickBtn.setAttribute('aria-pressed', 'false');
-      this.clickBtn.hidden = !this.caption.hidden; // nothing on the page to click when the text is elsewhere
-      this.followBtn = button('Back to the current sentence', '', 'vr-follow');
-      this.followBtn.hidden = true;
-      this.skipBtn = button('Skip to next section', ICON.next);
-      this.skipBtn.hidden = true;
-      this.list = h('ol', { className: 'vr-list', id: 'vr-sections', hidden: true },
-        ...this.secs.map((s) => h('li', { className: `vr-l${s.level}`, lang: this.m.document.lang || '' },
-          button(s.heading, '', 'vr-item'))));
-      this.items = [...this.list.querySelectorAll('button')];
-      this.listBtn = this.disclosure(`Sections (${this.n})`, this.list);
-      this.help = h('div', { className: 'vr-help', id: 'vr-help', hidden: true }, this.renderHelp());
-      this.helpBtn = this.disclosure('Keyboard shortcuts', this.help);
-      this.actions = {
-        play: () => this.toggle(), back: () => this.seekBy(-STEP), fwd: () => this.seekBy(STEP),
-        prev: () => this.start(this.i - 1), next: () => this.start(this.i + 1),
-        list: () => this.listBtn.click(), help: () => this.helpBtn.click(),
-        slower: () => this.nudgeRate(-1), faster: () => this.nudgeRate(1),
-      };
-      const on = (el, fn) => el.addEventListener('click', fn);
-      on(this.playBtn, this.actions.play);
-      on(backBtn, this.actions.back);
-      on(fwdBtn, this.actions.fwd);
-      on(prevBtn, this.actions.prev);
-      on(nextBtn, this.actions.next);
-      on(this.resumeBtn, () => this.start(this.resume.i, this.resume.t));
-      on(this.skipBtn, () => this.start(this.i + 1));
-      on(this.clickBtn, () => this.setClickMode(this.clickBtn.getAttribute('aria-pressed') !== 'true'));
-      on(this.followBtn, () => this.refollow());
-      this.items.forEach((b, i) => on(b, () => this.start(i)));
-      this.rateSel.addEventListener('change', () => this.setRate(+this.rateSel.value));
-      this.seek.addEventListener('input', () => this.seekTo(+this.seek.value));
-      // The player's own words are English, whatever the language of the page around it.
-      return h('div', { className: 'vr-player', role: 'region', 'aria-label': 'Listen to this page', lang: 'en' },
-        h('p', { className: 'vr-title' }, `Listen to this page (${words(total)})`),
-        h('div', { className: 'vr-row' }, this.playBtn, this.resumeBtn, backBtn, fwdBtn, prevBtn, nextBtn),
-        h('div', { className: 'vr-row' }, this.nowEl, this.timeEl),
-        h('div', { className: 'vr-row' }, h('label', { htmlFor: 'vr-seek' }, 'Position in section'), this.seek),
-        this.caption,
-        h('div', { className: 'vr-row' }, h('label', { htmlFor: 'vr-rate' }, 'Speed'), this.rateSel,
-          this.clickBtn, this.listBtn, this.helpBtn, this.followBtn),
-        h('div', { className: 'vr-row' }, this.statusEl, this.skipBtn),
-        this.list, this.help);
-    }
-
-    // A disclosure: a button with aria-expanded that shows and hides one panel.
-    disclosure(label, panel) {
-      const b = button(label, '', 'vr-toggle');
-      b.setAttribute('aria-expanded', 'false');
-      b.setAttribute('aria-controls', panel.id);
-      b.addEventListener('click', () => {
-        panel.hidden = !panel.hidden;
-        b.setAttribute('aria-expanded', String(!panel.hidden));
-      });
-      return b;
-    }
-
-    renderHelp() {
-      const rows = [['K', 'Play or pause'], ['J and L', `Back or forward ${STEP} seconds`],
-        ['P and N', 'Previous or next section'], ['< and >', 'Slower or faster'], ['S', 'Show or hide the sections'],
-        ['?', 'Show or hide these shortcuts'], ['Escape', 'Close the sections or shortcuts'],
-        ['Arrow keys on the position slider', 'Move 1 second; Page Up and Page Down move further']];
-      return h('div', {},
-        h('p', {}, 'These keys work while focus is in the player, not while typing in a field.'),
-        h('dl', {}, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
-        h('p', {}, 'Click to listen: when on, click a sentence on the page to hear it from there, '
-          + 'or Tab to a paragraph and press Enter. Selecting text still works.'));
-    }
-
-    /* ---------- wiring ---------- */
-
-    listen() {
-      // Only the element that is playing reports; the other one is preloading the next section.
-      const on = (type, fn) => this.audios.forEach((a) => a.addEventListener(type, (e) => e.target === this.audio && fn()));
-      on(EV.PLAYING, () => { this.setState('playing'); this.claimSession(); this.preloadNext(); this.tick(); });
-      on(EV.PAUSE, () => {
-        if (this.audio.ended || this.state === 'error') return;
+    wire() {
+      const media = (type, fn) => this.audios.forEach((a) => a.addEventListener(type, (e) => e.target === this.audio && fn()));
+      media('playing', () => { this.setState('playing'); this.claimSession(); this.preloadNext(); this.tick(); });
+      media('pause', () => {
+        if (this.audio.ended || this.stateName === 'error') return;
         this.setState('paused');
         this.save();
         this.say('Paused');
       });
-      on(EV.ENDED, () => (this.i + 1 < this.n ? this.start(this.i + 1) : this.finished()));
-      on(EV.TIME, () => this.update());
-      on(EV.SEEKED, () => this.update(true));
-      on(EV.ERROR, () => this.failed());
+      media('ended', () => (this.current + 1 < this.manifest.sections.length ? this.start(this.current + 1) : this.finished()));
+      media('timeupdate', () => this.tock());
+      media('seeked', () => this.render());
+      media('error', () => this.failed());
+      const intent = (type, fn) => this.addEventListener(type, (e) => { e.stopPropagation(); fn(e.detail || {}); });
+      intent(EV.PLAY, (d) => (d.section === undefined ? this.play() : this.playSection(d.section, d.time)));
+      intent(EV.PAUSE, () => this.pause());
+      intent(EV.SEEK, (d) => this.seek(d.time));
+      intent(EV.RATE, (d) => { this.playbackRate = d.rate; });
+      intent(EV.OPTION, (d) => this.setOption(d.name, d.on));
+      intent(EV.REVEAL, (d) => {
+        // Back at the player, the page must not scroll off again to follow the text.
+        if (d.scroll) this.setOption('follow', false);
+        this.main.focusPlay(d.scroll);
+      });
       this.shadowRoot.addEventListener('keydown', (e) => this.onKey(e));
-      document.addEventListener('click', (e) => this.onTextClick(e));
-      document.addEventListener('keydown', (e) => this.onTextKey(e));
-      addEventListener('scroll', () => this.onScroll(), { passive: true });
-      // Only a scroll the visitor asked for (wheel, touch, keys, the scrollbar) stops following:
-      // our own smooth scrolling and focus moves do not.
-      const intent = (e) => {
-        const t = e.target instanceof Element ? e.target : null;
-        if (e.type === 'mousedown' ? t === document.documentElement
-          : e.type !== 'keydown' || (/^(Page|Arrow(Up|Down)|Home|End| $)/.test(e.key) && !isField(t) && !(t && t.closest(TAG)))) {
-          this.userScroll = Date.now();
-        }
-      };
-      for (const type of ['wheel', 'touchmove', 'keydown', 'mousedown']) addEventListener(type, intent, { passive: true });
-      addEventListener('pagehide', () => this.save());
     }
 
-    // Replace each "Listen to this section" link with a "Listen from here" button. The button
-    // lives in its own shadow root so host CSS such as button{display:none} cannot hide it.
-    upgradeLinks(sheet) {
-      const done = new Set();
-      const control = (i) => {
-        const host = h('span', { className: 'vr-listen-control' });
-        const root = host.attachShadow({ mode: 'open' });
-        const b = button('Listen from here', ICON.play);
-        // The visible words start the name (WCAG 2.5.3); the heading tells the buttons apart.
-        b.setAttribute('aria-label', `Listen from here: ${this.secs[i].heading}`);
-        b.addEventListener('click', () => this.start(i));
-        root.adoptedStyleSheets = [sheet];
-        root.append(b);
-        done.add(i);
-        return host;
-      };
-      for (const a of document.querySelectorAll('.vr-listen a[data-vr-section]')) {
-        const i = this.secs.findIndex((s) => s.id === a.dataset.vrSection);
-        if (i >= 0) a.replaceWith(control(i));
+
+    get state() { return this.stateName; }
+    get section() { return this.current; }
+    get sections() {
+      return (this.manifest ? this.manifest.sections : []).map((s, i) => ({ id: s.id, heading: s.heading, level: s.level, start: this.offsets[i], duration: s.duration }));
+    }
+    get duration() { return this.total || 0; }
+    get sectionTime() { return this.audio && +this.audio.dataset.i === this.current ? this.audio.currentTime : 0; }
+    get currentTime() { return this.offsets ? this.offsets[this.current] + this.sectionTime : 0; }
+    set currentTime(t) { this.seek(t); }
+    get paused() { return !this.audio || this.audio.paused; }
+    get media() { return this.audio || null; }
+    get playbackRate() { return this.rate || 1; }
+    set playbackRate(r) {
+      if (!RATES.includes(r)) return;
+      this.rate = r;
+      this.audios.forEach((a) => { a.defaultPlaybackRate = r; a.playbackRate = r; });
+      store.set('voice-reader:rate', r);
+      this.render();
+    }
+    get wordHighlight() { return !!(this.options && this.options.words); }
+    set wordHighlight(on) { this.setOption('words', !!on); }
+    pageText() { return this.page ? this.page.texts() : []; }
+
+    play() {
+      if (!this.manifest) return;
+      if (!this.started || this.stateName === 'error') return this.start(this.current, this.sectionTime);
+      this.audio.playbackRate = this.rate;
+      this.go(this.audio.play());
+      this.say('Playing');
+    }
+
+    pause() { if (this.audio) this.audio.pause(); }
+    next() { this.playSection(this.current + 1); }
+    previous() { this.playSection(this.current - 1); }
+    playSection(i, t = 0) { this.start(i, t); }
+
+    seek(time) {
+      if (!this.manifest) return;
+      time = clamp(+time || 0, 0, this.total);
+      let i = this.offsets.length - 1;
+      while (i > 0 && this.offsets[i] > time) i--;
+      const t = Math.min(time - this.offsets[i], this.manifest.sections[i].duration);
+      if (i === this.current && +this.audio.dataset.i === i) {
+        this.audio.currentTime = t;
+        this.render();
+      } else {
+        this.start(i, t, !this.audio.paused);
       }
-      // A host's own copy of the text has no such links: the button goes after each heading found.
-      this.heads.forEach((el, i) => el && !done.has(i) && el.after(control(i)));
-    }
-
-    offerResume() {
-      const saved = store.get(this.key);
-      if (!saved || !this.secs[saved.i] || (saved.i === 0 && saved.t < 5)) return;
-      this.resume = saved;
-      this.resumeBtn.textContent = `Resume from “${this.secs[saved.i].heading}”`;
-      this.resumeBtn.hidden = false;
-    }
-
-    emit(type, detail) {
-      this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true, detail }));
     }
 
     setState(state) {
-      this.state = state;
-      this.dataset.state = state; // state flows down as an attribute, for host CSS and tests
-      if (this.playBtn) {
-        const playing = state === 'playing';
-        this.playBtn.lastChild.textContent = playing ? 'Pause' : 'Play';
-        this.playBtn.querySelector('path').setAttribute('d', playing ? ICON.pause : ICON.play);
-      }
-      this.emit(EV.STATE, { state });
+      this.stateName = state;
+      this.dataset.state = state;
+      this.render();
+      emit(this, EV.STATE, { state });
     }
 
-    // Announce through the one polite status region; the same message twice is still heard.
+    setOption(name, on) {
+      if (!this.options || !(name in this.options)) return;
+      this.options[name] = on;
+      if (name === 'words') store.set('voice-reader:words', on);
+      if (name === 'click') this.say(on ? 'Click to listen is on: click a sentence, or press Enter on a paragraph.' : 'Click to listen is off.');
+      this.render();
+    }
+
+    snapshot() {
+      const t = this.sectionTime;
+      const sentences = this.manifest.sections[this.current].sentences;
+      let sentence = -1;
+      sentences.forEach((x, k) => { if (x.start <= t) sentence = k; });
+      let word = -1;
+      const list = sentence >= 0 && sentences[sentence].words;
+      if (Array.isArray(list)) list.forEach(([start], j) => { if (start <= t) word = j; });
+      return {
+        state: this.stateName, started: this.started, playing: !this.audio.paused,
+        section: this.current, sentence, word, sectionTime: t, time: this.offsets[this.current] + t,
+        rate: this.rate, options: { ...this.options }, alert: this.alert, inView: this.inView,
+        mini: !this.hasAttribute('no-mini-player'),
+        resume: this.resume,
+      };
+    }
+
+    render() {
+      if (!this.views) return;
+      const s = this.snapshot();
+      this.views.forEach((v) => v.render(s));
+    }
+
     say(message) {
       const el = this.statusEl;
       if (el.textContent !== message) { el.textContent = message; return; }
       el.textContent = '';
       setTimeout(() => { el.textContent = message; }, 150);
     }
-
-    // Hide a button; if it had focus, keep focus on Play so keyboard users are not dropped to the page top.
-    hide(b) {
-      if (this.shadowRoot.activeElement === b) this.playBtn.focus();
-      b.hidden = true;
-    }
-
-    /* ---------- playing ---------- */
 
     load(audio, i, preload) {
       audio.preload = preload;
@@ -450,288 +876,135 @@
       audio.src = this.urls[i];
     }
 
-    // Start section i at t seconds (always on a visitor's action or the previous section's end).
-    start(i, t = 0) {
-      if (!this.secs || i < 0 || i >= this.n) return;
+    // Go to section i at t seconds and play (always on a visitor's action or a section's end).
+    start(i, t = 0, play = true) {
+      if (!this.manifest || i < 0 || i >= this.manifest.sections.length) return;
       let cur = this.audio;
       const other = this.audios.find((x) => x !== cur);
       if (+other.dataset.i === i && !other.error) {
         cur.pause();
-        cur = other; // the next section is already buffered: swapping keeps the join short
+        cur = other;
       } else if (+cur.dataset.i !== i || cur.error || !cur.src) {
         this.load(cur, i, 'auto');
       }
+      const changed = i !== this.current;
       this.audio = cur;
-      this.i = i;
+      this.current = i;
       this.started = true;
-      this.following = true;
-      this.userScroll = 0;
-      [this.resumeBtn, this.skipBtn, this.followBtn].forEach((x) => this.hide(x));
+      this.alert = false;
+      this.options.follow = true;
       if (Math.abs(cur.currentTime - t) > 0.05) cur.currentTime = t;
       cur.playbackRate = this.rate;
-      this.setState(cur.paused ? 'loading' : 'playing'); // an element already playing fires no 'playing'
-      this.go(cur.play());
-      this.sectionChanged();
-      this.say(`Playing section ${i + 1} of ${this.n}: ${this.secs[i].heading}`);
+      if (play) {
+        this.setState(cur.paused ? 'loading' : 'playing'); // an element already playing fires no 'playing'
+        this.go(cur.play());
+        this.say(`Playing section ${i + 1} of ${this.manifest.sections.length}: ${this.manifest.sections[i].heading}`);
+      } else {
+        this.setState('paused');
+      }
+      if (changed || play) this.sectionChanged();
       this.save();
     }
 
-    // Buffer the next section in the other element once this one plays (not before: on a slow
-    // connection the section the visitor asked for comes first), so the join is seamless.
+    // Buffer the next section once this one plays: on a slow link the one asked for comes first.
     preloadNext() {
       const next = this.audios.find((x) => x !== this.audio);
-      if (this.i + 1 < this.n && (+next.dataset.i !== this.i + 1 || next.error)) this.load(next, this.i + 1, 'auto');
-    }
-
-    toggle() {
-      if (!this.started) return this.start(this.i, +this.seek.value);
-      if (!this.audio.paused) return this.audio.pause();
-      if (this.state === 'error') return this.start(this.i, this.audio.currentTime);
-      this.audio.playbackRate = this.rate;
-      this.go(this.audio.play());
-      this.say('Playing');
+      const i = this.current + 1;
+      if (i < this.manifest.sections.length && (+next.dataset.i !== i || next.error)) this.load(next, i, 'auto');
     }
 
     // play() can be refused (autoplay rules, no audio device) or cut short; say so, never throw.
     go(promise) {
       promise.catch((error) => {
-        if (error.name === 'AbortError') return; // paused or moved on before it started
+        if (error.name === 'AbortError') return;
         if (this.audio.error || error.name === 'NotSupportedError') return this.failed();
+        this.alert = true;
         this.setState('paused');
         this.say('The browser did not let the audio start. Press Play to try again.');
       });
     }
 
     failed() {
-      if (this.state === 'error') return;
-      const s = this.secs[this.i];
+      if (this.stateName === 'error') return;
+      const s = this.manifest.sections[this.current];
+      const more = this.current + 1 < this.manifest.sections.length;
+      this.alert = true;
       this.setState('error');
-      const more = this.i + 1 < this.n;
-      this.say(`Sorry, section ${this.i + 1} (${s.heading}) could not be loaded.${more ? ' You can skip to the next section.' : ''}`);
-      this.skipBtn.hidden = !more;
-      this.emit(EV.FAIL, { section: s.id });
+      this.say(`Sorry, section ${this.current + 1} (${s.heading}) could not be loaded.${more ? ' You can skip to the next section.' : ''}`);
+      emit(this, EV.FAIL, { section: s.id });
     }
 
     finished() {
-      this.setState('ended');
       this.started = false;
       this.resume = null;
       store.drop(this.key);
-      this.paint(null);
-      this.i = 0;
+      this.current = 0;
+      this.load(this.audio, 0, 'metadata');
+      this.setState('ended');
       this.sectionChanged();
       this.say('Finished: you have heard the whole page.');
     }
 
-    seekTo(t) {
-      if (+this.audio.dataset.i !== this.i) this.load(this.audio, this.i, 'auto');
-      this.audio.currentTime = Math.max(0, t);
-      this.update(true);
-    }
-
-    // Back and Forward cross into the neighbouring section rather than stopping at its edge.
-    seekBy(d) {
-      const t = this.audio.currentTime + d;
-      if (t < 0 && this.i > 0) return this.start(this.i - 1, Math.max(0, this.secs[this.i - 1].duration + t));
-      if (t >= this.secs[this.i].duration && this.i + 1 < this.n) return this.start(this.i + 1, t - this.secs[this.i].duration);
-      this.seekTo(Math.min(t, this.secs[this.i].duration));
-    }
-
-    setRate(r) {
-      this.rate = r;
-      this.rateSel.value = String(r);
-      this.audios.forEach((a) => { a.defaultPlaybackRate = r; a.playbackRate = r; });
-      store.set('voice-reader:rate', r);
-    }
-
-    nudgeRate(dir) {
-      const r = RATES[Math.min(RATES.length - 1, Math.max(0, RATES.indexOf(this.rate) + dir))];
-      this.setRate(r);
-      this.say(`Speed ${r}×`);
+    offerResume() {
+      const saved = store.get(this.key);
+      if (!saved || !this.manifest.sections[saved.i] || (saved.i === 0 && saved.t < 5)) return;
+      this.resume = { section: saved.i, time: saved.t };
     }
 
     save() {
       if (!this.started) return;
       this.savedAt = Date.now();
-      store.set(this.key, { i: this.i, t: Math.floor(this.audio.currentTime) });
+      store.set(this.key, { i: this.current, t: Math.floor(this.sectionTime) });
     }
 
-    // Media Session: lock screens, headsets and hardware keys drive the same actions.
     claimSession() {
       const ms = navigator.mediaSession;
       if (!ms || !window.MediaMetadata) return;
-      const heading = this.secs[this.i].heading;
-      ms.metadata = new MediaMetadata({ title: this.m.document.title, artist: heading, album: heading });
+      const heading = this.manifest.sections[this.current].heading;
+      ms.metadata = new MediaMetadata({ title: this.manifest.document.title, artist: heading, album: heading });
       const handlers = {
-        play: () => this.toggle(), pause: () => this.audio.pause(), nexttrack: this.actions.next,
-        previoustrack: this.actions.prev, seekbackward: this.actions.back, seekforward: this.actions.fwd,
+        play: () => this.play(), pause: () => this.pause(), nexttrack: () => this.next(),
+        previoustrack: () => this.previous(), seekbackward: () => this.seek(this.currentTime - STEP),
+        seekforward: () => this.seek(this.currentTime + STEP),
       };
       for (const [action, fn] of Object.entries(handlers)) {
         try { ms.setActionHandler(action, fn); } catch { /* this browser lacks the action */ }
       }
     }
 
-    /* ---------- showing where we are ---------- */
-
     sectionChanged() {
-      const s = this.secs[this.i];
-      this.nowEl.textContent = `Section ${this.i + 1} of ${this.n}: ${s.heading}`;
-      this.seek.max = Math.ceil(s.duration);
-      this.items.forEach((b, i) => (i === this.i ? b.setAttribute('aria-current', 'true') : b.removeAttribute('aria-current')));
-      this.k = -1;
-      this.update(true);
-      this.emit(EV.SECTION, { index: this.i, id: s.id, heading: s.heading });
+      const s = this.manifest.sections[this.current];
+      this.render();
+      emit(this, EV.SECTION, { index: this.current, id: s.id, heading: s.heading });
     }
 
-    // Keep the highlight in step between timeupdates (they come only every quarter second).
+    // Render every frame while playing: timeupdate comes only every quarter second.
     tick() {
-      if (this.audio.paused) return;
-      this.highlight(this.audio.currentTime);
+      if (this.audio.paused || !this.isConnected) return;
+      this.render();
       requestAnimationFrame(() => this.tick());
     }
 
-    update(force) {
-      const a = this.audio;
-      const s = this.secs[this.i];
-      const t = +a.dataset.i === this.i ? a.currentTime : 0; // idle after the end: back at the start
-      // A focused slider whose value changes every second makes screen readers chatter: while it
-      // has focus during playback it moves every 15 seconds instead.
-      const quiet = this.shadowRoot.activeElement === this.seek && !a.paused && !force;
-      if (!quiet || Math.abs(t - this.seek.value) >= 15) {
-        this.seek.value = t;
-        this.seek.setAttribute('aria-valuetext', `${words(t)} of ${words(s.duration)}`);
-      }
-      this.timeEl.textContent = `${clock(t)} / ${clock(s.duration)}`;
-      this.highlight(t);
-      if (!a.paused && Date.now() - this.savedAt > SAVE_MS) this.save();
+    tock() {
+      if (this.audio.paused) this.render();
+      if (!this.audio.paused && Date.now() - this.savedAt > SAVE_MS) this.save();
     }
-
-    highlight(t) {
-      const sentences = this.secs[this.i].sentences;
-      let k = -1;
-      sentences.forEach((s, j) => { if (s.start <= t) k = j; });
-      if (!this.started || k === this.k) return;
-      this.k = k;
-      const range = this.ranges[this.i][k];
-      this.caption.textContent = k < 0 ? '' : sentences[k].text;
-      this.paint(range);
-      if (range && this.following) this.follow(range);
-    }
-
-    paint(range) {
-      if (window.Highlight && CSS.highlights) {
-        if (range) CSS.highlights.set(HIGHLIGHT, new Highlight(range));
-        else CSS.highlights.delete(HIGHLIGHT);
-        return;
-      }
-      // Without the Highlight API, mark the block being read with a class; its text stays untouched.
-      if (this.block) this.block.classList.remove('vr-reading');
-      this.block = range && blockOf(range.startContainer);
-      if (this.block) this.block.classList.add('vr-reading');
-    }
-
-    // Keep the sentence in view; instant rather than animated when the visitor prefers less motion.
-    follow(range) {
-      const r = range.getBoundingClientRect();
-      if (!r.height || (r.top >= 0 && r.bottom <= innerHeight)) return;
-      let top = scrollY + r.top - innerHeight / 4; // a quarter down: room to read on
-      // A keyboard user working the player keeps the focused control in view if the sentence fits below it.
-      const focus = this.shadowRoot.activeElement;
-      const keep = focus ? scrollY + focus.getBoundingClientRect().top - 8 : top;
-      if (keep < top && r.bottom - (keep - scrollY) <= innerHeight) top = keep;
-      const smooth = !matchMedia('(prefers-reduced-motion: reduce)').matches;
-      scrollTo({ top, behavior: smooth ? 'smooth' : 'instant' });
-    }
-
-    // A scroll we did not make that takes the sentence out of view means the visitor is reading
-    // elsewhere: stop following, and offer the way back.
-    onScroll() {
-      if (!this.started || !this.following || Date.now() - this.userScroll > 1000) return;
-      const range = this.ranges[this.i][this.k];
-      if (!range) return;
-      const r = range.getBoundingClientRect();
-      if (r.bottom >= 0 && r.top <= innerHeight) return;
-      this.following = false;
-      this.followBtn.hidden = false;
-    }
-
-    refollow() {
-      this.following = true;
-      this.userScroll = 0; // the visitor just asked to follow: earlier scrolling no longer counts
-      this.hide(this.followBtn);
-      const range = this.ranges[this.i][this.k];
-      if (range) this.follow(range);
-    }
-
-    /* ---------- keys and click to listen ---------- */
 
     onKey(e) {
       if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
       const target = e.composedPath()[0];
-      if (e.key === 'Escape') return this.closePanels();
-      if (isField(target)) return; // native keys in the slider, the select and any field stay theirs
+      if (e.key === 'Escape') return this.main.open(false);
+      if (isField(target)) return;
       const action = KEYS[e.key.toLowerCase()];
       if (!action) return;
       e.preventDefault();
-      this.actions[action]();
-    }
-
-    closePanels() {
-      for (const [b, panel] of [[this.listBtn, this.list], [this.helpBtn, this.help]]) {
-        if (panel.hidden) continue;
-        if (panel.contains(this.shadowRoot.activeElement)) b.focus(); // focus would vanish with the panel
-        b.click();
-      }
-    }
-
-    setClickMode(on) {
-      this.clickBtn.setAttribute('aria-pressed', String(on));
-      this.clickMode = on;
-      // Blocks become focusable only while the mode is on, so Enter can start them.
-      const blocks = new Set(this.ranges.flat().filter(Boolean).map((r) => blockOf(r.startContainer)));
-      for (const b of blocks) {
-        if (on && !b.hasAttribute('tabindex')) {
-          b.tabIndex = 0;
-          b.dataset.vrClickable = '';
-        } else if (!on && b.hasAttribute('data-vr-clickable')) {
-          b.removeAttribute('tabindex');
-          b.removeAttribute('data-vr-clickable');
-        }
-      }
-      this.say(on ? 'Click to listen is on: click a sentence, or press Enter on a paragraph.' : 'Click to listen is off.');
-    }
-
-    // Every [section, sentence] whose range satisfies test, in reading order.
-    where(test) {
-      const hits = [];
-      this.ranges.forEach((rs, i) => rs.forEach((r, k) => r && test(r) && hits.push([i, k])));
-      return hits;
-    }
-
-    play(i, k) {
-      this.start(i, this.secs[i].sentences[k].start);
-    }
-
-    onTextClick(e) {
-      if (!this.clickMode || e.button !== 0 || !(e.target instanceof Element) || e.target.closest(INTERACTIVE)) return;
-      const selection = getSelection();
-      if (selection && !selection.isCollapsed) return; // the visitor is selecting text, not asking to listen
-      const p = caretAt(e.clientX, e.clientY);
-      if (!p) return;
-      const inside = this.where((r) => r.comparePoint(p[0], p[1]) === 0);
-      // Between sentences (a click on the gap or the padding), take the last one started before it.
-      const block = blockOf(p[0]);
-      const before = this.where((r) => blockOf(r.startContainer) === block && r.comparePoint(p[0], p[1]) >= 0);
-      const hit = inside[0] || before.pop();
-      if (hit) this.play(...hit);
-    }
-
-    onTextKey(e) {
-      if (!this.clickMode || e.key !== 'Enter' || !(e.target instanceof Element) || !e.target.hasAttribute('data-vr-clickable')) return;
-      const hit = this.where((r) => e.target.contains(r.startContainer))[0];
-      if (!hit) return;
-      e.preventDefault();
-      this.play(...hit);
+      const rate = (dir) => { this.playbackRate = RATES[clamp(RATES.indexOf(this.rate) + dir, 0, RATES.length - 1)]; this.say(`Speed ${this.rate}×`); };
+      ({
+        toggle: () => (this.paused ? this.play() : this.pause()), back: () => this.seek(this.currentTime - STEP),
+        fwd: () => this.seek(this.currentTime + STEP), previous: () => this.previous(), next: () => this.next(),
+        more: () => this.main.open(this.main.panel.hidden), help: () => this.main.openHelp(this.main.help.hidden),
+        slower: () => rate(-1), faster: () => rate(1),
+      })[action]();
     }
   }
 

@@ -14,7 +14,9 @@ from playwright.sync_api import expect
 from reader.cli import main
 from tests.support.browser import (
     PLAYER,
+    START,
     axe_violations,
+    controls,
     expect_http_errors,
     keyboard_journey,
     open_player,
@@ -37,8 +39,7 @@ p { margin: 0 !important; }
 """
 FRAME_CSS = "iframe { width: 100%; height: 24em; border: 0; }"
 
-MAPPED_JS = """() => document.querySelector('voice-reader').ranges
-    .map(rs => rs.map(r => r && r.toString().replace(/\\s+/g, ' ').trim()))"""
+MAPPED_JS = "() => document.querySelector('voice-reader').pageText()"
 # Computed styles of the host's own elements, to compare with and without the player.
 HOST_STYLES_JS = """() => [...document.querySelectorAll('main *')]
   .filter(e => !e.closest('voice-reader, .vr-listen-control'))
@@ -134,6 +135,7 @@ def test_host_headings_get_listen_from_here_and_the_highlight(page, site, articl
         [s["text"] for s in sec["sentences"]] for sec in site.sections
     ]
     expect(page.locator("voice-reader .vr-caption")).to_be_hidden()
+    page.get_by_role("button", name="More").click()
     expect(page.get_by_role("button", name="Click to listen")).to_be_visible()
     # One "Listen from here" straight after each of the host's headings.
     after = page.evaluate("""() => [...document.querySelectorAll('.vr-listen-control')]
@@ -145,7 +147,7 @@ def test_host_headings_get_listen_from_here_and_the_highlight(page, site, articl
     assert box["width"] >= 44 and box["height"] >= 44
     listen.click()
     wait_playing(page, site.sections[5]["sentences"][1]["start"] + 0.2, section=5)
-    page.get_by_role("button", name="Pause", exact=True).click()
+    controls(page).get_by_role("button", name="Pause", exact=True).click()
     expect(page.locator(PLAYER)).to_have_attribute("data-state", "paused")
     now = state(page)
     assert now["highlight"] == sentence_at(site, 5, now["time"])
@@ -158,6 +160,8 @@ def test_a_host_with_only_the_title_gets_the_caption(page, site, host, snippet):
     open_player(page, host(body, HOST_CSS, script=script))
     listen = page.get_by_role("button", name=f"Listen from here: {site.heading(0)}")
     expect(listen).to_be_visible()
+    page.get_by_role("button", name="More").click()
+    expect(page.get_by_role("button", name="Keyboard shortcuts")).to_be_visible()
     expect(page.get_by_role("button", name="Click to listen")).to_be_hidden()
     listen.click()
     wait_playing(page, 0.2)
@@ -177,16 +181,17 @@ def test_host_keeps_its_outline_styles_and_globals(new_page, site, article_host)
     }
     page = new_page()
     open_player(page, article_host)
-    page.get_by_role("button", name=f"Sections ({len(site.sections)})").click()
+    page.get_by_role("button", name="More").click()
     page.get_by_role("button", name="Keyboard shortcuts").click()
     assert outline(page) == before["outline"]
     assert page.evaluate(HOST_STYLES_JS) == before["styles"]
     assert page.evaluate(HEADINGS_JS) == before["headings"]
     assert set(page.evaluate(GLOBALS_JS)) - before["globals"] == set()
     # The host's CSS did not reach the player: its own size, its buttons shown.
-    play = page.get_by_role("button", name="Play", exact=True)
+    play = page.get_by_role("button", name=START)
     expect(play).to_be_visible()
-    assert play.evaluate("b => getComputedStyle(b).fontSize") == "16px"
+    more = page.get_by_role("button", name="More")
+    assert more.evaluate("b => getComputedStyle(b).fontSize") == "16px"
     box = play.bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44
 
@@ -195,15 +200,15 @@ def test_axe_on_the_host_in_every_state(page, site, article_host):
     page.route(site.sections[2]["audio"], lambda route: route.fulfill(status=404, body="gone"))
     open_player(page, article_host)
     assert axe_violations(page) == [], "idle"
-    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("button", name=START).click()
     wait_playing(page)
     assert axe_violations(page) == [], "playing"
-    page.get_by_role("button", name="Pause", exact=True).click()
+    controls(page).get_by_role("button", name="Pause", exact=True).click()
     expect(page.locator(PLAYER)).to_have_attribute("data-state", "paused")
     assert axe_violations(page) == [], "paused"
-    page.get_by_role("button", name=f"Sections ({len(site.sections)})").click()
+    page.get_by_role("button", name="More").click()
     expect(page.get_by_role("button", name=site.heading(7), exact=True)).to_be_visible()
-    assert axe_violations(page) == [], "section list open"
+    assert axe_violations(page) == [], "More open"
     page.get_by_role("button", name=site.heading(2), exact=True).click()
     expect(page.locator(PLAYER)).to_have_attribute("data-state", "error")
     expect(page.get_by_role("button", name="Skip to next section")).to_be_visible()
@@ -219,7 +224,7 @@ def test_resume_status_and_media_session_on_the_host(page, site, article_host):
     meta = page.evaluate("""() => { const m = navigator.mediaSession.metadata;
         return [m.title, m.artist, m.album]; }""")
     assert meta == [site.manifest["document"]["title"], site.heading(7), site.heading(7)]
-    page.get_by_role("button", name="Pause", exact=True).click()
+    controls(page).get_by_role("button", name="Pause", exact=True).click()
     expect(page.locator(PLAYER)).to_have_attribute("data-state", "paused")
     page.reload()
     page.wait_for_selector("voice-reader[data-state='ready']", state="attached")
@@ -283,7 +288,7 @@ def test_iframe_page_plays_when_framed_by_an_allowed_origin(page, site, host):
     frame = page.frame(url=f"{site.url}/embed/{site.slug}")
     frame.wait_for_selector("voice-reader[data-state='ready']", state="attached")
     inside = page.frame_locator("iframe")
-    inside.get_by_role("button", name="Play", exact=True).click()
+    inside.get_by_role("button", name=START).click()
     wait_playing(frame, 1.2)
     caption = inside.locator("voice-reader .vr-caption")
     expect(caption).to_be_visible()

@@ -112,17 +112,20 @@ class Site:
 
 PLAYER = "voice-reader"
 READY = "voice-reader[data-state]:not([data-state='loading'])"
+# The big button at rest: "Listen · 12 minutes" (the dot is not part of its name).
+START = re.compile(r"^Listen (\d+ minutes?|less than a minute)$")
 
+# Everything here goes through the element's documented API (docs/widget.md).
 STATE_JS = """() => {
   const el = document.querySelector('voice-reader');
-  const a = el.audio;
-  const hl = window.CSS && CSS.highlights && CSS.highlights.get('voice-reader-sentence');
-  const range = hl ? [...hl][0] : null;
-  return {state: el.dataset.state, section: el.i, time: a ? a.currentTime : 0,
-          paused: a ? a.paused : true, rate: a ? a.playbackRate : 1,
-          preservesPitch: a ? a.preservesPitch : null,
+  const a = el.media;
+  const text = (name) => { const hl = window.CSS && CSS.highlights && CSS.highlights.get(name);
+    const range = hl ? [...hl][0] : null;
+    return range ? range.toString().replace(/\\s+/g, ' ').trim() : null; };
+  return {state: el.state, section: el.section, time: el.sectionTime, whole: el.currentTime,
+          paused: el.paused, rate: el.playbackRate, preservesPitch: a ? a.preservesPitch : null,
           status: el.shadowRoot.querySelector('[role=status]').textContent,
-          highlight: range ? range.toString().replace(/\\s+/g, ' ').trim() : null};
+          highlight: text('voice-reader-sentence'), word: text('voice-reader-word')};
 }"""
 
 FOCUS_JS = """() => {
@@ -131,6 +134,11 @@ FOCUS_JS = """() => {
   if (!el) return null;
   return (el.getAttribute('aria-label') || el.textContent.trim() || el.tagName) + '|' + el.tagName;
 }"""
+
+
+def controls(page):
+    """The main player's region (the docked mini-player repeats some of its buttons)."""
+    return page.get_by_role("region", name="Listen to this page")
 
 
 def state(page) -> dict:
@@ -143,6 +151,14 @@ def focused(page) -> str:
     return page.evaluate(FOCUS_JS)
 
 
+def spoken_time(seconds: float) -> str:
+    """Say a time as the timeline's aria-valuetext does: "3 minutes 10 seconds"."""
+    total = max(0, round(seconds))
+    parts = [(total // 3600, "hour"), (total // 60 % 60, "minute"), (total % 60, "second")]
+    said = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n]
+    return " ".join(said) or "0 seconds"
+
+
 def open_player(page, url: str):
     """Go to a document page and wait for the player to be ready."""
     page.goto(url)
@@ -152,9 +168,9 @@ def open_player(page, url: str):
 
 def wait_playing(page, at_least: float = 0.3, section: int | None = None):
     """Wait until the player is playing (in `section`, if given) past `at_least` seconds."""
-    check = f"el.dataset.state === 'playing' && el.audio.currentTime > {at_least}"
+    check = f"el.state === 'playing' && el.sectionTime > {at_least}"
     if section is not None:
-        check += f" && el.i === {section}"
+        check += f" && el.section === {section}"
     page.wait_for_function(
         f"() => {{ const el = document.querySelector('voice-reader'); return {check}; }}",
         timeout=10_000,
@@ -175,14 +191,22 @@ def playing_status(site, i: int) -> str:
     return f"Playing section {i + 1} of {len(site.sections)}: {site.heading(i)}"
 
 
+def tab_to(page, name: str, limit: int = 60) -> None:
+    """Press Tab until the focused element is `name` ('name|TAG')."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused(page) == name:
+            return
+    raise AssertionError(f"Tab never reached {name}; last {focused(page)}")
+
+
 def keyboard_journey(page, site) -> None:
-    """Use a ready player by keyboard alone: play, next, the section list, speed, seek, leave."""
-    sections = f"Sections ({len(site.sections)})"
+    """Use a ready player by keyboard alone: play, next, More, a section, speed, seek, leave."""
     for _ in range(12):
         page.keyboard.press("Tab")
-        if focused(page) == "Play|BUTTON":
+        if focused(page).startswith("Listen · "):
             break
-    assert focused(page) == "Play|BUTTON"
+    assert re.fullmatch(r"Listen · .+\|BUTTON", focused(page)), focused(page)
     page.keyboard.press("Enter")
     wait_playing(page, 0.2)
     first = state(page)["time"]
@@ -190,62 +214,62 @@ def keyboard_journey(page, site) -> None:
     assert state(page)["time"] > first
     assert focused(page) == "Pause|BUTTON"  # the same button, renamed
 
-    for _ in range(4):
-        page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert focused(page) == "Previous section|BUTTON"
+    page.keyboard.press("Tab")
     assert focused(page) == "Next section|BUTTON"
     page.keyboard.press("Enter")
     wait_playing(page, 0.1, section=1)
     assert state(page)["status"] == playing_status(site, 1)
 
-    for _ in range(4):  # the slider, the speed, Click to listen, Sections
-        page.keyboard.press("Tab")
-    assert focused(page) == f"{sections}|BUTTON"
+    page.keyboard.press("Tab")
+    assert focused(page) == "More|BUTTON"
     page.keyboard.press("Enter")
-    expect(page.get_by_role("button", name=sections)).to_have_attribute("aria-expanded", "true")
-    for _ in range(20):
-        page.keyboard.press("Tab")
-        if focused(page) == f"{site.heading(7)}|BUTTON":
-            break
+    more = page.get_by_role("button", name="More")
+    expect(more).to_have_attribute("aria-expanded", "true")
+    tab_to(page, f"{site.heading(7)}|BUTTON")
     page.keyboard.press("Enter")
     wait_playing(page, 0.1, section=7)
     item = page.get_by_role("button", name=site.heading(7), exact=True)
     expect(item).to_have_attribute("aria-current", "true")
     assert state(page)["status"] == playing_status(site, 7)
 
-    page.keyboard.press("Escape")  # closes the list; focus returns to its button
-    assert focused(page) == f"{sections}|BUTTON"
+    page.keyboard.press("Escape")  # closes More; focus returns to its button
+    assert focused(page) == "More|BUTTON"
     expect(item).to_be_hidden()
 
     # Speed, with the keyboard on the native select; pitch is preserved.
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
     assert focused(page).endswith("|SELECT")
     page.keyboard.press("ArrowDown")
-    page.wait_for_function(
-        "() => document.querySelector('voice-reader').audio.playbackRate === 1.25"
-    )
+    page.wait_for_function("() => document.querySelector('voice-reader').playbackRate === 1.25")
     assert state(page)["preservesPitch"] is True
-
-    # K pauses while focus is in the player; arrow keys on the slider seek.
     page.keyboard.press("k")  # in a field: ignored
     assert state(page)["state"] == "playing"
-    page.keyboard.press("Shift+Tab")
-    assert focused(page).endswith("|INPUT")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("k")
-    expect(page.locator(PLAYER)).to_have_attribute("data-state", "paused")
+
+    # The timeline: arrow keys move 5 seconds, Page Down the next section; time in words.
     page.keyboard.press("Tab")
-    before = state(page)["time"]
-    page.keyboard.press("ArrowRight")
+    assert focused(page) == "Position in the page|INPUT"
+    before = state(page)["whole"]
     page.keyboard.press("ArrowRight")
     page.wait_for_function(
-        f"() => document.querySelector('voice-reader').audio.currentTime > {before} + 1"
+        f"() => document.querySelector('voice-reader').currentTime >= {before} + 4.5"
     )
-    total = round(site.sections[7]["duration"])
-    slider = page.get_by_role("slider", name="Position in section")
+    total = sum(s["duration"] for s in site.sections)
+    slider = page.get_by_role("slider", name="Position in the page")
     expect(slider).to_have_attribute(
-        "aria-valuetext", re.compile(rf"^\d+ seconds? of {total} seconds$")
+        "aria-valuetext",
+        re.compile(rf"^[\w ]+ of {spoken_time(total)}, {re.escape(site.heading(7))}$"),
     )
+    page.keyboard.press("PageDown")
+    wait_playing(page, 0, section=8)
+
+    # K pauses while focus is in the player, outside a field.
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert focused(page) == "More|BUTTON"
+    page.keyboard.press("k")
+    expect(page.locator(PLAYER)).to_have_attribute("data-state", "paused")
 
     # Tab leaves the player: no trap.
     for _ in range(12):
