@@ -9,6 +9,10 @@ from reader.pipeline.speechtext.language import Words
 from reader.pipeline.speechtext.rule import Rule
 
 _SLASH_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?!\d|[/.-]\d)")
+_DAY_MONTH_ONLY = re.compile(
+    r"(?P<before>\b(?:[Oo]n|[Ff]rom|[Uu]ntil|[Tt]ill|[Bb]y|[Bb]efore|[Aa]fter|[Ss]ince|[Dd]ated?:?)"
+    r"\s(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?\s)?)(?P<day>\d{1,2})/(?P<month>\d{1,2})(?![\d/])"
+)
 _ISO_DATE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
@@ -59,7 +63,14 @@ def say_numeric_dates(text: str, words: Words | None) -> str:
     def iso(match: re.Match[str]) -> str:
         return _spoken_date(int(match[3]), int(match[2]), int(match[1]), words) or match[0]
 
-    return _ISO_DATE.sub(iso, _SLASH_DATE.sub(slash, text))
+    def day_month(match: re.Match[str]) -> str:
+        day, month = int(match["day"]), int(match["month"])
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            return match[0]
+        return f"{match['before']}{day} {words.months[month - 1]}"
+
+    text = _ISO_DATE.sub(iso, _SLASH_DATE.sub(slash, text))
+    return _DAY_MONTH_ONLY.sub(day_month, text)
 
 
 _MONTH_RANGE = re.compile(
@@ -148,7 +159,8 @@ RULES = (
     Rule(
         "date-numeric",
         "dates and times",
-        "dd/mm/yyyy, d/m/yy, dd.mm.yyyy and ISO yyyy-mm-dd are day, month name, year.",
+        "dd/mm/yyyy, d/m/yy, dd.mm.yyyy and ISO yyyy-mm-dd are day, month name, year; "
+        'dd/mm after "on", "from", "until" is day and month.',
         say_numeric_dates,
         (
             ("Reviewed: 30/06/2018", "Reviewed: 30 June 2018"),

@@ -58,9 +58,17 @@ def say_thousands(text: str, words: Words | None) -> str:
     return _THOUSANDS.sub(lambda m: f"{m['amount']} {words.scale_words['k']}", text)
 
 
+_UNIT_BOTH_ENDS = re.compile(
+    rf"(?<![\d.,])(?P<first>{NUMBER})\s?(?P<unit>[A-Za-zµμ]+)\s?[\u2013\u2014-]\s?"
+    rf"(?P<last>{NUMBER})\s?(?P=unit)(?![\w])"
+)
+
+
 def say_ranges(text: str, words: Words | None) -> str:
-    """Join the ends of a number range with "to": "2–3 weeks", "10-15%"."""
+    """Join the ends of a number range with "to": "2–3 weeks", "10-15%", "5ml–10ml"."""
     assert words is not None
+    # "5ml–10ml" is "5 to 10ml": the unit is said once, after the range.
+    text = _UNIT_BOTH_ENDS.sub(r"\g<first>-\g<last>\g<unit>", text)
 
     def number_range(match: re.Match[str]) -> str:
         if match["between"]:

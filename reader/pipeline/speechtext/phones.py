@@ -68,6 +68,7 @@ def _split_run(number: str) -> list[str]:
 def say_uk_numbers(text: str, words: Words | None) -> str:
     """Say a UK telephone number (landline, mobile, 0800, 03xx, +44) in digit groups."""
     plus = words.plus if words else "+"
+    either = words.or_ if words else ","
 
     def number(match: re.Match[str]) -> str:
         groups = _uk_groups(match["lead"].strip(), match["rest"])
@@ -76,7 +77,9 @@ def say_uk_numbers(text: str, words: Words | None) -> str:
         said = [f"{plus} 4 4" if g == "+44" else digits(g) for g in groups]
         return PAUSE.join(said)
 
-    return _UK.sub(number, text)
+    text = _UK.sub(number, text)
+    # "01234 567 890 / 07700 900 123": two numbers to choose from, not a "slash".
+    return re.sub(r"(?<=\d)\s/\s(?=\d)", f" {either} ", text)
 
 
 def say_service_numbers(text: str, words: Words | None) -> str:

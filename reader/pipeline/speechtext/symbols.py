@@ -8,6 +8,7 @@ from reader.pipeline.speechtext.language import Words
 from reader.pipeline.speechtext.rule import Rule
 
 _SILENT = re.compile(r"[®™©℠]")
+_BAR = re.compile(r"\s+\|\s+")
 # A footnote mark: asterisks or daggers after or before a word, never maths between numbers.
 _FOOTNOTE = re.compile(r"(?<!\d\s)(?<!\d)[*†‡]+(?!\s?\d)|(?<=\s)[*†‡]+(?=\w)")
 _BULLET = re.compile(r"\s*(?P<before>[:;,.!?]?)\s*[•▪‣◦·]\s*")
@@ -27,7 +28,8 @@ _ARROW = re.compile(r"\s?[→⟶]\s?")
 
 def silence_marks(text: str, words: Words | None) -> str:
     """Drop ®, ™, © and footnote marks (* † ‡), which a listener should not hear."""
-    return _FOOTNOTE.sub("", _SILENT.sub("", text))
+    # A bar between items ("Email … | Tel …") separates them: a pause, not the word "bar".
+    return _BAR.sub(", ", _FOOTNOTE.sub("", _SILENT.sub("", text)))
 
 
 def say_comparisons(text: str, words: Words | None) -> str:
@@ -78,7 +80,7 @@ RULES = (
     Rule(
         "silent-marks",
         "symbols",
-        "®, ™, © and footnote marks (*, †, ‡) are silent.",
+        "®, ™, © and footnote marks (*, †, ‡) are silent; a bar between items is a pause.",
         silence_marks,
         (
             ("Sutent® and Afinitor™", "Sutent and Afinitor"),

@@ -58,6 +58,12 @@ def say_times(text: str, words: Words | None) -> str:
     text = _TWENTY_FOUR_HOUR.sub(twenty_four, text)
     text = _HOURS_SUFFIX.sub(twenty_four, text)
     ends = "|".join(re.escape(w) for w in (words.am, words.pm, words.noon, words.midnight))
+    # "between 9am-5pm" is "between 9 am and 5 pm".
+    text = re.sub(
+        rf"(\b[Bb]etween\s\d{{1,2}}(?:\s(?:oh\s)?\d\d)?\s(?:{ends}))\s?[\u2013\u2014-]\s?(?=\d)",
+        rf"\1 {words.and_} ",
+        text,
+    )
     # "9 am–5 pm" and "9–5 pm": the dash between two times is "to".
     text = re.sub(rf"\b({ends})\s?[\u2013\u2014-]\s?(?=\d)", rf"\1 {words.to} ", text)
     return re.sub(
