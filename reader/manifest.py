@@ -19,6 +19,7 @@ from pathlib import Path
 
 VERSION = 1
 MANIFEST_NAME = "manifest.json"
+INDEX_NAME = "index.json"
 AUDIO_DIR = "audio"
 PAGES_DIR = "pages"
 UNPUBLISHED_NAME = "unpublished.json"
@@ -57,6 +58,15 @@ class _Checked:
 
     def _check(self) -> None:
         """Raise ManifestError unless the values make sense together."""
+
+    @classmethod
+    def from_dict(cls, data: object, where: str | None = None):
+        """Check and convert parsed JSON; raise ManifestError saying where it is wrong."""
+        return _convert(cls, data, where or cls.__name__.lower())
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data, optional fields left out while they are None."""
+        return _to_json(self)
 
 
 @dataclass(frozen=True)
@@ -245,74 +255,176 @@ class Manifest(_Checked):
         return names
 
     @classmethod
-    def from_dict(cls, data: object) -> Manifest:
-        """Check and convert parsed JSON; raise ManifestError saying where it is wrong."""
+    def from_dict(cls, data: object, where: str | None = None) -> Manifest:
+        """Check and convert a parsed manifest; raise ManifestError saying where it is wrong."""
+        # The version first: another version's fields mean something else.
         if isinstance(data, dict) and data.get("version") != VERSION:
             raise ManifestError(f"not a version {VERSION} manifest")
-        return _convert(cls, data, "manifest")
+        return _convert(cls, data, where or "manifest")
 
-    def to_dict(self) -> dict:
-        """Return the manifest as JSON-ready data, optional fields left out while None."""
-        return _to_json(self)
+
+@dataclass(frozen=True)
+class IndexEntry(_Checked):
+    """What the index page shows of one published document."""
+
+    slug: str
+    title: str
+    lang: str
+    sections: int
+    words: int
+    """Words of display text, to estimate the listening time while audio is prepared."""
+    built_at: str
+    duration: float | None = None
+    """Seconds of audio; None while the audio is being prepared."""
+
+    @classmethod
+    def of(cls, manifest: Manifest) -> IndexEntry:
+        """Summarise a published manifest for the index."""
+        document = manifest.document
+        return cls(
+            slug=document.slug,
+            title=document.title,
+            lang=document.lang,
+            sections=len(manifest.sections),
+            words=document.words or 0,
+            built_at=manifest.built_at,
+            duration=manifest.duration if manifest.has_audio else None,
+        )
+
+
+@dataclass(frozen=True)
+class Index(_Checked):
+    """Every published document in one small file, so the service never lists the folder."""
+
+    documents: tuple[IndexEntry, ...]
+    """Sorted by slug."""
+    version: int = VERSION
+
+    def _check(self) -> None:
+        _require(self.version == VERSION, f"not a version {VERSION} index")
 
 
 # ---------------------------------------------------------------- typed conversion
 
 
-@cache
-def _hints(cls: type) -> dict[str, object]:
-    return typing.get_type_hints(cls)
+class _Invalid(Exception):
+    """A value that does not fit its type; `path` says where, filled in on the way out."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+        self.path: list[str] = []
 
 
 def _convert(kind, value, where: str):
-    """Convert JSON `value` to the annotated type `kind`, checking it on the way."""
+    """Convert JSON `value` to the annotated type `kind`, or raise ManifestError saying where."""
+    try:
+        return _converter(kind)(value)
+    except _Invalid as error:
+        place = where + "".join(reversed(error.path))
+        raise ManifestError(f"{place}: {error.message}") from None
+
+
+def _fail(expected: str, value) -> typing.NoReturn:
+    raise _Invalid(f"expected {expected}, got {value!r:.40}")
+
+
+@cache
+def _converter(kind) -> typing.Callable[[object], object]:
+    """Make, once per type, the function that checks and converts a JSON value to it."""
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in typing.get_args(kind):
-            return None
         (inner,) = [a for a in typing.get_args(kind) if a is not type(None)]
-        return _convert(inner, value, where)
+        convert_inner = _converter(inner)
+        return lambda value: None if value is None else convert_inner(value)
     if is_dataclass(kind):
-        return _from_mapping(kind, value, where)
+        return _mapping_converter(kind)
     if origin is tuple:
-        args = typing.get_args(kind)
-        _require(isinstance(value, list), f"{where}: expected a list, got {value!r:.40}")
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_convert(args[0], v, f"{where}[{i}]") for i, v in enumerate(value))
-        _require(len(value) == len(args), f"{where}: expected {len(args)} items")
-        return tuple(
-            _convert(a, v, f"{where}[{i}]")
-            for i, (a, v) in enumerate(zip(args, value, strict=True))
-        )
+        return _tuple_converter(typing.get_args(kind))
     if kind is float:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        _require(ok and math.isfinite(value), f"{where}: expected a number, got {value!r:.40}")
-        return float(value)
+
+        def to_float(value):
+            # type(), not isinstance(): True is an int, but not a number of seconds.
+            if type(value) in (float, int) and math.isfinite(value):
+                return float(value)
+            _fail("a number", value)
+
+        return to_float
     if kind is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        _require(ok, f"{where}: expected a whole number, got {value!r:.40}")
+
+        def to_int(value):
+            if type(value) is not int:
+                _fail("a whole number", value)
+            return value
+
+        return to_int
+
+    def to_plain(value):
+        if not isinstance(value, kind):
+            _fail(kind.__name__, value)
         return value
-    _require(isinstance(value, kind), f"{where}: expected {kind.__name__}, got {value!r:.40}")
-    return value
+
+    return to_plain
 
 
-def _from_mapping(cls, data, where: str):
-    _require(isinstance(data, dict), f"{where}: expected an object, got {data!r:.40}")
-    hints = _hints(cls)
-    values = {}
-    for spec in fields(cls):
-        if spec.name in data:
-            values[spec.name] = _convert(hints[spec.name], data[spec.name], f"{where}.{spec.name}")
-        else:
-            # Unknown keys are ignored, so an older reader accepts a newer build's manifest.
-            _require(
-                spec.default is not MISSING or spec.default_factory is not MISSING,
-                f"{where}.{spec.name}: missing",
-            )
-    try:
-        return cls(**values)
-    except ManifestError as error:
-        raise ManifestError(f"{where}: {error}") from None
+def _tuple_converter(args: tuple):
+    if len(args) == 2 and args[1] is Ellipsis:
+        convert_item = _converter(args[0])
+        items = None
+    else:
+        items = [_converter(a) for a in args]
+
+    def to_tuple(value):
+        if not isinstance(value, list):
+            _fail("a list", value)
+        if items is not None and len(value) != len(items):
+            raise _Invalid(f"expected {len(items)} items")
+        converted = []
+        for number, item in enumerate(value):
+            try:
+                convert = convert_item if items is None else items[number]
+                converted.append(convert(item))
+            except _Invalid as error:
+                error.path.append(f"[{number}]")
+                raise
+        return tuple(converted)
+
+    return to_tuple
+
+
+def _mapping_converter(cls):
+    hints = typing.get_type_hints(cls)
+    # Unknown keys are ignored, so an older reader accepts a newer build's manifest.
+    specs = [
+        (
+            spec.name,
+            _converter(hints[spec.name]),
+            spec.default is MISSING and spec.default_factory is MISSING,
+        )
+        for spec in fields(cls)
+    ]
+
+    def to_dataclass(data):
+        if not isinstance(data, dict):
+            _fail("an object", data)
+        values = {}
+        for name, convert, required in specs:
+            if name in data:
+                try:
+                    values[name] = convert(data[name])
+                except _Invalid as error:
+                    error.path.append(f".{name}")
+                    raise
+            elif required:
+                error = _Invalid("missing")
+                error.path.append(f".{name}")
+                raise error
+        try:
+            return cls(**values)
+        except ManifestError as error:
+            raise _Invalid(str(error)) from None
+
+    return to_dataclass
 
 
 def _to_json(value):
@@ -376,9 +488,9 @@ def published_slugs(out_dir: Path) -> list[str]:
 _WORDS_JSON = re.compile(r'"words": (\[[\s\d.,eE+\-\[\]]*\])')
 
 
-def dumps(manifest: Manifest) -> bytes:
-    """Serialise a manifest the one way it is always written."""
-    text = json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1)
+def dumps(value: Manifest | Index) -> bytes:
+    """Serialise a manifest or the index the one way it is always written."""
+    text = json.dumps(value.to_dict(), ensure_ascii=False, indent=1)
     # Word timings are thousands of small arrays: one line per sentence, not a line per
     # number, keeps the file readable and its gzipped size down.
     text = _WORDS_JSON.sub(lambda m: '"words": ' + _compact(json.loads(m[1])), text)
@@ -387,3 +499,15 @@ def dumps(manifest: Manifest) -> bytes:
 
 def _compact(value) -> str:
     return json.dumps(value, separators=(",", ":"))
+
+
+def read_index(out_dir: Path) -> Index | None:
+    """Read and check the build folder's index; None when there is none."""
+    path = Path(out_dir) / INDEX_NAME
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise ManifestError(f"{path}: cannot read the index: {error}") from error
+    return Index.from_dict(data, where=str(path))

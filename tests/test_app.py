@@ -13,7 +13,7 @@ from flask import Flask
 
 from reader import create_app
 from reader.cli import main
-from tests.support.web import NETS
+from tests.support.web import NETS, PLAIN
 
 
 def test_factory_makes_an_app_with_the_blueprint(app):
@@ -45,16 +45,16 @@ def _clean_env(tmp_path: Path, site) -> dict:
     return env
 
 
-def test_the_app_never_loads_the_speech_engine(tmp_path, site):
+def test_the_app_never_loads_the_parser_or_the_pipeline(tmp_path, site):
     script = f"""
 import sys
 from reader import create_app
 client = create_app().test_client()
-for url in ("/", "/documents/{NETS}", "/api/documents/{NETS}/manifest.json", "/healthz"):
+for url in ("/", "/?q=nets", "/documents/{NETS}", "/documents/{PLAIN}", "/embed/{NETS}",
+            "/api/documents/{NETS}/manifest.json", "/healthz"):
     assert client.get(url).status_code == 200, url
-loaded = sorted(m for m in ("pyttsx3", "reader.pipeline.engine", "reader.pipeline.synthesise",
-                            "reader.pipeline.build",
-                            "reader.pipeline.fake_engine", "lameenc") if m in sys.modules)
+forbidden = ("pyttsx3", "bs4", "nh3", "lameenc", "reader.pipeline")
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in forbidden or m.startswith(forbidden))
 assert not loaded, loaded
 """
     env = _clean_env(tmp_path, site)

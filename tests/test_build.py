@@ -229,3 +229,101 @@ def test_a_published_version_missing_a_file_is_rebuilt(tmp_path):
     (mf.document_dir(out, "small") / manifest["download"]["audio"]).unlink()
     assert build_documents(content, out, options=FAKE).results[0].error is None
     assert (mf.document_dir(out, "small") / manifest["download"]["audio"]).is_file()
+
+
+# ---------------------------------------------------------------- one published version
+
+
+NO_VOICE = replace(FAKE, voice="gmw/en-xx")
+"""Options whose audio always fails: the voice is not installed."""
+
+
+def _page(out: Path, slug: str) -> str:
+    manifest = mf.load_manifest(out, slug)
+    return (mf.document_dir(out, slug) / manifest.page).read_text("utf-8")
+
+
+def test_the_build_publishes_the_page_with_the_manifest(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "small", SMALL)
+    build_documents(content, out, options=FAKE)
+    manifest = mf.load_manifest(out, "small")
+    assert manifest.page.startswith("pages/") and manifest.has_audio
+    assert '<h2 id="first-part">First part</h2>' in _page(out, "small")
+    index = mf.read_index(out)
+    assert [e.slug for e in index.documents] == ["small"]
+    assert index.documents[0] == mf.IndexEntry.of(manifest)
+    assert index.documents[0].duration == manifest.duration > 0
+
+
+def test_a_no_change_rebuild_rewrites_nothing(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "small", SMALL)
+    build_documents(content, out, options=FAKE)
+    files = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.suffix != ".lock"}
+    build_documents(content, out, options=FAKE)
+    assert {p: p.stat().st_mtime_ns for p in files} == files
+
+
+def test_a_new_document_whose_audio_fails_is_published_as_text(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "small", SMALL)
+    result = build_documents(content, out, options=NO_VOICE).results[0]
+    assert "'gmw/en-xx' is not installed" in result.error
+    assert "published as text; its audio is being prepared" in result.error
+    manifest = mf.load_manifest(out, "small")
+    assert not manifest.has_audio and manifest.voice is None
+    assert [s.id for s in manifest.sections] == [
+        "small-page",
+        "first-part",
+        "second-part",
+        "detail",
+    ]
+    assert "An introduction." in _page(out, "small")
+    assert mf.read_index(out).documents[0].duration is None
+    # The next build that can make audio publishes it.
+    assert build_documents(content, out, options=FAKE).results[0].error is None
+    assert mf.load_manifest(out, "small").has_audio
+
+
+def test_an_existing_document_keeps_its_version_when_audio_fails(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "small", SMALL)
+    build_documents(content, out, options=FAKE)
+    before = mf.manifest_path(out, "small").read_bytes()
+    page = _page(out, "small")
+    write_document(content, "small", SMALL.replace("The detail.", "A changed detail."))
+    result = build_documents(content, out, options=NO_VOICE).results[0]
+    assert "'gmw/en-xx' is not installed" in result.error
+    assert "published as text" not in result.error
+    assert mf.manifest_path(out, "small").read_bytes() == before
+    assert _page(out, "small") == page and "A changed detail." not in page
+
+
+def test_a_manifest_from_before_pages_is_republished_without_new_audio(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "small", SMALL)
+    build_documents(content, out, options=FAKE)
+    path = mf.manifest_path(out, "small")
+    data = json.loads(path.read_bytes())
+    del data["page"]
+    path.write_text(json.dumps(data))
+    result = build_documents(content, out, options=FAKE).results[0]
+    assert (result.built, result.reused) == (0, 4)
+    again = json.loads(path.read_bytes())
+    assert again["page"] and [s["audio"] for s in again["sections"]] == [
+        s["audio"] for s in data["sections"]
+    ]
+
+
+def test_an_edit_publishes_a_new_page_and_keeps_the_one_before(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "small", SMALL)
+    build_documents(content, out, options=FAKE)
+    first = mf.load_manifest(out, "small").page
+    for text in ("A changed detail.", "Another detail."):
+        write_document(content, "small", SMALL.replace("The detail.", text))
+        build_documents(content, out, options=FAKE)
+    pages = sorted(p.name for p in (mf.document_dir(out, "small") / mf.PAGES_DIR).iterdir())
+    assert len(pages) == 2 and first.removeprefix("pages/") not in pages
+    assert "Another detail." in _page(out, "small")

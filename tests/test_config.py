@@ -51,7 +51,7 @@ def test_layers_override_in_order(tmp_path, monkeypatch):
     assert app.config["SITE_NAME"] == "From environment"
     assert app.config["FRAME_ANCESTORS"] == "'self'"
     assert app.config["THREADS"] == 12
-    assert app.config["TRUSTED_HOSTS"] == ["a.example", "b.example"]
+    assert app.config["ALLOWED_HOSTS"] == ["a.example", "b.example"]
 
     app = create_app({"SITE_NAME": "From test"})
     assert app.config["SITE_NAME"] == "From test"
@@ -94,3 +94,20 @@ def test_only_config_reads_the_environment():
         source = path.read_text(encoding="utf-8")
         uses = "os.environ" in source or "getenv" in source
         assert uses == (name in ENVIRONMENT_READERS), name
+
+
+def test_trusted_hosts_default_to_loopback_and_star_allows_any(tmp_path):
+    base = {"CONTENT_DIR": tmp_path, "BUILD_DIR": tmp_path}
+    assert create_app(base).config["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]"]
+    assert create_app({**base, "TRUSTED_HOSTS": []}).config["ALLOWED_HOSTS"] == [
+        "127.0.0.1",
+        "localhost",
+        "[::1]",
+    ]
+    assert create_app({**base, "TRUSTED_HOSTS": ["*"]}).config["ALLOWED_HOSTS"] is None
+
+
+@pytest.mark.parametrize("url", ["reader.example.org", "ftp://x.org", "https://x.org/?a=1"])
+def test_a_bad_public_url_is_a_clear_error(tmp_path, url):
+    with pytest.raises(ReaderError, match="READER_PUBLIC_URL must be like"):
+        create_app({"CONTENT_DIR": tmp_path, "BUILD_DIR": tmp_path, "PUBLIC_URL": url})

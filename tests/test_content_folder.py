@@ -8,9 +8,10 @@ from click.testing import CliRunner
 from reader.cli import main
 from reader.content import read_content, require_slug
 from reader.errors import ContentError
+from reader.pipeline.build import build_documents
 from reader.pipeline.lexicon import load_lexicon
 from reader.web.catalogue import Catalogue
-from tests.support.content import SMALL, write_document
+from tests.support.content import FAKE, SMALL, write_document
 
 NAME_MESSAGE = "'Upper Case Name' is not a valid document name"
 
@@ -89,6 +90,9 @@ def test_a_lexicon_linked_to_outside_the_folder_is_refused(outside):
 def test_the_service_does_not_show_a_document_linked_to_outside(tmp_path, outside):
     secret, content = outside
     (content / "linked.html").symlink_to(secret)
-    catalogue = Catalogue(content, tmp_path / "build")
+    # The service shows only what the build published, and the build refuses the link.
+    summary = build_documents(content, tmp_path / "build", options=FAKE)
+    assert [r.slug for r in summary.failed] == ["linked"]
+    catalogue = Catalogue(tmp_path / "build", content)
     assert catalogue.entry("small") is not None
     assert catalogue.entry("linked") is None

@@ -148,4 +148,5 @@ def test_the_service_and_the_export_serve_the_download(published, tmp_path, monk
     export_site(app, tmp_path / "site")
     exported = json.loads((tmp_path / "site/api/documents" / NETS / "manifest.json").read_text())
     name = exported["download"]["audio"].rsplit("/", 1)[1]
-    assert (tmp_path / "site/audio" / NETS / name).stat().st_size == download["bytes"]
+    exported_audio = tmp_path / "site/api/documents" / NETS / "audio" / name
+    assert exported_audio.stat().st_size == download["bytes"]

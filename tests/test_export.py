@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import urllib.error
@@ -16,6 +17,7 @@ from click.testing import CliRunner
 from reader.errors import ReaderError
 from reader.web import views
 from reader.web.export import MARKER, export_site
+from reader.web.widget import read_widget
 from tests.support.web import NETS, PLAIN
 
 # python -m http.server has no Range support, which browsers need to seek in audio. This is
@@ -119,7 +121,7 @@ def test_export_is_served_by_a_plain_static_server(app, tmp_path, static_server)
     for section in manifest["sections"]:
         # As the widget does: new URL(audio, manifestUrl).
         audio_url = urljoin(manifest_url, section["audio"])
-        assert audio_url.startswith(base + f"/audio/{NETS}/")
+        assert audio_url.startswith(base + f"/api/documents/{NETS}/audio/")
         status, headers, data, _ = _get(audio_url)
         assert status == 200
         assert headers["Content-Type"] == "audio/mpeg"
@@ -140,11 +142,35 @@ def test_export_is_served_by_a_plain_static_server(app, tmp_path, static_server)
     assert b"max-width: 70ch" in body
 
 
+def test_export_serves_embeds_and_the_versioned_widget(app, tmp_path, static_server):
+    export_site(app, tmp_path / "site")
+    base = static_server(tmp_path / "site")
+    service = app.test_client()
+    for path in (f"/embed/{NETS}", f"/embed/{PLAIN}"):
+        # The static page is the one the service serves, byte for byte.
+        status, _, body, _ = _get(base + path + "/")
+        assert status == 200
+        assert body == service.get(path).get_data()
+    embed = _get(base + f"/embed/{NETS}/")[2].decode()
+    scripts = re.findall(r'<script src="([^"]+)"', embed)
+    assert scripts and all("/static/v/" in src for src in scripts)
+    widget = read_widget(app.config["STATIC_DIR"])
+    for name in ("voice-reader.js", "voice-reader.css"):
+        status, _, body, _ = _get(f"{base}/{widget.path(name)}")
+        assert status == 200
+        assert body == service.get(f"/{widget.path(name)}").get_data()
+    assert f"/{widget.path()}" in scripts
+    manifest = _get(base + re.search(r'manifest="([^"]+)"', embed)[1])[2]
+    assert json.loads(manifest)["document"]["slug"] == NETS
+
+
 def test_export_with_base_url_uses_absolute_urls(app, tmp_path):
     export_site(app, tmp_path / "site", base_url="https://example.org/health")
     root = tmp_path / "site"
     manifest = json.loads((root / "api/documents" / NETS / "manifest.json").read_bytes())
-    assert manifest["sections"][0]["audio"].startswith(f"https://example.org/health/audio/{NETS}/")
+    audio = manifest["sections"][0]["audio"]
+    assert audio.startswith(f"https://example.org/health/api/documents/{NETS}/audio/")
+    assert (root / audio.removeprefix("https://example.org/health/")).is_file()
     page = (root / "documents" / NETS / "index.html").read_text()
     assert 'href="/health/static/page.css"' in page
     assert f'manifest="/health/api/documents/{NETS}/manifest.json"' in page

@@ -27,6 +27,8 @@ def pages(client, site, published, tmp_path) -> dict[str, Path]:
         "no-audio": f"/documents/{PLAIN}",
         "embed": f"/embed/{NETS}",
         "embed-no-audio": f"/embed/{PLAIN}",
+        "index-filtered": "/?q=nets",
+        "index-no-match": "/?q=%3Cb%3Ezzz",
     }
     rendered = {name: client.get(url).get_data() for name, url in urls.items()}
     real = create_app(
@@ -34,11 +36,8 @@ def pages(client, site, published, tmp_path) -> dict[str, Path]:
     )
     rendered["shipped-nets"] = real.test_client().get(urls["document"]).get_data()
     assert b"<voice-reader" in rendered["shipped-nets"]
-    # Stale: the text changed after the audio was built.
-    source = site[0] / f"{NETS}.html"
-    source.write_text(source.read_text() + "\n<p>A new paragraph.</p>\n")
-    rendered["stale"] = client.get(urls["document"]).get_data()
-    assert b"being prepared" in rendered["stale"]
+    assert b"being prepared" in rendered["no-audio"]
+    assert b"No page has \xe2\x80\x9c&lt;b&gt;zzz\xe2\x80\x9d" in rendered["index-no-match"]
     files = {}
     for name, html in rendered.items():
         files[name] = tmp_path / f"{name}.html"

@@ -122,11 +122,44 @@ def test_trusted_hosts_refuse_other_hosts(site):
     assert client.get("/", base_url="http://reader.example.org").status_code == 200
 
 
-def test_proxy_count_trusts_forwarded_scheme_and_host(site):
+def test_proxy_count_checks_the_forwarded_host(site):
     content_dir, build_dir = site
-    app = create_app({"CONTENT_DIR": content_dir, "BUILD_DIR": build_dir, "PROXY_COUNT": 1})
-    response = app.test_client().get(
-        f"/api/documents/{NETS}/manifest.json",
-        headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "reader.example.org"},
-    )
-    assert response.get_json()["sections"][0]["audio"].startswith("https://reader.example.org/")
+    config = {"CONTENT_DIR": content_dir, "BUILD_DIR": build_dir, "PROXY_COUNT": 1}
+    app = create_app({**config, "TRUSTED_HOSTS": ["reader.example.org"]})
+    client = app.test_client()
+    url = f"/api/documents/{NETS}/manifest.json"
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "reader.example.org"}
+    response = client.get(url, headers=forwarded)
+    assert response.status_code == 200
+    # Relative audio URLs: the forwarded scheme and host never reach the manifest.
+    assert response.get_json()["sections"][0]["audio"].startswith("audio/")
+    evil = client.get(url, headers={**forwarded, "X-Forwarded-Host": "evil.example"})
+    assert evil.status_code == 400
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:5000", "localhost.evil.example"])
+def test_unknown_hosts_are_refused_by_default(app, host):
+    client = app.test_client()
+    for url in ("/", f"/documents/{NETS}", f"/api/documents/{NETS}/manifest.json"):
+        response = client.get(url, headers={"Host": host})
+        assert response.status_code == 400, url
+        assert b"evil.example" not in response.get_data()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:5000", "localhost", "[::1]:5000", "[::1]"])
+def test_loopback_hosts_are_allowed_by_default(app, host):
+    response = app.test_client().get(f"/api/documents/{NETS}/manifest.json", headers={"Host": host})
+    assert response.status_code == 200
+    assert host.encode() not in response.get_data()
+
+
+def test_a_host_header_never_appears_in_a_manifest(site):
+    content_dir, build_dir = site
+    app = create_app({"CONTENT_DIR": content_dir, "BUILD_DIR": build_dir, "TRUSTED_HOSTS": ["*"]})
+    client = app.test_client()
+    url = f"/api/documents/{NETS}/manifest.json"
+    poisoned = client.get(url, headers={"Host": "evil.example"})
+    assert poisoned.status_code == 200
+    # What a cache would have stored from that request is what everyone else gets.
+    assert poisoned.get_data() == client.get(url).get_data()
+    assert b"evil.example" not in poisoned.get_data()

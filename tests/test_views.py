@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
+from dataclasses import replace
+from urllib.parse import urljoin
 
 import pytest
 
 from reader import create_app
-from reader.manifest import manifest_path
+from reader.manifest import INDEX_NAME, Index, IndexEntry, dumps, manifest_path
 from reader.web import views
+from reader.web.catalogue import Catalogue
 from tests.support.web import NETS, PLAIN, publish
 
 PAGE = f"/documents/{NETS}"
@@ -34,9 +38,47 @@ def test_index_lists_documents_with_sections_time_and_status(client):
     assert "<dt>Listening time</dt><dd>Less than a minute</dd>" in plain
 
 
+def _index_entry(slug: str, title: str) -> IndexEntry:
+    return IndexEntry(slug, title, "en-GB", sections=1, words=10, built_at="2026-01-01T00:00:00Z")
+
+
+@pytest.fixture
+def many(site) -> list[IndexEntry]:
+    """Publish an index of titles under several letters (the index is all `/` reads)."""
+    titles = ["apple care", "Asthma", "Bones", "Zinc", "2nd opinions", "Étourdissements"]
+    entries = [_index_entry(f"doc-{n}", title) for n, title in enumerate(titles)]
+    (site[1] / INDEX_NAME).write_bytes(dumps(Index(tuple(entries))))
+    return entries
+
+
+def test_index_is_grouped_a_to_z_with_links_to_each_letter(client, many):
+    html = client.get("/").get_data(as_text=True)
+    letters = re.findall(r'<h2 id="letter-([a-z]+)">([^<]+)</h2>', html)
+    assert letters == [("a", "A"), ("b", "B"), ("z", "Z"), ("other", "Other")]
+    nav = html[html.index('<nav class="vr-letters"') : html.index("</nav>")]
+    assert re.findall(r'href="#letter-([a-z]+)"', nav) == ["a", "b", "z", "other"]
+    group_a = html[html.index('id="letter-a"') : html.index('id="letter-b"')]
+    assert group_a.index("apple care") < group_a.index("Asthma")
+    other = html[html.index('id="letter-other"') :]
+    assert "2nd opinions" in other and "Étourdissements" in other
+
+
+def test_index_filter_is_a_get_form_that_works_without_javascript(client, many):
+    html = client.get("/").get_data(as_text=True)
+    form = html[html.index("<form") : html.index("</form>")]
+    assert 'method="get" action="/"' in form
+    assert '<label for="vr-filter-q">' in form and 'name="q"' in form
+    filtered = client.get("/?q=  ASTH  ").get_data(as_text=True)
+    assert "Asthma" in filtered and "apple care" not in filtered and "Bones" not in filtered
+    assert "1 of 6 pages match “ASTH”" in filtered
+    assert 'value="ASTH"' in filtered
+    none = client.get("/?q=%3Cscript%3E").get_data(as_text=True)
+    assert "No page has “&lt;script&gt;” in its title." in none
+    assert "<script>" not in none
+
+
 def test_index_without_documents_says_so(app, site):
-    for path in site[0].iterdir():
-        path.unlink()
+    shutil.rmtree(site[1])
     html = app.test_client().get("/").get_data(as_text=True)
     assert "There are no pages yet." in html
 
@@ -71,7 +113,7 @@ def test_document_page_has_the_contract_markup(client, site):
             rest = rest[rest.index("</voice-reader>") + len("</voice-reader>") :]
         name = section["audio"].removeprefix("audio/")
         assert rest.lstrip().startswith(
-            f'<p class="vr-listen"><a href="/audio/{NETS}/{name}" '
+            f'<p class="vr-listen"><a href="/api/documents/{NETS}/audio/{name}" '
             f'data-vr-section="{section["id"]}">'
             "Listen to this section (MP3, 1 minute 20 seconds)</a></p>"
         )
@@ -112,15 +154,35 @@ def test_document_without_audio_is_text_with_a_status(client):
     assert "Most coughs and colds get better" in html
 
 
-def test_stale_audio_is_not_offered(client, site):
+def test_an_edit_is_not_shown_before_its_build_publishes(client, site):
     path = site[0] / f"{NETS}.html"
-    path.write_text(path.read_text().replace("chest\ninfections", "chest infections"))
-    response = client.get(PAGE)
-    assert response.status_code == 200
-    _assert_text_only(response.get_data(as_text=True))
-    assert client.get(f"/api/documents/{NETS}/manifest.json").status_code == 404
-    # The index agrees.
-    assert "<dd>Ready</dd>" not in client.get("/").get_data(as_text=True)
+    before = client.get(PAGE).get_data(as_text=True)
+    path.write_text(path.read_text().replace("chest\ninfections", "chest colds"))
+    # The service reads only what the build published: the text and audio of one version.
+    assert client.get(PAGE).get_data(as_text=True) == before
+    assert "chest colds" not in before
+    assert client.get(f"/api/documents/{NETS}/manifest.json").status_code == 200
+    publish(site[0], site[1], NETS)
+    after = client.get(PAGE).get_data(as_text=True)
+    assert "chest colds" in after
+    assert "<voice-reader" in after
+
+
+def test_text_and_audio_are_always_one_version(client, site):
+    def served() -> tuple[str, str]:
+        page = client.get(PAGE).get_data(as_text=True)
+        manifest = client.get(f"/api/documents/{NETS}/manifest.json").get_json()
+        return page, manifest["document"]["source_sha256"]
+
+    path = site[0] / f"{NETS}.html"
+    first_page, first_source = served()
+    assert "chest colds" not in first_page
+    path.write_text(path.read_text().replace("chest\ninfections", "chest colds"))
+    publish(site[0], site[1], NETS, seconds=30)
+    page, source = served()
+    assert source != first_source and "chest colds" in page and "30 seconds" in page
+    for section in client.get(f"/api/documents/{NETS}/manifest.json").get_json()["sections"]:
+        assert f'href="/api/documents/{NETS}/{section["audio"]}"' in page
 
 
 @pytest.mark.parametrize(
@@ -142,13 +204,13 @@ def test_stale_audio_is_not_offered(client, site):
     ],
     ids=["json", "version", "list", "keys", "sections", "document", "empty", "path", "duration"],
 )
-def test_corrupt_manifest_means_text_only_and_a_log(client, site, damage, caplog):
+def test_corrupt_manifest_means_not_found_and_a_log(client, site, damage, caplog):
     path = manifest_path(site[1], NETS)
     path.write_bytes(damage(_manifest(site)))
-    with caplog.at_level(logging.WARNING, logger="reader.web.views"):
+    with caplog.at_level(logging.WARNING, logger="reader.web"):
         response = client.get(PAGE)
-    assert response.status_code == 200
-    _assert_text_only(response.get_data(as_text=True))
+    # Never a 500: a version the build did not write completely is not shown at all.
+    assert response.status_code == 404
     assert NETS in caplog.text
     assert client.get(f"/api/documents/{NETS}/manifest.json").status_code == 404
     assert client.get("/").status_code == 200
@@ -173,48 +235,60 @@ def test_unusable_document_is_not_found_and_not_listed(client, site):
     assert "empty-page" not in client.get("/").get_data(as_text=True)
 
 
-def test_documents_are_parsed_once_per_version(client, site, monkeypatch):
+def test_versions_are_read_once_per_manifest(client, site, monkeypatch):
     calls = []
-    real = views.Catalogue._parse
+    real = Catalogue._read
 
-    def counting(self, path, slug):
+    def counting(self, slug, version):
         calls.append(slug)
-        return real(self, path, slug)
+        return real(self, slug, version)
 
-    monkeypatch.setattr(views.Catalogue, "_parse", counting)
+    monkeypatch.setattr(Catalogue, "_read", counting)
     for _ in range(3):
         client.get(PAGE)
         client.get("/")
     assert calls.count(NETS) == 1
-    path = site[0] / f"{NETS}.html"
-    path.write_text(path.read_text() + "\n")
+    publish(site[0], site[1], NETS, seconds=30)
     client.get(PAGE)
     assert calls.count(NETS) == 2
 
 
-def test_manifest_has_absolute_audio_urls(client, site):
-    response = client.get(f"/api/documents/{NETS}/manifest.json")
+def test_the_service_never_reads_the_content_folder(client, site):
+    shutil.rmtree(site[0])
+    assert client.get(PAGE).status_code == 200
+    assert "Coughs and colds" in client.get("/").get_data(as_text=True)
+
+
+def test_manifest_is_served_with_audio_urls_relative_to_it(client, site):
+    url = f"http://localhost/api/documents/{NETS}/manifest.json"
+    response = client.get(url)
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     served = response.get_json()
-    published = _manifest(site)
-    assert served["document"] == published["document"]
-    for mine, theirs in zip(served["sections"], published["sections"], strict=True):
-        assert mine["audio"] == f"http://localhost/audio/{NETS}/{theirs['audio'][6:]}"
-        assert {k: v for k, v in mine.items() if k != "audio"} == {
-            k: v for k, v in theirs.items() if k != "audio"
-        }
-        with client.get(mine["audio"]) as audio:
+    assert served == _manifest(site)
+    for section in served["sections"]:
+        # As the widget does: new URL(audio, manifestUrl).
+        with client.get(urljoin(url, section["audio"])) as audio:
             assert audio.status_code == 200
+            assert audio.get_data() == (site[1] / NETS / section["audio"]).read_bytes()
 
 
-def test_manifest_follows_the_host(client):
-    response = client.get(
-        f"/api/documents/{NETS}/manifest.json", base_url="https://reader.example.org"
-    )
-    assert response.get_json()["sections"][0]["audio"].startswith(
-        f"https://reader.example.org/audio/{NETS}/"
-    )
+def test_manifest_never_depends_on_the_host(site, app):
+    app.config["ALLOWED_HOSTS"] = ["localhost", "reader.example.org"]
+    client = app.test_client()
+    url = f"/api/documents/{NETS}/manifest.json"
+    here = client.get(url).get_data()
+    assert client.get(url, base_url="https://reader.example.org").get_data() == here
+    assert b"reader.example.org" not in here
+
+
+def test_public_url_makes_manifest_audio_urls_absolute(site, app):
+    public = "https://reader.example.org/health/"
+    app = create_app({"CONTENT_DIR": site[0], "BUILD_DIR": site[1], "PUBLIC_URL": public})
+    served = app.test_client().get(f"/api/documents/{NETS}/manifest.json").get_json()
+    for mine, theirs in zip(served["sections"], _manifest(site)["sections"], strict=True):
+        expected = f"https://reader.example.org/health/api/documents/{NETS}/{theirs['audio']}"
+        assert mine["audio"] == expected
 
 
 def test_manifest_of_unknown_or_unpublished_document_is_a_json_404(client):
@@ -344,10 +418,12 @@ def test_the_real_build_is_served(published, tmp_path, monkeypatch):
     assert html.count('<p class="vr-listen">') == len(manifest["sections"])
     for section in manifest["sections"]:
         assert re.search(rf'<h{section["level"]} id="{section["id"]}"[ >]', html), section["id"]
-        assert f'href="/{section["audio"].replace("audio/", f"audio/{NETS}/")}"' in html
-    served = client.get(f"/api/documents/{NETS}/manifest.json").get_json()
+        assert f'href="/api/documents/{NETS}/{section["audio"]}"' in html
+    url = f"http://localhost/api/documents/{NETS}/manifest.json"
+    served = client.get(url).get_json()
     assert [s["id"] for s in served["sections"]] == [s["id"] for s in manifest["sections"]]
-    with client.get(served["sections"][-1]["audio"], headers={"Range": "bytes=0-0"}) as audio:
+    last = urljoin(url, served["sections"][-1]["audio"])
+    with client.get(last, headers={"Range": "bytes=0-0"}) as audio:
         assert audio.status_code == 206
     assert "<dd>Ready</dd>" in client.get("/").get_data(as_text=True)
 
@@ -362,3 +438,20 @@ def test_unexpected_error_is_a_friendly_500_with_headers(app, monkeypatch):
     assert response.status_code == 500
     assert "<h1>Something went wrong</h1>" in response.get_data(as_text=True)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_new_document_whose_audio_failed_is_served_as_text(app, site):
+    from reader.pipeline.build import build_documents
+    from tests.support.content import FAKE, SMALL, write_document
+
+    write_document(site[0], "small", SMALL)
+    failed = build_documents(site[0], site[1], ["small"], replace(FAKE, voice="gmw/en-xx"))
+    assert failed.failed
+    client = app.test_client()
+    html = client.get("/documents/small").get_data(as_text=True)
+    _assert_text_only(html)
+    assert "An introduction." in html
+    assert client.get("/api/documents/small/manifest.json").status_code == 404
+    index = client.get("/").get_data(as_text=True)
+    row = index[index.index('href="/documents/small"') :]
+    assert "<dt>Audio</dt><dd>Being prepared</dd>" in row[: row.index("</li>")]

@@ -66,7 +66,8 @@ def describe(queue: Queue, content_dir: Path, build_dir: Path, slug: str) -> dic
         and (published_at is None or published_at < (job.finished or job.started or 0))
     ):
         state, error = "failed", job.error
-    elif manifest is not None:
+    elif manifest is not None and manifest.has_audio:
+        # A version published as text only is still waiting for its audio.
         state = "ready"
     current = bool(
         manifest

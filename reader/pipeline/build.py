@@ -153,7 +153,11 @@ def build_document(
             return build_document(content_dir, out_dir, slug, options, progress, own)
     source = read_content(content_dir, document_path(content_dir, slug))
     lexicon = load_lexicon(content_dir, slug)
-    engine = get_engine(options.engine).engine_id()
+    try:
+        engine, engine_error = get_engine(options.engine).engine_id(), None
+    except ReaderError as error:
+        # Raised once the text is published: a missing engine must not hide a new page.
+        engine, engine_error = None, error
     build_key = _hash(
         PIPELINE_VERSION,
         engine,
@@ -168,11 +172,12 @@ def build_document(
     from reader.pipeline.download import build_download
     from reader.pipeline.parse import parse_document
     from reader.pipeline.publish import (
-        atomic_write,
         document_lock,
+        publish_version,
         removed_on_failure,
         retire_unreferenced,
         sweep_temp,
+        update_index,
     )
     from reader.pipeline.speech import spoken_sections
     from reader.pipeline.synthesise import SectionJob
@@ -184,36 +189,58 @@ def build_document(
         old = _load_previous(out_dir, slug)
         used_before = _used_before(old, out_dir, slug)
         if not options.force and old and _is_current(old, build_key, folder):
+            update_index(out_dir, mf.IndexEntry.of(old))
             return DocumentResult(slug, reused=len(old.sections), audio_seconds=old.duration)
         document = parse_document(source, slug)
-        sections = spoken_sections(document, lexicon)
-        preferred = {document.lang.lower(): options.voice} if options.voice else {}
-        keys = [_section_key(s, engine, options, preferred) for s in sections]
-        reusable = {} if options.force else _reusable_sections(old, folder)
-        jobs = [
-            SectionJob(key, s.sentences)
-            for key, s in zip(keys, sections, strict=True)
-            if key not in reusable
-        ]
-        audio = _synthesise(slug, jobs, workers, preferred, audio_dir, progress)
-        entries = _sections(sections, keys, audio, reusable)
-        manifest = mf.Manifest(
-            document=mf.DocumentInfo(
-                slug=document.slug,
-                title=document.title,
-                lang=document.lang,
-                source_sha256=document.source_sha256,
-                words=sum(len(b.text.split()) for s in document.sections for b in s.blocks),
-            ),
-            voice=mf.Voice(
-                engine=engine, voice=_main_voice(keys[0], audio, old), rate=options.rate
-            ),
-            built_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            sections=entries,
-            download=build_download(folder, document.title, entries, old),
-            build_key=build_key,
+        info = mf.DocumentInfo(
+            slug=document.slug,
+            title=document.title,
+            lang=document.lang,
+            source_sha256=document.source_sha256,
+            words=sum(len(b.text.split()) for s in document.sections for b in s.blocks),
         )
-        atomic_write(mf.manifest_path(out_dir, slug), mf.dumps(manifest))
+        jobs = []
+        try:
+            if engine_error is not None:
+                raise engine_error
+            sections = spoken_sections(document, lexicon)
+            preferred = {document.lang.lower(): options.voice} if options.voice else {}
+            keys = [_section_key(s, engine, options, preferred) for s in sections]
+            reusable = {} if options.force else _reusable_sections(old, folder)
+            jobs = [
+                SectionJob(key, s.sentences)
+                for key, s in zip(keys, sections, strict=True)
+                if key not in reusable
+            ]
+            audio = _synthesise(slug, jobs, workers, preferred, audio_dir, progress)
+            entries = _sections(sections, keys, audio, reusable)
+            manifest = mf.Manifest(
+                document=info,
+                voice=mf.Voice(
+                    engine=engine, voice=_main_voice(keys[0], audio, old), rate=options.rate
+                ),
+                built_at=_now(),
+                sections=entries,
+                download=build_download(folder, document.title, entries, old),
+                build_key=build_key,
+            )
+        except Exception as error:
+            if old is not None and old.has_audio:
+                # The last complete version stays: its text and audio still agree.
+                raise
+            # A new document is still worth reading while its audio is being prepared.
+            text_only = mf.Manifest(
+                document=info,
+                built_at=_now(),
+                sections=tuple(mf.Section(s.id, s.heading, s.level) for s in document.sections),
+                build_key=build_key,
+            )
+            publish_version(out_dir, text_only, document.html, old)
+            if isinstance(error, ReaderError):
+                message = f"{error} (published as text; its audio is being prepared)"
+                raise type(error)(message) from error
+            raise
+        manifest = publish_version(out_dir, manifest, document.html, old)
         keep_audio()
         retire_unreferenced(audio_dir, manifest.audio_names, used_before)
     return DocumentResult(
@@ -223,6 +250,10 @@ def build_document(
         audio_seconds=manifest.duration,
         warnings=document.warnings,
     )
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _hash(*parts) -> str:
@@ -261,8 +292,9 @@ def _unchanged(folder: Path, slug: str, build_key: str) -> DocumentResult | None
         sections = data["sections"]
         if data["version"] != mf.VERSION or data["build_key"] != build_key:
             return None
-        paths = [s["audio"] for s in sections] + [data["download"]["audio"]]
-        if all(isinstance(p, str) and (folder / p).is_file() for p in paths):
+        paths = [s["audio"] for s in sections] + [data["download"]["audio"], data["page"]]
+        indexed = (folder.parent / mf.INDEX_NAME).is_file()
+        if indexed and all(isinstance(p, str) and (folder / p).is_file() for p in paths):
             seconds = sum(float(s["duration"]) for s in sections)
             return DocumentResult(slug, reused=len(sections), audio_seconds=seconds)
     except (OSError, ValueError, LookupError, TypeError):
@@ -271,10 +303,15 @@ def _unchanged(folder: Path, slug: str, build_key: str) -> DocumentResult | None
 
 
 def _is_current(old: mf.Manifest, build_key: str, folder: Path) -> bool:
-    # A manifest from before the whole-page download is brought up to date, reusing its audio.
+    # A manifest from before the whole-page download, or before pages were published with
+    # it, is brought up to date, reusing its audio.
     return (
         old.build_key == build_key
+        and old.has_audio
         and old.download is not None
+        and old.page is not None
+        and (folder / old.page).is_file()
+        and (folder.parent / mf.INDEX_NAME).is_file()
         and all((folder / mf.AUDIO_DIR / name).is_file() for name in old.audio_names)
     )
 

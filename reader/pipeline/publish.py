@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import json
+import os
 import time
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from reader import manifest as mf
 from reader.errors import PublishError
 from reader.files import LOCK_NAME, TEMP_PREFIX, atomic_write
 
@@ -105,3 +109,80 @@ def removed_on_failure(audio_dir: Path):
                 with contextlib.suppress(OSError):
                     (audio_dir / name).unlink()
         raise
+
+
+INDEX_LOCK_NAME = ".index.lock"
+
+
+def publish_version(
+    out_dir: Path, manifest: mf.Manifest, html: str, previous: mf.Manifest | None
+) -> mf.Manifest:
+    """Publish one version of a document: its page file, then its manifest, then the index.
+
+    The manifest is the commit point: it names the page by the hash of its bytes, and the
+    audio files are already complete, so a visitor gets the old version or the new one.
+    Call only while holding the document's lock.
+    """
+    folder = mf.document_dir(out_dir, manifest.document.slug)
+    data = html.encode("utf-8")
+    page = f"{mf.PAGES_DIR}/{hashlib.sha256(data).hexdigest()[:20]}.html"
+    if not (folder / page).is_file():
+        (folder / mf.PAGES_DIR).mkdir(parents=True, exist_ok=True)
+        atomic_write(folder / page, data)
+    manifest = dataclasses.replace(manifest, page=page)
+    atomic_write(folder / mf.MANIFEST_NAME, mf.dumps(manifest))
+    # The previous page is kept: a request that read the old manifest a moment ago reads it next.
+    keep = {page, previous.page if previous else None}
+    for old in (folder / mf.PAGES_DIR).glob("*.html"):
+        if f"{mf.PAGES_DIR}/{old.name}" not in keep:
+            old.unlink(missing_ok=True)
+    update_index(out_dir, mf.IndexEntry.of(manifest))
+    return manifest
+
+
+def update_index(out_dir: Path, entry: mf.IndexEntry) -> None:
+    """Put `entry` into the build folder's index, unless it is there already."""
+    out_dir = Path(out_dir)
+    found, documents = _indexed(out_dir)
+    if found and documents.get(entry.slug) == entry:
+        return
+    with FileLock(out_dir / INDEX_LOCK_NAME, timeout=60):
+        # Read again under the lock: another document's build may have written it meanwhile.
+        _, documents = _indexed(out_dir)
+        documents[entry.slug] = entry
+        index = mf.Index(tuple(documents[slug] for slug in sorted(documents)))
+        atomic_write(out_dir / mf.INDEX_NAME, mf.dumps(index))
+
+
+_last_index: tuple[tuple, dict[str, mf.IndexEntry]] | None = None
+
+
+def _indexed(out_dir: Path) -> tuple[bool, dict[str, mf.IndexEntry]]:
+    """Return whether the index file is there and usable, and its entries by slug."""
+    global _last_index
+    try:
+        st = os.stat(out_dir / mf.INDEX_NAME)
+        version = (str(out_dir), st.st_mtime_ns, st.st_size, st.st_ino)
+    except OSError:
+        version = None
+    # A build of many unchanged documents asks once per document: read the file once.
+    if version is not None and _last_index is not None and _last_index[0] == version:
+        return True, dict(_last_index[1])
+    try:
+        index = mf.read_index(out_dir)
+    except mf.ManifestError:
+        index = None
+    if index is not None:
+        documents = {entry.slug: entry for entry in index.documents}
+        _last_index = (version, documents)
+        return True, dict(documents)
+    # No index yet (or a damaged one): make it once from what is published.
+    documents = {}
+    for slug in mf.published_slugs(out_dir):
+        try:
+            manifest = mf.load_manifest(out_dir, slug)
+        except mf.ManifestError:
+            continue
+        if manifest is not None and manifest.page is not None:
+            documents[slug] = mf.IndexEntry.of(manifest)
+    return False, documents

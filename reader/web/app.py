@@ -25,7 +25,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config is not None:
         app.config.update(test_config)
     config.resolve(app.config)
-    app.config["TRUSTED_HOSTS"] = app.config["TRUSTED_HOSTS"] or None
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = app.config["STATIC_MAX_AGE"] or None
 
     # The static folder is configurable, so its route is added once the config is known.

@@ -6,10 +6,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from reader.errors import ReaderError
 
 ENV_PREFIX = "READER_"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
 def _static_dir() -> Path:
@@ -72,11 +74,18 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "TRUSTED_HOSTS",
-        [],
-        "Host names the service answers to (comma-separated in the "
-        "environment); empty accepts any. Set it in production: manifest audio URLs are "
-        "built from the Host header.",
+        list(LOOPBACK_HOSTS),
+        "Host names the service answers to (comma-separated in the environment, e.g. "
+        "`reader.example.org`; a leading dot allows every subdomain); any other `Host` header "
+        "gets 400. The default allows only loopback names; `*` allows any host.",
         list,
+    ),
+    Setting(
+        "PUBLIC_URL",
+        "",
+        "Public address of the service, e.g. `https://reader.example.org`, to make manifest "
+        "audio URLs absolute; empty keeps them relative to the manifest, which the widget "
+        "resolves. Never taken from the request.",
     ),
     Setting(
         "PROXY_COUNT",
@@ -176,7 +185,23 @@ def instance_path(environ: Mapping[str, str] | None = None) -> str | None:
 
 
 def resolve(config: dict) -> None:
-    """Turn path settings into absolute Paths, relative to the working directory."""
+    """Turn path settings into absolute Paths and check the public URL."""
     for setting in SETTINGS:
         if setting.kind is Path:
             config[setting.name] = Path(config[setting.name]).resolve()
+    public_url = config["PUBLIC_URL"].strip()
+    parts = urlsplit(public_url)
+    if public_url and (
+        parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment
+    ):
+        raise ReaderError(
+            f"{ENV_PREFIX}PUBLIC_URL must be like https://reader.example.org, not {public_url!r}"
+        )
+    config["PUBLIC_URL"] = public_url.rstrip("/")
+
+
+def trusted_hosts(hosts: list[str]) -> list[str] | None:
+    """Return the host list Flask checks, None for any host (`*`), loopback when empty."""
+    if "*" in hosts:
+        return None
+    return list(hosts) or list(LOOPBACK_HOSTS)

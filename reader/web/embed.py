@@ -42,13 +42,13 @@ def embed_snippet(app: Flask, slug: str, base_url: str = DEFAULT_BASE_URL) -> st
     """Return the snippet for a document `app` serves current audio for; else ReaderError."""
     with app.app_context():
         catalogue = views.catalogue()
-        published = [e.slug for e in catalogue.entries() if e.audio is not None]
+        published = [e.slug for e in catalogue.index()[1] if e.duration is not None]
         entry = catalogue.entry(slug)
         widget = views.current_widget()
-    if entry is None or entry.audio is None:
+    if entry is None or not entry.audio:
         listed = ", ".join(sorted(published)) or "none (run `reader build` first)"
         reason = "has no current audio" if entry is not None else "is not a document"
         raise ReaderError(f"{slug!r} {reason}. Documents with audio: {listed}")
     if widget is None:
         raise ReaderError(f"the widget is missing from {app.config['STATIC_DIR']}")
-    return snippet(base_url, slug, widget, entry.document.title)
+    return snippet(base_url, slug, widget, entry.title)

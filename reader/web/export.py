@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from reader.errors import ReaderError
-from reader.manifest import AUDIO_DIR, document_dir
+from reader.manifest import AUDIO_DIR, MANIFEST_NAME, document_dir
 from reader.web import views
 
 MARKER = ".voice-reader-export"
@@ -70,30 +70,42 @@ def _write_site(app: Flask, root: Path, base_url: str | None) -> ExportSummary:
         return response.get_data()
 
     with app.app_context():
-        entries = views.catalogue().entries()
+        cat = views.catalogue()
+        published = [cat.entry(e.slug) for e in cat.index()[1]]
+        widget = views.current_widget()
+    public_url = base_url.rstrip("/") if base_url else ""
     pages = manifests = audio_files = 0
 
-    _write(root / "index.html", fetch("/"))
-    _write(root / "404.html", fetch("/documents/this-page-does-not-exist", expect=404))
-    for entry in entries:
-        _write(root / "documents" / entry.slug / "index.html", fetch(f"/documents/{entry.slug}"))
-        pages += 1
-        if entry.audio is None:
-            continue
-        manifest_file = root / "api" / "documents" / entry.slug / "manifest.json"
-        _write(manifest_file, views.public_manifest(entry.slug, entry.audio, _audio_url(base_url)))
-        manifests += 1
-        source = document_dir(app.config["BUILD_DIR"], entry.slug) / AUDIO_DIR
-        target = root / "audio" / entry.slug
-        target.mkdir(parents=True, exist_ok=True)
-        download = entry.audio.manifest.download
-        names = set(entry.audio.files.values()) | ({download.audio_name} if download else set())
-        for name in sorted(names):
-            shutil.copyfile(source / f"{name}.mp3", target / f"{name}.mp3")
-            audio_files += 1
+    allowed = app.config["ALLOWED_HOSTS"]
+    # The export asks for its pages at --base-url, whatever hosts the service answers to.
+    app.config["ALLOWED_HOSTS"] = None
+    try:
+        _write(root / "index.html", fetch("/"))
+        _write(root / "404.html", fetch("/documents/this-page-does-not-exist", expect=404))
+        for entry in filter(None, published):
+            slug = entry.slug
+            _write(root / "documents" / slug / "index.html", fetch(f"/documents/{slug}"))
+            _write(root / "embed" / slug / "index.html", fetch(f"/embed/{slug}"))
+            pages += 1
+            if not entry.audio:
+                continue
+            folder = root / "api" / "documents" / slug
+            _write(folder / MANIFEST_NAME, views.public_manifest(entry.manifest, public_url))
+            manifests += 1
+            source = document_dir(app.config["BUILD_DIR"], slug) / AUDIO_DIR
+            (folder / AUDIO_DIR).mkdir(parents=True, exist_ok=True)
+            for name in sorted(entry.manifest.audio_names):
+                shutil.copyfile(source / name, folder / AUDIO_DIR / name)
+                audio_files += 1
+    finally:
+        app.config["ALLOWED_HOSTS"] = allowed
     static_dir = Path(app.config["STATIC_DIR"])
     if static_dir.is_dir():
         shutil.copytree(static_dir, root / "static")
+    if widget is not None:
+        # The versioned, immutable URLs that embed snippets pin with SRI.
+        for name, generated in widget.files.items():
+            _write(root / widget.path(name), generated.data)
     return ExportSummary(pages + 1, manifests, audio_files)
 
 
@@ -104,15 +116,6 @@ def _request_base(base_url: str | None) -> str:
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ReaderError(f"--base-url must be an http(s) URL, not {base_url!r}")
     return base_url if base_url.endswith("/") else base_url + "/"
-
-
-def _audio_url(base_url: str | None):
-    if base_url:
-        root = _request_base(base_url)
-        return lambda slug, name: f"{root}audio/{slug}/{name}.mp3"
-    # Relative to the manifest at api/documents/<slug>/manifest.json, so the export
-    # works from any folder of any host; the widget resolves it against the manifest URL.
-    return lambda slug, name: f"../../../audio/{slug}/{name}.mp3"
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+import re
+
+from flask import Flask, abort, request
 from werkzeug.wrappers import Response
 
+from reader.web.config import trusted_hosts
+
 # Endpoints whose responses another site's widget may fetch: manifests, audio, widget files.
-SHARED_ENDPOINTS = frozenset({"reader.manifest", "reader.audio", "reader.widget_file", "static"})
+SHARED_ENDPOINTS = frozenset(
+    {"reader.manifest", "reader.audio", "reader.manifest_audio", "reader.widget_file", "static"}
+)
 # The only page other sites may frame (within FRAME_ANCESTORS): the player-only embed page.
 FRAMED_ENDPOINTS = frozenset({"reader.embed"})
 EXPOSED_HEADERS = "Content-Range, Accept-Ranges, ETag, Content-Length"
@@ -38,8 +44,41 @@ def content_security_policy(frame_ancestors: str) -> str:
     )
 
 
+_HOST = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::[0-9]{1,5})?", re.IGNORECASE)
+REFUSED_HOST = "This service does not answer to that host name."
+
+
+def host_is_allowed(host: str, allowed: list[str] | None) -> bool:
+    """Return whether a `host[:port]` names one of `allowed` (None allows any).
+
+    A name starting with a dot allows that domain and its subdomains.
+    """
+    if allowed is None:
+        return True
+    match = _HOST.fullmatch(host or "")
+    if match is None:
+        return False
+    name = match[1].lower().rstrip(".")
+    for ref in (a.lower() for a in allowed):
+        if name == ref or (ref.startswith(".") and (name == ref[1:] or name.endswith(ref))):
+            return True
+    return False
+
+
 def init_app(app: Flask) -> None:
-    """Add the security and CORS headers to every response of `app`."""
+    """Refuse unknown hosts, and add the security and CORS headers to every response."""
+    # Checked here, not by Flask's TRUSTED_HOSTS: werkzeug drops everything after the first
+    # colon of a trusted name, so it can never match an IPv6 name such as [::1].
+    app.config["ALLOWED_HOSTS"] = trusted_hosts(app.config["TRUSTED_HOSTS"])
+    app.config["TRUSTED_HOSTS"] = None
+
+    @app.before_request
+    def check_host() -> None:
+        # Nothing the service sends is built from the Host header, but a name it was not
+        # told about is a misrouted or forged request: refuse it, without echoing it back.
+        if not host_is_allowed(request.host, app.config["ALLOWED_HOSTS"]):
+            abort(400, description=REFUSED_HOST)
+
     # Every page but the embed page refuses all framing whatever the setting, so a site
     # allowed to frame the player cannot frame (and overlay) the rest of the service.
     framed = app.config["FRAME_ANCESTORS"].strip() or "'none'"

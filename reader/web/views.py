@@ -29,11 +29,13 @@ from reader.manifest import (
     SLUG_MAX_LENGTH,
     SLUG_PATTERN,
     UNPUBLISHED_NAME,
+    IndexEntry,
+    Manifest,
+    Section,
     document_dir,
 )
-from reader.model import Document
 from reader.web import delivery
-from reader.web.catalogue import Audio, Catalogue, Entry
+from reader.web.catalogue import Catalogue, Entry
 from reader.web.widget import FILES as WIDGET_FILES
 from reader.web.widget import Widget, WidgetFiles
 
@@ -44,6 +46,9 @@ bp = Blueprint("reader", __name__)
 # quotes, so a heading and its id can be found without parsing the page again.
 _HEADING = re.compile(r'<h([1-3])\b[^>]*?\sid="([^"]+)"[^>]*>.*?</h\1\s*>', re.S | re.I)
 PREPARING = "Audio for this page is being prepared."
+QUERY_MAX_LENGTH = 100
+OTHERS = "Other"
+"""The group of titles that do not start with a letter from A to Z."""
 
 
 class SlugConverter(BaseConverter):
@@ -82,20 +87,23 @@ def current_widget() -> Widget | None:
 def init_app(app: Flask) -> None:
     """Give `app` a catalogue of its content and build folders, and friendly error pages."""
     app.extensions["reader.web.catalogue"] = Catalogue(
-        app.config["CONTENT_DIR"], app.config["BUILD_DIR"]
+        app.config["BUILD_DIR"], app.config["CONTENT_DIR"]
     )
     app.extensions["reader.web.widget"] = WidgetFiles(app.config["STATIC_DIR"])
     for code in (400, 404, 405, 410, 500):
         app.register_error_handler(code, _error_page)
+    # Compiled now, while the service starts, so that no visitor waits for it.
+    for name in ("index.html", "document.html", "embed.html", "_listen.html", "error.html"):
+        app.jinja_env.get_template(name)
 
 
 def _error_page(error: HTTPException):
     code = getattr(error, "code", 500) or 500
+    if request_ctx.url_adapter is None:
+        # The Host header was malformed, so no URL can be built, and it is not echoed back.
+        return f"{code} {getattr(error, 'name', 'Error')}", code, {"Content-Type": "text/plain"}
     if request.path.startswith("/api/") or request.path == "/healthz":
         return jsonify(error=getattr(error, "description", "error")), code
-    if request_ctx.url_adapter is None:
-        # The Host header was refused (TRUSTED_HOSTS), so no URL can be built for a page.
-        return f"{code} {getattr(error, 'name', 'Error')}", code, {"Content-Type": "text/plain"}
     return render_template("error.html", code=code, error=error), code
 
 
@@ -127,27 +135,28 @@ def listening_words(seconds: float) -> str:
     return " ".join(parts)
 
 
-def _listening(entry: Entry, words_per_minute: int) -> str:
-    if entry.audio is not None:
-        words = listening_words(entry.audio.total)
+def listening(entry: IndexEntry, words_per_minute: int) -> str:
+    """Say how long a document takes to hear: measured, or estimated while it is prepared."""
+    if entry.duration is not None:
+        words = listening_words(entry.duration)
     else:
-        seconds = estimated_seconds(entry.document, words_per_minute)
+        seconds = estimated_seconds(entry.words, words_per_minute)
         words = listening_words(seconds) if seconds < 30 else "about " + listening_words(seconds)
     return words[0].upper() + words[1:]
 
 
-def estimated_seconds(document: Document, words_per_minute: int) -> float:
-    """Estimate how long a document takes to read aloud."""
-    words = sum(len(b.text.split()) for s in document.sections for b in s.blocks)
+def estimated_seconds(words: int, words_per_minute: int) -> float:
+    """Estimate how long `words` words take to read aloud."""
     return words * 60 / max(1, words_per_minute)
 
 
 # ---------------------------------------------------------------- the page body
 
 
-def page_body(document: Document, audio: Audio | None) -> Markup:
-    """Return the document HTML with the player after the h1 and a listen link per section."""
-    html = document.html
+def page_body(entry: Entry) -> Markup:
+    """Return the published HTML with the player after the h1 and a listen link per section."""
+    html = entry.html
+    sections = {s.id: s for s in entry.manifest.sections} if entry.audio else {}
     parts: list[str] = []
     position = 0
     placed = False
@@ -155,41 +164,47 @@ def page_body(document: Document, audio: Audio | None) -> Markup:
         parts.append(html[position : match.end()])
         position = match.end()
         if match[1] == "1" and not placed:
-            parts.append("\n" + _player(document, audio))
+            parts.append("\n" + _player(entry))
             placed = True
-        if audio is not None and match[2] in audio.files:
-            parts.append("\n" + _listen_link(document.slug, match[2], audio))
+        if match[2] in sections:
+            parts.append("\n" + _listen_link(entry.slug, sections[match[2]]))
     parts.append(html[position:])
     if not placed:
-        parts.insert(0, _player(document, audio))
+        parts.insert(0, _player(entry))
     return Markup("".join(parts))
 
 
-def _player(document: Document, audio: Audio | None) -> Markup:
-    if audio is None:
+def _player(entry: Entry) -> Markup:
+    if not entry.audio:
         return Markup(render_template("_preparing.html", message=PREPARING))
-    url = url_for("reader.manifest", slug=document.slug)
+    url = url_for("reader.manifest", slug=entry.slug)
     return Markup(render_template("_player.html", manifest_url=url))
 
 
-def _listen_link(slug: str, section_id: str, audio: Audio) -> Markup:
+def _listen_link(slug: str, section: Section) -> Markup:
+    # The template itself, not render_template: a page has dozens of these, and they need no
+    # request context beyond the URL.
+    template = current_app.jinja_env.get_template("_listen.html")
     return Markup(
-        render_template(
-            "_listen.html",
-            href=url_for("reader.audio", slug=slug, name=audio.files[section_id]),
-            section_id=section_id,
-            duration=duration_words(audio.durations[section_id]),
+        template.render(
+            # The same URL as the manifest's, so the page and the player share one cached file.
+            href=url_for("reader.manifest_audio", slug=slug, name=section.audio_name),
+            section_id=section.id,
+            duration=duration_words(section.duration),
         )
     )
 
 
-def public_manifest(slug: str, audio: Audio, audio_url) -> bytes:
-    """Serialise the manifest with each `audio` replaced by `audio_url(slug, name)`."""
-    data = audio.manifest.to_dict()
-    for section, entry in zip(audio.manifest.sections, data["sections"], strict=True):
-        entry["audio"] = audio_url(slug, section.audio_name)
-    if audio.manifest.download is not None:
-        data["download"]["audio"] = audio_url(slug, audio.manifest.download.audio_name)
+def public_manifest(manifest: Manifest, public_url: str = "") -> bytes:
+    """Serialise a manifest for the widget: audio URLs relative to it, or under `public_url`."""
+    data = manifest.to_dict()
+    if public_url:
+        # Taken from the settings, never from the request: a Host header cannot move it.
+        base = f"{public_url.rstrip('/')}/api/documents/{manifest.document.slug}/"
+        for section in data["sections"]:
+            section["audio"] = base + section["audio"]
+        if "download" in data:
+            data["download"]["audio"] = base + data["download"]["audio"]
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -206,17 +221,47 @@ def _widget_files() -> tuple[str, ...]:
 
 @bp.get("/")
 def index():
-    """List the documents with their sections, listening time and audio status."""
+    """List the published documents A to Z, or those whose title holds `?q=`."""
     cat = catalogue()
-    entries = cat.entries()
-    key = (tuple((e.slug, e.key) for e in entries), request.script_root)
+    version, entries = cat.index()
+    query = " ".join(request.args.get("q", "").split())[:QUERY_MAX_LENGTH]
+    key = (version, request.script_root)
 
     def render() -> bytes:
         wpm = current_app.config["WORDS_PER_MINUTE"]
-        rows = [{"entry": e, "listening": _listening(e, wpm)} for e in entries]
-        return render_template("index.html", rows=rows).encode("utf-8")
+        wanted = query.casefold()
+        shown = [e for e in entries if wanted in e.title.casefold()]
+        return render_template(
+            "index.html",
+            groups=groups(shown, wpm),
+            query=query,
+            shown=len(shown),
+            total=len(entries),
+        ).encode("utf-8")
 
+    # Only the unfiltered page is kept: a filter is cheap to answer, and visitors' words
+    # must not fill the cache.
+    if query:
+        return delivery.send_generated(delivery.Generated.of(render()), "text/html")
     return delivery.send_generated(cat.rendered("/", key, render), "text/html")
+
+
+def groups(entries, words_per_minute: int) -> list[dict]:
+    """Group index entries by the first letter of their title, A to Z, others last."""
+    by_letter: dict[str, list[dict]] = {}
+    for entry in sorted(entries, key=lambda e: e.title.casefold()):
+        first = entry.title[:1].upper()
+        letter = first if "A" <= first <= "Z" else OTHERS
+        row = {
+            "entry": entry,
+            "listening": listening(entry, words_per_minute),
+            # Slugs are [a-z0-9-]: nothing to quote, and a thousand url_for calls cost more
+            # than the rest of the page.
+            "href": f"{request.script_root}/documents/{entry.slug}",
+        }
+        by_letter.setdefault(letter, []).append(row)
+    order = sorted(by_letter, key=lambda letter: (letter == OTHERS, letter))
+    return [{"letter": letter, "rows": by_letter[letter]} for letter in order]
 
 
 def _entry_or_404(cat: Catalogue, slug: str) -> Entry:
@@ -230,7 +275,7 @@ def _entry_or_404(cat: Catalogue, slug: str) -> Entry:
 
 @bp.get("/documents/<slug:slug>")
 def document(slug: str):
-    """Show a document: its text, and its audio when that is current."""
+    """Show a document's published version: its text, and its player when audio is ready."""
     cat = catalogue()
     entry = _entry_or_404(cat, slug)
     widget = _widget_files()
@@ -238,9 +283,9 @@ def document(slug: str):
     def render() -> bytes:
         return render_template(
             "document.html",
-            document=entry.document,
-            lang=entry.document.lang,
-            body=page_body(entry.document, entry.audio),
+            entry=entry,
+            lang=entry.lang,
+            body=page_body(entry),
             widget=widget,
         ).encode("utf-8")
 
@@ -253,14 +298,14 @@ def embed(slug: str):
     """Show only the player of a document, for other sites to frame (FRAME_ANCESTORS)."""
     cat = catalogue()
     entry = _entry_or_404(cat, slug)
-    # Without current audio there is nothing to play: the page says so and links the full page.
-    current = current_widget() if entry.audio is not None else None
+    # Without audio there is nothing to play: the page says so and links the full page.
+    current = current_widget() if entry.audio else None
 
     def render() -> bytes:
         return render_template(
             "embed.html",
-            document=entry.document,
-            lang=entry.document.lang,
+            entry=entry,
+            lang=entry.lang,
             widget=current,
             preparing=PREPARING,
         ).encode("utf-8")
@@ -281,27 +326,23 @@ def widget_file(version: str, name: str):
 
 @bp.get("/api/documents/<slug:slug>/manifest.json")
 def manifest(slug: str):
-    """Serve the current manifest with absolute audio URLs."""
+    """Serve the published manifest; its audio URLs are relative to it (or PUBLIC_URL)."""
     cat = catalogue()
     entry = cat.entry(slug)
-    if entry is None or entry.audio is None:
-        # Stale audio speaks old text, which on a health page may be wrong: hide it.
-        abort(404, description="No current audio for this document yet.")
-
-    def make() -> bytes:
-        return public_manifest(
-            slug,
-            entry.audio,
-            lambda s, n: url_for("reader.audio", slug=s, name=n, _external=True),
-        )
-
-    generated = cat.rendered(f"manifest:{slug}", (entry.key, request.url_root), make)
+    if entry is None or not entry.audio:
+        abort(404, description="No audio for this document yet.")
+    public_url = current_app.config["PUBLIC_URL"]
+    key = (entry.key, public_url)
+    generated = cat.rendered(
+        f"manifest:{slug}", key, lambda: public_manifest(entry.manifest, public_url)
+    )
     return delivery.send_generated(generated, "application/json")
 
 
 @bp.get("/audio/<slug:slug>/<audio_name:name>.mp3")
+@bp.get("/api/documents/<slug:slug>/audio/<audio_name:name>.mp3", endpoint="manifest_audio")
 def audio(slug: str, name: str):
-    """Send one section's audio file."""
+    """Send one section's audio file (at its page link, and beside the manifest)."""
     return delivery.send_audio(document_dir(catalogue().build_dir, slug) / AUDIO_DIR, name)
 
 

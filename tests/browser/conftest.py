@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Iterator
+from urllib.parse import urljoin
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -88,8 +89,12 @@ def site(published) -> Iterator[Site]:
         }
     )
     with LiveServer(app) as server:
-        with urllib.request.urlopen(f"{server.url}/api/documents/{NETS}/manifest.json") as r:
+        manifest_url = f"{server.url}/api/documents/{NETS}/manifest.json"
+        with urllib.request.urlopen(manifest_url) as r:
             manifest = json.load(r)
+        for section in manifest["sections"]:
+            # As the widget does: new URL(audio, manifestUrl).
+            section["audio"] = urljoin(manifest_url, section["audio"])
         yield Site(server.url, NETS, manifest)
 
 

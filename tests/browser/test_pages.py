@@ -13,7 +13,7 @@ from reader import create_app
 from reader.manifest import load_manifest
 from tests.support.browser import LiveServer, axe_incomplete, axe_violations
 from tests.support.content import write_document
-from tests.support.web import NETS, PLAIN, PLAIN_HTML
+from tests.support.web import NETS, PLAIN, PLAIN_HTML, publish
 
 # axe rules that could not decide alone on a page, by page, each with the reason it is fine.
 # Reviewed: axe reports none on these pages in light or dark mode (colours are plain, text
@@ -24,15 +24,24 @@ EXPLAINED_INCOMPLETE: dict[str, set[str]] = {}
 @pytest.fixture(scope="module")
 def server(published, tmp_path_factory):
     """Serve the shipped content built with the fake engine, plus one page with no audio."""
-    content_dir = tmp_path_factory.mktemp("site") / "content"
+    root = tmp_path_factory.mktemp("site")
+    content_dir, build_dir = root / "content", root / "build"
     shutil.copytree(published.content_dir, content_dir)
+    shutil.copytree(published.out_dir, build_dir)
     write_document(content_dir, PLAIN, PLAIN_HTML)
-    app = create_app({"TESTING": True, "CONTENT_DIR": content_dir, "BUILD_DIR": published.out_dir})
+    publish(content_dir, build_dir, PLAIN, audio=False)
+    app = create_app({"TESTING": True, "CONTENT_DIR": content_dir, "BUILD_DIR": build_dir})
     with LiveServer(app) as live:
         yield live
 
 
-PAGES = {"document": f"/documents/{NETS}", "index": "/", "no-audio": f"/documents/{PLAIN}"}
+PAGES = {
+    "document": f"/documents/{NETS}",
+    "index": "/",
+    "index-filtered": "/?q=tumours",
+    "index-no-match": "/?q=nothing-like-this",
+    "no-audio": f"/documents/{PLAIN}",
+}
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -96,7 +105,7 @@ def test_listen_links_work_without_javascript(browser, server, published):
     page = context.new_page()
     page.goto(server.url + PAGES["document"])
     links = page.get_by_role("link", name=re.compile(r"^Listen to this section \(MP3, "))
-    assert links.count() == len(load_manifest(published.out_dir, NETS)["sections"])
+    assert links.count() == len(load_manifest(published.out_dir, NETS).sections)
     href = links.first.get_attribute("href")
     response = page.request.get(server.url + href)
     assert response.status == 200
@@ -113,3 +122,20 @@ def test_skip_link_is_first_and_visible_on_focus(page, server):
     assert box["y"] >= 0 and box["height"] >= 24
     outline = page.evaluate("parseFloat(getComputedStyle(document.activeElement).outlineWidth)")
     assert outline >= 2
+
+
+def test_title_filter_works_by_keyboard_without_javascript(browser, server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    field = page.get_by_role("searchbox", name="Find a page by its title")
+    field.focus()
+    page.keyboard.type("colds")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?q=colds")
+    assert page.get_by_role("link", name="Coughs and colds").count() == 1
+    assert page.get_by_role("link", name="Neuroendocrine tumours (NETs)").count() == 0
+    assert axe_violations(page) == []
+    box = page.get_by_role("button", name="Find").bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44
+    context.close()

@@ -87,7 +87,7 @@ class Site:
     url: str
     slug: str
     manifest: dict
-    """The manifest exactly as the service serves it (absolute audio URLs)."""
+    """The manifest as the service serves it, audio URLs resolved against the manifest's URL."""
 
     @property
     def document_url(self) -> str:

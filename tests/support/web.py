@@ -80,9 +80,15 @@ def tone_mp3(seconds: float = 0.5, frequency: float = 440.0) -> bytes:
     return bytes(encoder.encode(pcm) + encoder.flush())
 
 
-def publish(content_dir: Path, build_dir: Path, slug: str, seconds: float = 80.0) -> dict:
-    """Publish a version-1 manifest and one tone MP3 per section, as the build would."""
+def publish(
+    content_dir: Path, build_dir: Path, slug: str, seconds: float = 80.0, audio: bool = True
+) -> dict:
+    """Publish a version as the build would: page, manifest, index, a tone MP3 per section.
+
+    With `audio=False`, the version is text only, as when its audio could not be built.
+    """
     from reader.pipeline.parse import parse_document
+    from reader.pipeline.publish import publish_version
 
     source = (content_dir / f"{slug}.html").read_bytes()
     document = parse_document(source, slug)
@@ -90,6 +96,9 @@ def publish(content_dir: Path, build_dir: Path, slug: str, seconds: float = 80.0
     audio_dir.mkdir(parents=True, exist_ok=True)
     sections = []
     for number, section in enumerate(document.sections):
+        if not audio:
+            sections.append({"id": section.id, "heading": section.heading, "level": section.level})
+            continue
         data = tone_mp3(frequency=220.0 + 40 * number)
         name = hashlib.sha256(data + section.id.encode()).hexdigest()[:20]
         (audio_dir / f"{name}.mp3").write_bytes(data)
@@ -116,21 +125,25 @@ def publish(content_dir: Path, build_dir: Path, slug: str, seconds: float = 80.0
             "title": document.title,
             "lang": document.lang,
             "source_sha256": hashlib.sha256(source).hexdigest(),
+            "words": sum(len(b.text.split()) for s in document.sections for b in s.blocks),
         },
-        "voice": {"engine": "test-tone", "voice": "none", "rate": 160},
         "built_at": "2026-11-26T14:00:00Z",
         "build_key": "test",
         "sections": sections,
     }
-    mf.manifest_path(build_dir, slug).write_bytes(mf.dumps(mf.Manifest.from_dict(manifest)))
-    return manifest
+    if audio:
+        manifest["voice"] = {"engine": "test-tone", "voice": "none", "rate": 160}
+    previous = mf.load_manifest(build_dir, slug)
+    published = publish_version(build_dir, mf.Manifest.from_dict(manifest), document.html, previous)
+    return published.to_dict()
 
 
 def make_site(root: Path) -> tuple[Path, Path]:
-    """Make content with two documents, publish audio for the NETs one only; return the dirs."""
+    """Make content with two documents: NETs published with audio, the other as text only."""
     content_dir, build_dir = root / "content", root / "build"
     write_document(content_dir, NETS, NETS_HTML)
     write_document(content_dir, PLAIN, PLAIN_HTML)
     build_dir.mkdir(parents=True, exist_ok=True)
     publish(content_dir, build_dir, NETS)
+    publish(content_dir, build_dir, PLAIN, audio=False)
     return content_dir, build_dir
