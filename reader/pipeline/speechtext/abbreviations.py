@@ -10,7 +10,8 @@ from reader.pipeline.speechtext.rule import Rule
 _NAME = r"[A-Z][a-z'\u2019]"
 _TITLES = {"Dr": "Doctor", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor"}
 _TITLE = re.compile(
-    rf"\b(?P<title>Dr|Mrs|Mr|Ms|Prof)\b\.?(?P<initials>(?:\s[A-Z]\.)*)(?=\s(?:{_NAME}|[A-Z]\b))"
+    rf"\b(?P<title>Dr|Mrs|Mr|Ms|Prof)\b\.?(?P<initials>(?:\s[A-Z]\.)*)"
+    rf"(?=\s(?:{_NAME}|[A-Z]\b|and\s|&\s))"
 )
 _SAINT = re.compile(rf"\bSt\b\.?(?=\s{_NAME})")
 _STREET = re.compile(r"\b(?P<name>[A-Z][a-z]+)\s(?P<kind>St|Rd|Ave)\b(?P<stop>\.)?")

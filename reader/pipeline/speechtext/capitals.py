@@ -20,7 +20,8 @@ _IV = re.compile(r"(?<![\w'-])(?P<an>\b[Aa]n\s)?IV(?P<next>\s[a-z]+)?(?![\w'-])"
 _ROMAN_ALONE = re.compile(r"(?<![\w'-])(?=[IVX]{2,}\b)(?P<numeral>[IVX]+)(?![\w'-])")
 _DIGIT_HYPHEN_LETTER = re.compile(r"(?<=\d)-(?=[A-Z]{2})|(?<=[A-Z]{2})-(?=\d)")
 _CAPITALS = re.compile(
-    r"(?<![A-Za-z0-9'\u2019])(?P<caps>[A-Z]{2,}(?:['\u2019][A-Z]+)?)(?P<plural>s)?(?![A-Za-z'\u2019])"
+    r"(?<![A-Za-z0-9'\u2019])(?P<caps>[A-Z]{2,}(?:['\u2019][A-Z]+)?)(?P<plural>s|['\u2019]s)?"
+    r"(?![A-Za-z'\u2019])"
 )
 # A capital, one lower-case letter, capitals: eSpeak NG says "Ig" in "IgE" as a syllable.
 _MIXED = re.compile(r"(?<![\w'\u2019-])(?P<token>[A-Z][a-z][A-Z]{1,2})(?![\w'\u2019-])")
@@ -110,7 +111,7 @@ def say_capitals(text: str, words: Words | None) -> str:
         if words is not None and words.code != "en":
             # The word list is English: elsewhere only a long capital word is read as one.
             return match[0] if len(caps) > 4 else spell(caps, words) + ("'s" if plural else "")
-        if reads_as_word(caps + plural) or reads_as_word(caps):
+        if (plural == "s" and reads_as_word(caps + plural)) or reads_as_word(caps):
             return match[0]
         if len(caps) == 2 and is_english_word(caps) and _shouted(text, *match.span()):
             return match[0]

@@ -16,10 +16,12 @@ _CHAR_FRACTION = re.compile(
     r"(?:(?P<whole>\d+)\s?)?(?P<frac>[½⅓⅔¼¾⅛])(?P<article>\s(?:a|an|of)\b)?"
 )
 _SLASH_FRACTION = re.compile(
-    r"(?<![\d/.,])(?:(?P<whole>\d+)\s)?(?P<top>\d{1,2})/(?P<bottom>\d{1,2})(?![\d/]|[.,]\d)"
+    r"(?<![\w/.,])(?:(?P<whole>\d+)\s)?(?P<top>\d{1,2})/(?P<bottom>\d{1,2})(?![\d/]|[.,]\d)"
     r"(?P<article>\s(?:a|an|of)\b)?"
 )
-_NUMBER_PAIR = re.compile(r"(?<![\d/.,])(\d+(?:\.\d+)?)/(\d+(?:\.\d+)?)(?![\d/]|[.,]\d)")
+_NUMBER_PAIR = re.compile(r"(?<![\w/.,])(\d+(?:\.\d+)?)/(\d+(?:\.\d+)?)(?![\d/]|[.,]\d)")
+# "BRCA1/2" names two genes: BRCA1 and BRCA2.
+_NAME_NUMBERS = re.compile(r"(?<=[A-Z])(\d{1,2})/(\d{1,2})(?![\d/])")
 _WORD_CHAIN = re.compile(r"(?<![\w/.@])[A-Za-z]{2,}(?:/[A-Za-z]{2,}){2,}(?![\w/@]|\.\w)")
 _WORD_PAIR = re.compile(r"(?<![\w/.@])([A-Za-z]{2,})/([A-Za-z]{2,})(?![\w/@]|\.\w)")
 _CAPITALS_PAIR = re.compile(r"(?<![\w/.@])([A-Z]{2,})/([A-Z]{2,})(?![\w/@]|\.\w)")
@@ -74,6 +76,7 @@ def say_fractions(text: str, words: Words | None) -> str:
 
 def say_number_pairs(text: str, words: Words | None) -> str:
     """Say other numbers either side of "/" as two numbers: "co-codamol 30/500", "24/7"."""
+    text = _NAME_NUMBERS.sub(rf"\1 {words.and_ if words else 'and'} \2", text)
     return _NUMBER_PAIR.sub(r"\1 \2", text)
 
 

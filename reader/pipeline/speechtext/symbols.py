@@ -14,7 +14,7 @@ _FOOTNOTE = re.compile(r"(?<!\d\s)(?<!\d)[*†‡]+(?!\s?\d)|(?<=\s)[*†‡]+(?
 _BULLET = re.compile(r"\s*(?P<before>[:;,.!?]?)\s*[•▪‣◦·]\s*")
 _PLURAL_BRACKET = re.compile(r"\b(?P<word>[A-Za-z]+)\((?P<ending>s|es|ren)\)(?!\w)")
 _TIMES_LETTER = re.compile(r"(?<=\d)\s?[x×]\s?(?=\d)|(?<=\d)x(?=\s(?:a|per|daily|weekly)\b)")
-_SIGNED = re.compile(r"(?:(?<=[A-Z])|(?<=[A-Z]\d))(?P<sign>[+−-])(?=[\s,.;:)]|$)")
+_SIGNED = re.compile(r"(?:(?<=[A-Z])|(?<=[A-Z]\d))(?P<sign>[+−-])(?=[\s,.;:)/]|$)")
 _PLUS_AFTER_NUMBER = re.compile(r"(?<=\d)\+(?=[\s,.;:)]|$)")
 _PLUS_BETWEEN = re.compile(r"(?<=[\d\s])\+(?=\s?\d)")
 _MINUS = re.compile(r"(?<![\w.])[−](?=\d)")
@@ -49,6 +49,8 @@ def say_signs(text: str, words: Words | None) -> str:
         return f" {words.positive if match['sign'] == '+' else words.negative}"
 
     text = _SIGNED.sub(signed, text)
+    # "ER+/PR+": two results in a row, not a "slash".
+    text = re.sub(rf"\b({words.positive}|{words.negative})/", r"\1, ", text)
     text = _PLUS_AFTER_NUMBER.sub(f" {words.plus}", text)
     text = _PLUS_BETWEEN.sub(f" {words.plus} ", text)
     text = _MINUS.sub(f"{words.minus} ", text)
