@@ -19,6 +19,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urljoin
 
 REPO = Path(__file__).resolve().parents[1]
 READER = [sys.executable, "-c", "from reader.cli import main; main()"]
@@ -135,10 +136,13 @@ def targets(base: str, out: Path) -> dict[str, list[str]]:
     slugs = sorted(p.parent.name for p in out.glob("*/manifest.json"))
     audio = []
     for slug in slugs:
-        with urllib.request.urlopen(f"{base}/api/documents/{slug}/manifest.json") as response:
+        manifest_url = f"{base}/api/documents/{slug}/manifest.json"
+        with urllib.request.urlopen(manifest_url) as response:
             manifest = json.load(response)
         for section in manifest["sections"]:
-            audio.append(f"{section['audio'].removeprefix(base)}|{section['bytes']}")
+            # As the widget does: new URL(audio, manifestUrl).
+            url = urljoin(manifest_url, section["audio"])
+            audio.append(f"{url.removeprefix(base)}|{section['bytes']}")
     return {
         "page": ["/", *(f"/documents/{s}" for s in slugs)],
         "manifest": [f"/api/documents/{s}/manifest.json" for s in slugs],

@@ -198,6 +198,7 @@ def test_delete_unpublishes_the_page_with_410(staff):
     put(staff, changed(staff))
     staff.work()
     assert staff.client.get(f"/documents/{SLUG}").status_code == 200
+    assert f'href="/documents/{SLUG}"' in staff.client.get("/").get_data(as_text=True)
     response = staff.client.delete(f"/api/v1/documents/{SLUG}", headers=staff.auth)
     assert response.status_code == 204
     page = staff.client.get(f"/documents/{SLUG}")
@@ -208,6 +209,8 @@ def test_delete_unpublishes_the_page_with_410(staff):
     kept = list((staff.content_dir / ".unpublished").glob(f"{SLUG}-*.html"))
     assert len(kept) == 1  # the source is kept, never deleted
     assert staff.work() == 1  # the audio is retired by the worker
+    # ...and the document leaves the index.
+    assert f'href="/documents/{SLUG}"' not in staff.client.get("/").get_data(as_text=True)
     ledger = (staff.build_dir / SLUG / "retired.json").read_text()
     assert ".mp3" in ledger
 

@@ -17,7 +17,12 @@ from reader.errors import ReaderError
 from reader.model import Sentence
 from reader.pipeline.build import BuildOptions, build_document
 from reader.pipeline.lexicon import Entry, Lexicon
-from reader.pipeline.publish import atomic_write, document_lock, retire_unreferenced
+from reader.pipeline.publish import (
+    atomic_write,
+    document_lock,
+    remove_from_index,
+    retire_unreferenced,
+)
 from reader.pipeline.speech import spoken_text
 from reader.pipeline.synthesise import SectionJob, synthesise_sections
 
@@ -122,6 +127,7 @@ def _retire(ctx: Context, job: Job) -> dict:
     folder = mf.document_dir(ctx.build_dir, job.slug)
     with document_lock(folder, 600):
         noted = retire_unreferenced(folder / mf.AUDIO_DIR, set())
+    remove_from_index(ctx.build_dir, job.slug)
     return {"deleted": len(noted)}
 
 

@@ -142,15 +142,25 @@ def publish_version(
 
 def update_index(out_dir: Path, entry: mf.IndexEntry) -> None:
     """Put `entry` into the build folder's index, unless it is there already."""
-    out_dir = Path(out_dir)
+    _change_index(Path(out_dir), entry.slug, entry)
+
+
+def remove_from_index(out_dir: Path, slug: str) -> None:
+    """Take an unpublished document out of the build folder's index."""
+    _change_index(Path(out_dir), slug, None)
+
+
+def _change_index(out_dir: Path, slug: str, entry: mf.IndexEntry | None) -> None:
     found, documents = _indexed(out_dir)
-    if found and documents.get(entry.slug) == entry:
+    if found and documents.get(slug) == entry:
         return
     with FileLock(out_dir / INDEX_LOCK_NAME, timeout=60):
         # Read again under the lock: another document's build may have written it meanwhile.
         _, documents = _indexed(out_dir)
-        documents[entry.slug] = entry
-        index = mf.Index(tuple(documents[slug] for slug in sorted(documents)))
+        documents.pop(slug, None)
+        if entry is not None:
+            documents[slug] = entry
+        index = mf.Index(tuple(documents[name] for name in sorted(documents)))
         atomic_write(out_dir / mf.INDEX_NAME, mf.dumps(index))
 
 
