@@ -15,6 +15,9 @@ class Block:
     """BCP 47 language of the block, inherited from the nearest `lang` attribute."""
     kind: str
     """One of "heading", "paragraph", "item", "cell"."""
+    spans: tuple[tuple[int, int, str], ...] = ()
+    """(start, end, lang) of each run of `text` in another language than `lang`, such as a
+    `<span lang="cy">` inside an English paragraph; empty when the block has one language."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,20 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A run of a sentence in one language, when the sentence mixes languages."""
+
+    text: str
+    """Display text of the run, exactly as it stands in the sentence's text."""
+    spoken: str
+    """What the engine is asked to say for the run, in the run's language."""
+    lang: str
+    """Language whose voice reads the run."""
+    offset: int
+    """Index of `text` in the sentence's display text."""
+
+
+@dataclass(frozen=True)
 class Sentence:
     """One sentence: what the page shows and what the engine is asked to say."""
 
@@ -58,6 +75,9 @@ class Sentence:
     """Language whose voice reads this sentence."""
     pause: float = 0.0
     """Seconds of silence after the sentence (longer after headings and list items)."""
+    parts: tuple[Part, ...] = ()
+    """The runs of a sentence that mixes languages, each said in its own voice; `spoken` is
+    then their spoken text joined. Empty when the whole sentence is in `lang`."""
 
 
 @dataclass(frozen=True)

@@ -427,13 +427,19 @@ DEPTH = 5_000
         ("<ul><li>", "</li></ul>"),
         ("<table><tr><td>", "</td></tr></table>"),
         ('<span lang="cy">', "</span>"),
-        ("<b>", ""),
+        ("<div>\n <em>\n", "</em>\n</div>\n"),
     ],
 )
 def test_markup_nested_5000_deep_is_read_without_recursing(opening, closing):
     document = doc(f"<h1>Deep</h1>{opening * DEPTH}Deep text.{closing * DEPTH}<p>After.</p>")
     assert [b.text for b in document.sections[0].blocks] == ["Deep", "Deep text.", "After."]
-    assert document.html.count(opening.split(">")[0]) == DEPTH
+    assert "Deep text." in document.html
+    assert any(f"more than {parse.MAX_DEPTH} levels deep" in w for w in document.warnings)
+
+
+def test_unclosed_markup_nested_5000_deep_keeps_its_text():
+    document = doc("<h1>Deep</h1>" + "<b>" * DEPTH + "Bold text. <p>After.</p>")
+    assert " ".join(b.text for b in document.sections[0].blocks[1:]) == "Bold text. After."
 
 
 def test_chrome_nested_5000_deep_is_dropped_without_recursing():

@@ -23,6 +23,8 @@ from reader.pipeline.sentences import collapse_whitespace, split_sentences
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_SENTENCES = 20_000
 DEFAULT_LANG = "en-GB"
+MAX_DEPTH = 200
+"""Elements nested deeper are unwrapped: no real page comes near it."""
 
 # Page chrome, scripts and controls: never read and never shown on the reader's page.
 DROPPED_TAGS = frozenset(
@@ -119,6 +121,7 @@ def parse_document(source: bytes, slug: str) -> Document:
     warnings = [f"malformed HTML, {problem}" for problem in _html_problems(text)]
 
     page = _soup(text)
+    _flatten(page, warnings)
     _validate_langs(page, warnings)
     _drop_unread(page)
     container = page.find("main") or page.find("article") or page.find("body") or page
@@ -128,6 +131,7 @@ def parse_document(source: bytes, slug: str) -> Document:
         warnings.append(f"no lang attribute on <html> or the content; assuming {DEFAULT_LANG}")
 
     clean = _soup(_sanitise(container.decode_contents()))
+    _flatten(clean, [])
     if not any(ch.isalnum() for ch in clean.get_text()):
         raise ContentError("the document has no readable text")
     headings = _drop_empty_headings(clean.find_all(HEADINGS), warnings)
@@ -184,6 +188,37 @@ def normalise_lang(value: str) -> str | None:
         else:
             subtags.append(subtag.lower())
     return "-".join(subtags)
+
+
+def _flatten(page: BeautifulSoup, warnings: list[str]) -> None:
+    """Replace what is nested deeper than MAX_DEPTH by its text, with a space between blocks.
+
+    beautifulsoup4 recurses on depth when it serialises and compares tags, so a document
+    nested a few hundred levels deep would otherwise raise RecursionError.
+    """
+    cut = 0
+    stack = [(page, 0)]
+    while stack:
+        element, depth = stack.pop()
+        tags = [child for child in element.children if isinstance(child, Tag)]
+        if depth < MAX_DEPTH:
+            stack.extend((child, depth + 1) for child in tags)
+        elif tags:
+            parts = []
+            for node in element.descendants:
+                if isinstance(node, Tag):
+                    cut += 1
+                    if node.name in _BLOCK_KINDS or node.name in ("br", "li"):
+                        parts.append(" ")
+                elif _is_text(node):
+                    parts.append(str(node))
+            element.clear()
+            element.append(NavigableString("".join(parts)))
+    if cut:
+        warnings.append(
+            f"markup is nested more than {MAX_DEPTH} levels deep; {cut:,} deeper "
+            "elements were replaced by their text"
+        )
 
 
 def _soup(text: str) -> BeautifulSoup:
@@ -361,14 +396,68 @@ def _reserved(value: str) -> bool:
 
 
 def _inline_text(element: Tag) -> str:
-    parts = []
-    for node in element.descendants:
-        if isinstance(node, Tag):
+    return collapse_whitespace("".join(text for text, _ in _inline_runs(element)))
+
+
+def _inline_runs(element: Tag) -> list[tuple[str, str | None]]:
+    """Return an element's text as (text, lang) runs; lang is None where it is the element's."""
+    runs: list[tuple[str, str | None]] = []
+    # An explicit stack, as in _BlockCollector: nesting may be thousands of levels deep.
+    stack: list[tuple[Iterator, str | None]] = [(iter(element.children), None)]
+    while stack:
+        children, lang = stack[-1]
+        node = next(children, _DONE)
+        if node is _DONE:
+            stack.pop()
+        elif isinstance(node, Tag):
             if node.name == "br":
-                parts.append(" ")
+                runs.append((" ", lang))
+            else:
+                stack.append((iter(node.children), node.get("lang") or lang))
         elif _is_text(node):
-            parts.append(str(node))
-    return collapse_whitespace("".join(parts))
+            runs.append((str(node), lang))
+    return runs
+
+
+def _block(runs: list[tuple[str, str | None]], lang: str, kind: str) -> Block | None:
+    """Make a Block of text runs, noting the spans in another language; None if it is empty."""
+    if all(run_lang in (None, lang) for _, run_lang in runs):
+        text = collapse_whitespace("".join(text for text, _ in runs))
+        return Block(text, lang, kind) if text else None
+    text, spans = _collapse_runs(runs, lang)
+    return Block(text, lang, kind, spans) if text else None
+
+
+def _collapse_runs(
+    runs: list[tuple[str, str | None]], lang: str
+) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+    """Collapse white space as collapse_whitespace does, keeping each character's language."""
+    chars: list[str] = []
+    langs: list[str] = []
+    space = False
+    for text, run_lang in runs:
+        for char in text:
+            if char.isspace():
+                space = bool(chars)
+                continue
+            if space:
+                # A space between two runs belongs to neither: it goes with the one before.
+                chars.append(" ")
+                langs.append(langs[-1])
+                space = False
+            chars.append(char)
+            langs.append(run_lang or lang)
+    spans = []
+    start = 0
+    for end in range(1, len(chars) + 1):
+        if end == len(chars) or langs[end] != langs[start]:
+            first, last = start, end
+            while chars[last - 1] == " ":
+                last -= 1
+            if langs[start] != lang and first < last:
+                spans.append((first, last, langs[start]))
+            start = end
+    return "".join(chars), tuple(spans)
 
 
 def _is_text(node: object) -> bool:
@@ -387,35 +476,39 @@ class _BlockCollector:
     def __init__(self, lang: str):
         self.lang = lang
         self.found: list[tuple[Block, Tag | None]] = []
-        self.buffer: list[str] = []
+        self.buffer: list[tuple[str, str | None]] = []
+        """Text runs of the block being read, each with its inline `lang` (None: the block's)."""
 
     def collect(self, root: Tag) -> list[tuple[Block, Tag | None]]:
         # An explicit stack, not recursion: a document may nest thousands of levels deep.
-        # Each frame is (children still to visit, kind, owner, the block to end on leaving).
-        stack: list[tuple[Iterator, str, Tag, tuple[str, Tag] | None]] = [
-            (iter(root.children), "paragraph", root, ("paragraph", root))
+        # Each frame is (children still to visit, kind, owner, the block to end on leaving,
+        # the inline language of the children).
+        stack: list[tuple[Iterator, str, Tag, tuple[str, Tag] | None, str | None]] = [
+            (iter(root.children), "paragraph", root, ("paragraph", root), None)
         ]
         while stack:
-            children, kind, owner, ends = stack[-1]
+            children, kind, owner, ends, inline = stack[-1]
             child = next(children, _DONE)
             if child is _DONE:
                 stack.pop()
                 if ends is not None:
                     self._flush(*ends)
-            elif (frame := self._visit(child, kind, owner)) is not None:
+            elif (frame := self._visit(child, kind, owner, inline)) is not None:
                 stack.append(frame)
         return self.found
 
-    def _visit(self, node: object, kind: str, owner: Tag):
+    def _visit(self, node: object, kind: str, owner: Tag, inline: str | None):
         """Take one node; return the frame for its children, or None if it has none to walk."""
         if not isinstance(node, Tag):
             if _is_text(node):
-                self.buffer.append(str(node))
+                self.buffer.append((str(node), inline))
             return None
         name = node.name
         if name in HEADINGS:
             self._flush(kind, owner)
-            block = Block(_inline_text(node), _nearest_lang(node, self.lang), "heading")
+            lang = _nearest_lang(node, self.lang)
+            # Every heading is found, even one with no text: its section starts here.
+            block = _block(_inline_runs(node), lang, "heading") or Block("", lang, "heading")
             self.found.append((block, node))
             return None
         if name in _BLOCK_KINDS:
@@ -424,21 +517,27 @@ class _BlockCollector:
             if inner == "paragraph" and kind in ("item", "cell"):
                 # A paragraph inside a list item or cell still reads as that item or cell.
                 inner = kind
-            return iter(node.children), inner, node, (inner, node)
+            return iter(node.children), inner, node, (inner, node), None
         if name in _CONTAINERS:
             self._flush(kind, owner)
-            return iter(node.children), kind, owner, (kind, owner)
+            return iter(node.children), kind, owner, (kind, owner), None
         if name == "br":
             # A line break ends a sentence: address lines and dates must not run together.
             self._flush(kind, owner)
             return None
-        return iter(node.children), kind, owner, None
+        # An inline element: a `lang` on it (a Welsh phrase in an English sentence) holds for
+        # its text only, which is read in that language's voice.
+        return iter(node.children), kind, owner, None, node.get("lang") or inline
 
     def _flush(self, kind: str, owner: Tag) -> None:
-        text = collapse_whitespace("".join(self.buffer))
+        if all(text.isspace() for text, _ in self.buffer):
+            # Finding the language walks up the tree: not for every empty flush of a deep one.
+            self.buffer.clear()
+            return
+        block = _block(self.buffer, _nearest_lang(owner, self.lang), kind)
         self.buffer.clear()
-        if text:
-            self.found.append((Block(text, _nearest_lang(owner, self.lang), kind), None))
+        if block is not None:
+            self.found.append((block, None))
 
 
 _DONE = object()
