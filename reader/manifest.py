@@ -85,11 +85,34 @@ class Sentence(_Checked):
     as `start`, offset and length in UTF-16 code units of `text` (as JavaScript indexes it).
     Several spoken words may share one span ("500mg" is said "500 milligrams"); None for a
     sentence built before word timings existed."""
+    lang: str | None = None
+    """BCP 47 language of the sentence; None for one built before languages were recorded."""
+    voice: str | None = None
+    """Engine voice that read the sentence (its main language when it mixes languages)."""
+    parts: tuple[SentencePart, ...] | None = None
+    """The runs of a sentence that mixes languages, in order, each with its own voice."""
 
     def _check(self) -> None:
         _require(0 <= self.start <= self.end, f"bad timing: start {self.start}, end {self.end}")
         if self.words is not None:
             _check_words(self.words, self.start, self.end, _utf16_length(self.text))
+
+
+@dataclass(frozen=True)
+class SentencePart(_Checked):
+    """A run of a sentence in one language, such as a `<span lang="cy">` phrase."""
+
+    text: str
+    """Display text of the run, as it stands in the sentence's `text`."""
+    lang: str
+    voice: str
+    start: float
+    """Seconds from the start of the section's audio file, as the sentence's `start`."""
+    end: float
+
+    def _check(self) -> None:
+        _require(bool(self.text) and bool(self.lang) and bool(self.voice), "an empty part")
+        _require(0 <= self.start <= self.end, f"bad part timing: {self.start}-{self.end}")
 
 
 WORD_TIME_SLACK = 0.01

@@ -261,7 +261,11 @@ def _hash(*parts) -> str:
 
 
 def _section_key(section: SpokenSection, engine: str, options: BuildOptions, preferred) -> str:
-    sentences = [(s.spoken, s.lang, s.pause) for s in section.sentences]
+    # A sentence in one language hashes as it always did: its published audio keeps its key.
+    sentences = [
+        (s.spoken, s.lang, s.pause, *([[(p.spoken, p.lang) for p in s.parts]] if s.parts else []))
+        for s in section.sentences
+    ]
     return _hash(PIPELINE_VERSION, engine, options.rate, sorted(preferred.items()), sentences)[:20]
 
 
@@ -358,6 +362,9 @@ def _sections(sections, keys, audio, reusable) -> tuple[mf.Section, ...]:
             fresh = audio[key]
             timings, duration, size = fresh.timings, fresh.duration, len(fresh.mp3)
             words = list(fresh.words)
+            voices = list(fresh.voices)
+            timed = fresh.parts or [()] * len(section.sentences)
+            parts = [_parts(s, t) for s, t in zip(section.sentences, timed, strict=True)]
             path = f"{mf.AUDIO_DIR}/{audio_name(key, fresh.mp3)}"
         else:
             entry = reusable[key]
@@ -365,6 +372,8 @@ def _sections(sections, keys, audio, reusable) -> tuple[mf.Section, ...]:
             # A section built before word timings existed has none until a forced rebuild:
             # its audio must not change while its spoken text has not.
             words = [s.words for s in entry.sentences]
+            voices = [s.voice for s in entry.sentences]
+            parts = [s.parts for s in entry.sentences]
             duration, size, path = entry.duration, entry.bytes, entry.audio
         entries.append(
             mf.Section(
@@ -376,12 +385,33 @@ def _sections(sections, keys, audio, reusable) -> tuple[mf.Section, ...]:
                 duration=duration,
                 bytes=size,
                 sentences=tuple(
-                    mf.Sentence(start=start, end=end, text=s.text, spoken=s.spoken, words=said)
-                    for s, (start, end), said in zip(section.sentences, timings, words, strict=True)
+                    mf.Sentence(
+                        start=start,
+                        end=end,
+                        text=s.text,
+                        spoken=s.spoken,
+                        words=said,
+                        lang=s.lang,
+                        voice=voice,
+                        parts=part,
+                    )
+                    for s, (start, end), said, voice, part in zip(
+                        section.sentences, timings, words, voices, parts, strict=True
+                    )
                 ),
             )
         )
     return tuple(entries)
+
+
+def _parts(sentence, timed) -> tuple[mf.SentencePart, ...] | None:
+    """Describe the runs of a mixed-language sentence with the voice and time of each."""
+    if not sentence.parts:
+        return None
+    return tuple(
+        mf.SentencePart(text=part.text, lang=part.lang, voice=voice, start=start, end=end)
+        for part, (start, end, voice) in zip(sentence.parts, timed, strict=True)
+    )
 
 
 def _main_voice(first_key: str, audio: dict[str, SectionAudio], old: mf.Manifest | None) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from reader.model import Block, Document, Section, Sentence, SpokenSection
+from dataclasses import replace
+
+from reader.model import Block, Document, Part, Section, Sentence, SpokenSection
 from reader.pipeline.lexicon import Lexicon
 from reader.pipeline.normalise import is_speakable, normalise, tidy
 from reader.pipeline.sentences import split_sentences
@@ -53,15 +55,61 @@ def block_sentences(block: Block, lexicon: Lexicon) -> list[Sentence]:
     sentences = []
     # A heading is always one sentence, so each section's first sentence is its heading.
     texts = [block.text] if block.kind == "heading" else split_sentences(block.text)
+    position = 0
     for text in texts:
-        spoken = spoken_text(text, block.lang, lexicon)
-        if is_speakable(spoken):
-            sentences.append(Sentence(text, spoken, block.lang, PAUSES["sentence"]))
+        start = block.text.find(text, position)
+        position = start + len(text)
+        sentence = _sentence(text, _runs(block, start, position), block.lang, lexicon)
+        if sentence is not None:
+            sentences.append(sentence)
     if sentences:
-        last = sentences[-1]
         pause = PAUSES.get(block.kind, PAUSES["paragraph"])
-        sentences[-1] = Sentence(last.text, last.spoken, last.lang, pause)
+        sentences[-1] = replace(sentences[-1], pause=pause)
     return sentences
+
+
+def _runs(block: Block, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Cut block.text[start:end] into (start, end, lang) runs, offsets into the sentence."""
+    runs, position = [], start
+    for span_start, span_end, lang in block.spans:
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        if span_start >= span_end:
+            continue
+        if span_start > position:
+            runs.append((position - start, span_start - start, block.lang))
+        runs.append((span_start - start, span_end - start, lang))
+        position = span_end
+    if position < end or not runs:
+        runs.append((position - start, end - start, block.lang))
+    return runs
+
+
+def _sentence(
+    text: str, runs: list[tuple[int, int, str]], main: str, lexicon: Lexicon
+) -> Sentence | None:
+    """Make one sentence; a run in another language becomes a Part, said in its own voice."""
+    if len(runs) == 1:
+        # One language: exactly as before parts existed, so published audio keeps its key.
+        lang = runs[0][2]
+        spoken = spoken_text(text, lang, lexicon)
+        return Sentence(text, spoken, lang, PAUSES["sentence"]) if is_speakable(spoken) else None
+    parts = []
+    for start, end, lang in runs:
+        piece = text[start:end]
+        stripped = piece.strip()
+        spoken = spoken_text(stripped, lang, lexicon)
+        # Punctuation between runs ("," or ".") has nothing to say; the gap is its pause.
+        if is_speakable(spoken):
+            offset = start + piece.index(stripped)
+            parts.append(Part(stripped, spoken, lang, offset))
+    if not parts:
+        return None
+    if len({part.lang for part in parts}) == 1:
+        lang = parts[0].lang
+        spoken = spoken_text(text, lang, lexicon)
+        return Sentence(text, spoken, lang, PAUSES["sentence"]) if is_speakable(spoken) else None
+    spoken = " ".join(part.spoken for part in parts)
+    return Sentence(text, spoken, main, PAUSES["sentence"], tuple(parts))
 
 
 def _spoken_section(section: Section, lexicon: Lexicon) -> SpokenSection:
