@@ -149,7 +149,10 @@ def check(slugs, content_dir, voice, engine, as_json) -> None:
             lexicon = load_lexicon(content_dir, slug)
             installed = installed or make_engine(engine, DEFAULT_RATE).voices()
             languages = {
-                s.lang for sec in spoken_sections(document, lexicon) for s in sec.sentences
+                lang
+                for sec in spoken_sections(document, lexicon)
+                for s in sec.sentences
+                for lang in (s.lang, *(part.lang for part in s.parts))
             }
             preferred = {document.lang.lower(): voice} if voice else {}
             found = find_all(document, lexicon, preferred)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from click.testing import CliRunner
 
 from reader import manifest as mf
+from reader.cli import main
 from reader.model import Part, Sentence
 from reader.pipeline.build import build_documents
 from reader.pipeline.encode import pcm_seconds
@@ -77,6 +79,17 @@ def test_the_manifest_records_the_language_and_voice_of_every_sentence_and_part(
     assert starts == sorted(starts)
     assert "parts" not in found[0] and "parts" not in found[3]
     mf.load_manifest(tmp_path / "build", "greetings")  # the typed model accepts it
+
+
+def test_check_reports_a_missing_voice_for_a_part(tmp_path):
+    write_document(
+        tmp_path / "content", "greetings", PAGE.replace('lang="cy">Diolch', 'lang="xx">Diolch')
+    )
+    result = CliRunner().invoke(
+        main, ["check", "--engine", "fake", "--content", str(tmp_path / "content")]
+    )
+    assert result.exit_code == 1
+    assert "no installed voice speaks 'xx'" in result.output
 
 
 @pytest.mark.engine
