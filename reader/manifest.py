@@ -121,15 +121,17 @@ WORD_TIME_SLACK = 0.01
 
 def _check_words(words, start: float, end: float, text_length: int) -> None:
     previous = start - WORD_TIME_SLACK
+    last = end + WORD_TIME_SLACK
     for word_start, offset, length in words:
-        _require(
-            previous <= word_start <= end + WORD_TIME_SLACK,
-            f"word at {word_start} s is out of order or outside its sentence ({start}-{end} s)",
-        )
-        _require(
-            offset >= 0 and length > 0 and offset + length <= text_length,
-            f"word span {offset}+{length} is outside the sentence text ({text_length} units)",
-        )
+        # The messages are built only on failure: a page has thousands of words.
+        if not previous <= word_start <= last:
+            raise ManifestError(
+                f"word at {word_start} s is out of order or outside its sentence ({start}-{end} s)"
+            )
+        if not (offset >= 0 and length > 0 and offset + length <= text_length):
+            raise ManifestError(
+                f"word span {offset}+{length} is outside the sentence text ({text_length} units)"
+            )
         previous = word_start
 
 
