@@ -135,7 +135,7 @@ def test_title_filter_works_by_keyboard_without_javascript(browser, server):
     page.wait_for_url("**/?q=colds")
     assert page.get_by_role("link", name="Coughs and colds").count() == 1
     assert page.get_by_role("link", name="Neuroendocrine tumours (NETs)").count() == 0
-    assert axe_violations(page) == []
+    # (The filtered page's axe audit is in test_axe_finds_no_violations: axe needs JavaScript.)
     box = page.get_by_role("button", name="Find").bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44
     context.close()
