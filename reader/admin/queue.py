@@ -72,6 +72,7 @@ class Queue:
     def __init__(self, url: str, instance_path: str | Path, build_dir: str | Path):
         self.huey = _url_storage(url, "voice-reader", Path(instance_path))
         self.build_dir = Path(build_dir)
+        self.locks_dir = Path(instance_path) / "running"
         self._task = self.huey.task(name="run_job")(_run_job)
 
     # ------------------------------------------------------------ records
@@ -104,7 +105,17 @@ class Queue:
     def _alive(self, job: Job) -> bool:
         if time.time() - (job.started or 0) < STARTING_GRACE:
             return True
-        return job.kind not in (BUILD, RETIRE) or build_running(self.build_dir, job.slug)
+        if self.job_running(job.id):
+            return True
+        return job.kind in (BUILD, RETIRE) and build_running(self.build_dir, job.slug)
+
+    def job_running(self, job_id: str) -> bool:
+        """Say whether some process still holds the job's lock (a worker is running it)."""
+        return _held(self.job_lock_path(job_id))
+
+    def job_lock_path(self, job_id: str) -> Path:
+        """Return the lock the worker holds for as long as it runs the job."""
+        return self.locks_dir / f"{job_id}.lock"
 
     # ------------------------------------------------------------ submitting
 
@@ -142,7 +153,10 @@ class Queue:
 
 def build_running(build_dir: Path, slug: str) -> bool:
     """Say whether some process holds the document's build lock (a build is running)."""
-    path = document_dir(build_dir, slug) / LOCK_NAME
+    return _held(document_dir(build_dir, slug) / LOCK_NAME)
+
+
+def _held(path: Path) -> bool:
     if not path.exists():
         return False
     lock = FileLock(path)

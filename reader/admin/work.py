@@ -10,6 +10,8 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+from filelock import FileLock
+
 from reader import manifest as mf
 from reader.admin.preview import inspect_document
 from reader.admin.queue import BUILD, CLIP, PREVIEW, RETIRE, Job, Queue
@@ -55,6 +57,11 @@ def run(job_id: str) -> None:
         return
     if job.kind == BUILD:
         queue.claim_pending(job.slug)
+    # Held for the whole job, so that its liveness comes from the running job itself: the
+    # kernel lets go of it the moment this process (and any it forked) is gone.
+    queue.locks_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(queue.job_lock_path(job.id))
+    lock.acquire(timeout=0)
     job.state, job.started, job.error = "building", time.time(), None
     queue.save(job)
     queue.huey.put("running", job.id)
@@ -73,6 +80,8 @@ def run(job_id: str) -> None:
     job.finished = time.time()
     queue.save(job)
     queue.huey.delete("running")
+    lock.release()
+    queue.job_lock_path(job.id).unlink(missing_ok=True)
 
 
 def _build(ctx: Context, job: Job) -> dict:

@@ -36,7 +36,9 @@ def recover(queue: Queue) -> str | None:
     # The synthesis processes of the killed build may still hold the lock for a moment;
     # the retry must not start (and then wait) while they finish their sentence.
     deadline = time.monotonic() + ORPHAN_WAIT
-    while build_running(queue.build_dir, job.slug) and time.monotonic() < deadline:
+    while (
+        build_running(queue.build_dir, job.slug) or queue.job_running(job.id)
+    ) and time.monotonic() < deadline:
         time.sleep(0.2)
     job.state, job.finished = "interrupted", time.time()
     job.error = "the worker stopped before the job finished"

@@ -102,7 +102,7 @@ SETTINGS: tuple[Setting, ...] = (
         "index while a document's audio is being prepared.",
         int,
     ),
-    Setting("ADMIN_USER", "admin", "User name for the admin page (HTTP Basic authentication)."),
+    Setting("ADMIN_USER", "admin", "User name for the admin page's sign-in form."),
     Setting(
         "ADMIN_PASSWORD_HASH",
         "",
