@@ -246,10 +246,15 @@ def say(text, lang, voice, out_file, content_dir, slug, rate, engine) -> None:
 def serve(host, port, no_worker) -> None:
     """Serve the site with waitress and run the build worker beside it (see docs/service.md)."""
     import contextlib
+    import signal
 
+    from reader.admin import validate
     from reader.admin.worker import beside
     from reader.web.wsgi_server import serve as run_server
 
+    validate.warm_up()  # the content API's checker, so the first PUT does not wait for it
+    # SIGTERM (systemd, docker stop) unwinds like Ctrl-C, so the worker is stopped with it.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         with contextlib.nullcontext() if no_worker else beside():
             run_server(host=host, port=port)

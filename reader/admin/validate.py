@@ -1,11 +1,15 @@
 """Parse and check a document in a child process, so the web process never loads the parser.
 
-Usage: python -m reader.admin.validate SLUG CONTENT_DIR < page.html
+One child is kept warm (the parser's imports cost about a second each time): it reads
+requests on stdin, a JSON line `{"slug", "content_dir", "length"}` then the page's bytes, and
+answers each with one JSON line. It leaves when the web process closes its stdin.
+Usage (by the service only): python -m reader.admin.validate --serve
 """
 
 from __future__ import annotations
 
 import json
+import select
 import subprocess
 import sys
 import threading
@@ -13,9 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TIMEOUT = 60.0
-# Each check is a Python process with the parser loaded: two at a time keep a burst of PUTs
-# from crowding out the service.
-_slots = threading.BoundedSemaphore(2)
 
 
 @dataclass
@@ -26,40 +27,93 @@ class Verdict:
     findings: list[str] = field(default_factory=list)
 
 
+class _Checker:
+    """The warm child process, used by one request at a time."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._child: subprocess.Popen | None = None
+
+    def _start(self) -> subprocess.Popen:
+        if self._child is None or self._child.poll() is not None:
+            self._child = subprocess.Popen(
+                [sys.executable, "-m", "reader.admin.validate", "--serve"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        return self._child
+
+    def warm_up(self) -> None:
+        """Start the child now, so that the first PUT does not wait for its imports."""
+        with self._lock:
+            self._start()
+
+    def check(self, source: bytes, slug: str, content_dir: Path) -> Verdict:
+        """Send one document to the child and return its verdict."""
+        header = {"slug": slug, "content_dir": str(content_dir), "length": len(source)}
+        with self._lock:
+            child = self._start()
+            try:
+                child.stdin.write(json.dumps(header).encode() + b"\n" + source)
+                child.stdin.flush()
+                ready, _, _ = select.select([child.stdout], [], [], TIMEOUT)
+                line = child.stdout.readline() if ready else b""
+            except OSError:
+                line = b""
+            if not line:
+                self._stop(child)
+                return Verdict([f"the document could not be read in {TIMEOUT:g} s"])
+        answer = json.loads(line)
+        return Verdict(answer["problems"], answer["findings"])
+
+    def _stop(self, child: subprocess.Popen) -> None:
+        child.kill()
+        child.wait()
+        for stream in (child.stdin, child.stdout):
+            stream.close()
+        self._child = None
+
+
+_checker = _Checker()
+warm_up = _checker.warm_up
+
+
 def check(source: bytes, slug: str, content_dir: Path) -> Verdict:
-    """Parse and check `source` in a child process and return its verdict."""
-    command = [sys.executable, "-m", "reader.admin.validate", slug, str(content_dir)]
-    with _slots:
-        try:
-            done = subprocess.run(command, input=source, capture_output=True, timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            return Verdict([f"the document took longer than {TIMEOUT:g} s to read"])
-    try:
-        answer = json.loads(done.stdout)
-    except ValueError:
-        return Verdict(["the document could not be read (the checker stopped unexpectedly)"])
-    return Verdict(answer["problems"], answer["findings"])
+    """Parse and check `source` in the warm child process and return its verdict."""
+    return _checker.check(source, slug, content_dir)
 
 
-def main(argv: list[str]) -> int:
-    """Read a document on stdin and print its verdict as JSON."""
+def verdict_of(source: bytes, slug: str, content_dir: Path) -> Verdict:
+    """Parse and check a document here (in the child) and say what is wrong with it."""
     from reader.admin.preview import inspect_document
     from reader.errors import ReaderError
 
-    slug, content_dir = argv
-    source = sys.stdin.buffer.read()
     verdict = Verdict()
     try:
-        verdict.findings = inspect_document(source, slug, Path(content_dir))["findings"]
+        verdict.findings = inspect_document(source, slug, content_dir)["findings"]
     except ReaderError as error:
         verdict.problems = [str(error)]
     except RecursionError:
         verdict.problems = ["the HTML is nested too deeply to read"]
     except Exception as error:
         verdict.problems = [f"the HTML could not be read ({type(error).__name__}: {error})"]
-    print(json.dumps({"problems": verdict.problems, "findings": verdict.findings}))
-    return 0
+    return verdict
+
+
+def serve(stdin, stdout) -> None:
+    """Answer requests until stdin closes."""
+    while header := stdin.readline():
+        request = json.loads(header)
+        source = stdin.read(request["length"])
+        verdict = verdict_of(source, request["slug"], Path(request["content_dir"]))
+        answer = {"problems": verdict.problems, "findings": verdict.findings}
+        stdout.write(json.dumps(answer).encode() + b"\n")
+        stdout.flush()
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    if sys.argv[1:] != ["--serve"]:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    serve(sys.stdin.buffer, sys.stdout.buffer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
@@ -100,10 +101,19 @@ def serve_forever(queue: Queue, parent: int | None = None) -> None:
     note = recover(queue)
     if note:
         log.warning(note)
-    # Started beside `reader serve`, the worker leaves when the server has gone.
+    # Started beside `reader serve`, the worker leaves when the server has gone: at once on
+    # Linux (the kernel sends SIGTERM when the parent dies), else between jobs.
+    if parent:
+        _term_with_parent()
     orphaned = (lambda: os.getppid() != parent) if parent else (lambda: False)
     with contextlib.suppress(KeyboardInterrupt):
         run(queue, stop=orphaned)
+
+
+def _term_with_parent() -> None:
+    PR_SET_PDEATHSIG = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 @contextlib.contextmanager
