@@ -8,6 +8,7 @@ Usage (by the service only): python -m reader.admin.validate --serve
 
 from __future__ import annotations
 
+import atexit
 import json
 import select
 import subprocess
@@ -67,6 +68,15 @@ class _Checker:
         answer = json.loads(line)
         return Verdict(answer["problems"], answer["findings"])
 
+    def close(self) -> None:
+        """Let the child go: it leaves when its stdin closes."""
+        with self._lock:
+            if self._child is not None:
+                self._child.stdin.close()
+                self._child.wait(timeout=10)
+                self._child.stdout.close()
+                self._child = None
+
     def _stop(self, child: subprocess.Popen) -> None:
         child.kill()
         child.wait()
@@ -77,6 +87,7 @@ class _Checker:
 
 _checker = _Checker()
 warm_up = _checker.warm_up
+atexit.register(_checker.close)
 
 
 def check(source: bytes, slug: str, content_dir: Path) -> Verdict:
