@@ -799,7 +799,7 @@
 
     play() {
       if (!this.manifest) return;
-      if (!this.started || this.stateName === 'error') return this.start(this.current, this.sectionTime);
+      if (!this.started || this.stateName === 'error') return this.playSection(this.current, this.sectionTime);
       this.audio.playbackRate = this.rate;
       this.go(this.audio.play());
       this.say('Playing');
@@ -808,7 +808,10 @@
     pause() { if (this.audio) this.audio.pause(); }
     next() { this.playSection(this.current + 1); }
     previous() { this.playSection(this.current - 1); }
-    playSection(i, t = 0) { this.start(i, t); }
+    playSection(i, t = 0) {
+      if (this.options) this.options.follow = true; // asked for: follow the text again
+      this.start(i, t);
+    }
 
     seek(time) {
       if (!this.manifest) return;
@@ -892,7 +895,6 @@
       this.current = i;
       this.started = true;
       this.alert = false;
-      this.options.follow = true;
       if (Math.abs(cur.currentTime - t) > 0.05) cur.currentTime = t;
       cur.playbackRate = this.rate;
       if (play) {

@@ -178,7 +178,19 @@ def _player(entry: Entry) -> Markup:
     if not entry.audio:
         return Markup(render_template("_preparing.html", message=PREPARING))
     url = url_for("reader.manifest", slug=entry.slug)
-    return Markup(render_template("_player.html", manifest_url=url))
+    return Markup(render_template("_player.html", manifest_url=url, download=_download(entry)))
+
+
+def _download(entry: Entry) -> dict | None:
+    """Return the whole-page MP3's link and label, "Download (MP3, 12 minutes, 4.4 MB)"."""
+    download = entry.manifest.download if entry.audio else None
+    if download is None:
+        return None
+    size = f"{download.bytes / 1e6:.1f} MB"
+    return {
+        "href": url_for("reader.manifest_audio", slug=entry.slug, name=download.audio_name),
+        "label": f"Download (MP3, {listening_words(download.duration)}, {size})",
+    }
 
 
 def _listen_link(slug: str, section: Section) -> Markup:
@@ -308,6 +320,7 @@ def embed(slug: str):
             lang=entry.lang,
             widget=current,
             preparing=PREPARING,
+            download=_download(entry),
         ).encode("utf-8")
 
     key = (entry.key, request.script_root, current and current.version)

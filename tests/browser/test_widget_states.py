@@ -1,0 +1,293 @@
+"""The player's states: rest, playing, More, the timeline, the mini-player, words, the download."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.support.browser import (
+    PLAYER,
+    START,
+    axe_violations,
+    controls,
+    focused,
+    open_player,
+    spoken_time,
+    state,
+    wait_playing,
+)
+
+PHONE = {"width": 375, "height": 667}
+FIRST_PARAGRAPH_JS = """() => [...document.querySelectorAll('article p')]
+  .find((p) => !p.closest('voice-reader') && !p.matches('.vr-listen'))
+  .getBoundingClientRect().top"""
+HEIGHT_JS = "() => document.querySelector('voice-reader').getBoundingClientRect().height"
+MINI = 'region[name="Audio controls"]'
+# Counts calls of the window and document listeners that voice-reader.js adds.
+COUNT_LISTENERS_JS = """(() => {
+  window.__widgetCalls = 0;
+  for (const target of [window, document]) {
+    const add = target.addEventListener.bind(target);
+    target.addEventListener = (type, fn, options) => {
+      if (!String(new Error().stack).includes('voice-reader.js')) return add(type, fn, options);
+      return add(type, (e) => { window.__widgetCalls++; return fn(e); }, options);
+    };
+  }
+})();"""
+
+
+def mini(page):
+    return page.get_by_role("region", name="Audio controls")
+
+
+def play_and_scroll_away(page, site) -> None:
+    """Start listening, then scroll the main player out of view with the mouse wheel."""
+    page.get_by_role("button", name=f"Listen from here: {site.heading(7)}").click()
+    wait_playing(page, 0.2, section=7)
+    page.mouse.move(100, 100)
+    page.mouse.wheel(0, 2500)
+    expect(mini(page)).to_be_visible()
+
+
+def test_rest_is_one_big_button_and_the_text_starts_on_the_first_screen(new_page, site):
+    page = new_page(viewport=PHONE)
+    open_player(page, site.document_url)
+    total = sum(s["duration"] for s in site.sections)
+    listen = page.get_by_role("button", name=START)
+    expect(listen).to_have_text(f"Listen · {round(total / 60)} minutes")
+    assert listen.bounding_box()["height"] >= 56
+    assert page.evaluate(HEIGHT_JS) <= 120
+    assert page.evaluate(FIRST_PARAGRAPH_JS) < PHONE["height"]
+    # Nothing but Play and More at rest.
+    expect(controls(page).get_by_role("button")).to_have_count(2)
+    assert axe_violations(page) == []
+    desktop = new_page(viewport={"width": 1280, "height": 800})
+    open_player(desktop, site.document_url)
+    assert desktop.evaluate(HEIGHT_JS) <= 96
+
+
+def test_playing_bar_is_compact_and_its_icons_are_labelled(new_page, site):
+    page = new_page(viewport=PHONE)
+    open_player(page, site.document_url)
+    page.get_by_role("button", name=START).click()
+    wait_playing(page, 0.2)
+    assert page.evaluate(HEIGHT_JS) <= 160
+    player = controls(page)
+    for name in ("Pause", "Previous section", "Next section", "More"):
+        expect(player.get_by_role("button", name=name, exact=True)).to_be_visible()
+    expect(player.get_by_label("Speed")).to_have_value("1")
+    total = sum(s["duration"] for s in site.sections)
+    expect(player).to_contain_text(f"/ {int(total // 60)}:{int(total % 60):02d}")
+    # On a narrow bar the icon buttons show their label on hover and on focus.
+    label = player.get_by_text("Next section", exact=True)
+    expect(label).to_be_hidden()
+    player.get_by_role("button", name="Next section").hover()
+    expect(label).to_be_visible()
+    assert axe_violations(page) == []
+    player.get_by_role("button", name="More").click()
+    expect(player.get_by_role("button", name=site.heading(5), exact=True)).to_be_visible()
+    assert axe_violations(page) == [], "More open"
+
+
+def test_one_timeline_for_the_whole_page(page, site):
+    open_player(page, site.document_url)
+    starts, total = [], 0.0
+    for section in site.sections:
+        starts.append(total)
+        total += section["duration"]
+    assert page.evaluate("() => document.querySelector('voice-reader').duration") == total
+    page.get_by_role("button", name=f"Listen from here: {site.heading(7)}").click()
+    wait_playing(page, 0.5, section=7)
+    slider = controls(page).get_by_role("slider", name="Position in the page")
+    assert float(slider.get_attribute("max")) == total
+    expect(slider).to_have_attribute(
+        "aria-valuetext", re.compile(rf" of {spoken_time(total)}, {re.escape(site.heading(7))}$")
+    )
+    # A mark at every boundary between sections.
+    expect(page.locator("voice-reader .vr-mark")).to_have_count(len(site.sections) - 1)
+    slider.focus()
+    whole = "() => document.querySelector('voice-reader').currentTime"
+    before = page.evaluate(whole)
+    page.keyboard.press("ArrowRight")
+    assert 4.5 <= page.evaluate(whole) - before <= 6
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert -6 <= page.evaluate(whole) - before <= -4
+    now = state(page)["section"]  # 7, or 6 if the arrows crossed back into it
+    page.keyboard.press("PageDown")
+    wait_playing(page, 0, section=now + 1)
+    page.keyboard.press("PageUp")
+    wait_playing(page, 0, section=now)
+    page.keyboard.press("Home")
+    wait_playing(page, 0, section=0)
+    # Dragging or clicking seeks across sections: the slider's input goes to that point.
+    slider.fill(str(starts[12] + 2))
+    wait_playing(page, 1.5, section=12)
+    page.keyboard.press("End")
+    page.wait_for_function(
+        "() => ['ended', 'paused'].includes(document.querySelector('voice-reader').state)"
+    )
+
+
+def test_mini_player_docks_without_taking_focus_and_goes_away(new_page, site):
+    page = new_page(viewport=PHONE)
+    open_player(page, site.document_url)
+    page.get_by_role("button", name=START).click()
+    wait_playing(page, 0.2)
+    before = focused(page)
+    page.mouse.move(100, 300)
+    page.mouse.wheel(0, 2500)
+    bar = mini(page)
+    expect(bar).to_be_visible()
+    assert focused(page) == before  # it never takes focus
+    box = bar.bounding_box()
+    assert box["height"] <= 72 and box["width"] == PHONE["width"]
+    assert box["y"] + box["height"] == PHONE["height"]
+    heading = site.heading(state(page)["section"])
+    expect(bar).to_contain_text(heading)
+    for name in ("Pause", "Next section", "Back to the player", "Close the mini-player"):
+        expect(bar.get_by_role("button", name=name, exact=True)).to_be_visible()
+    assert axe_violations(page) == [], "mini-player"
+    # Nothing focused hides under it: from a control in view, Tab on down the page.
+    for i in range(len(site.sections)):
+        listen = page.get_by_role("button", name=f"Listen from here: {site.heading(i)}")
+        if 0 < listen.bounding_box()["y"] < box["y"] - 60:
+            listen.focus()
+            break
+    page.wait_for_function(
+        f"""() => parseFloat(getComputedStyle(document.documentElement).scrollPaddingBottom)
+        >= {box["height"]}"""
+    )
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        bottom = page.evaluate("""() => { let el = document.activeElement;
+            while (el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+            return el.getBoundingClientRect().bottom; }""")
+        assert bottom <= box["y"] + 1, focused(page)
+    # Back to the player: the main player is in view, with focus on its Play/Pause button.
+    bar.get_by_role("button", name="Back to the player").click()
+    expect(bar).to_be_hidden()
+    assert focused(page) in ("Pause|BUTTON", "Play|BUTTON")
+    page.wait_for_function("""() => { const r = document.querySelector('voice-reader')
+        .getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }""")
+    # Away again, then closed: it stays closed until the main player has been seen again.
+    page.wait_for_timeout(1000)  # the smooth scroll back to the player ends
+    page.mouse.wheel(0, 2500)
+    expect(bar).to_be_visible()
+    bar.get_by_role("button", name="Close the mini-player").click()
+    expect(bar).to_be_hidden()
+    page.mouse.wheel(0, 800)
+    page.wait_for_timeout(300)
+    expect(bar).to_be_hidden()
+    assert page.evaluate("() => document.documentElement.style.scrollPaddingBottom") == ""
+
+
+def test_mini_player_in_dark_mode_forced_colours_and_at_400_percent(new_page, site):
+    for options in (
+        {"color_scheme": "dark"},
+        {"forced_colors": "active"},
+        {"reduced_motion": "reduce"},
+        {"viewport": {"width": 320, "height": 256}},
+    ):
+        page = new_page(**options)
+        open_player(page, site.document_url)
+        play_and_scroll_away(page, site)
+        assert axe_violations(page) == [], options
+        widths = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1], options
+        mini(page).get_by_role("button", name="Pause", exact=True).click()
+        expect(page.locator(PLAYER)).to_have_attribute("data-state", "paused")
+        expect(mini(page)).to_be_visible()  # paused partway: still docked
+
+
+def test_a_host_page_can_turn_the_mini_player_off(page, site):
+    open_player(page, site.document_url)
+    page.evaluate("() => document.querySelector('voice-reader').setAttribute('no-mini-player', '')")
+    page.get_by_role("button", name=START).click()
+    wait_playing(page, 0.2)
+    page.mouse.move(100, 300)
+    page.mouse.wheel(0, 2500)
+    page.wait_for_timeout(500)
+    expect(mini(page)).to_be_hidden()
+    page.evaluate("() => document.querySelector('voice-reader').removeAttribute('no-mini-player')")
+    expect(mini(page)).to_be_visible()
+
+
+def test_word_highlight_follows_the_audio_and_can_be_switched_off(page, site):
+    open_player(page, site.document_url)
+    page.evaluate("() => { document.querySelector('voice-reader').playbackRate = 2; }")
+    page.get_by_role("button", name=f"Listen from here: {site.heading(2)}").click()
+    wait_playing(page, 1, section=2)
+    seen = set()
+    for _ in range(10):
+        page.wait_for_timeout(150)
+        now = state(page)
+        if now["section"] != 2 or not now["word"]:
+            continue
+        sentence = next(
+            s for s in reversed(site.sections[2]["sentences"]) if s["start"] <= now["time"]
+        )
+        text = sentence["text"].encode("utf-16-le")
+        # The word said at this time, or the one before it (one frame behind, at twice the speed).
+        said = [
+            text[2 * offset : 2 * (offset + length)].decode("utf-16-le")
+            for start, offset, length in sentence["words"]
+            if start <= now["time"]
+        ][-2:]
+        assert now["word"] in said, (now, said)
+        assert now["word"] in now["highlight"]
+        seen.add(now["word"])
+    assert len(seen) >= 3
+    more = controls(page).get_by_role("button", name="More")
+    more.click()
+    toggle = page.get_by_role("button", name="Highlight each word")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    page.wait_for_timeout(300)
+    assert state(page)["word"] is None and state(page)["highlight"]
+    page.reload()  # the choice is remembered
+    page.wait_for_selector("voice-reader[data-state='ready']", state="attached")
+    assert page.evaluate("() => document.querySelector('voice-reader').wordHighlight") is False
+
+
+def test_download_in_more_and_without_javascript(new_page, site):
+    download = site.manifest["download"]
+    label = re.compile(
+        rf"^Download \(MP3, {round(download['duration'] / 60)} minutes, "
+        rf"{download['bytes'] / 1e6:.1f} MB\)$"
+    )
+    page = new_page()
+    open_player(page, site.document_url)
+    page.get_by_role("button", name="More").click()
+    link = page.get_by_role("link", name=label)
+    expect(link).to_be_visible()
+    assert link.get_attribute("href") == download["audio"]
+    bare = new_page(java_script_enabled=False)
+    bare.goto(site.document_url)
+    link = bare.get_by_role("link", name=label)
+    expect(link).to_be_visible()
+    assert download["audio"].endswith(link.get_attribute("href"))
+
+
+def test_window_and_document_listeners_go_with_the_element(page, site):
+    page.add_init_script(COUNT_LISTENERS_JS)
+    open_player(page, site.document_url)
+    page.get_by_role("button", name=START).click()
+    wait_playing(page, 0.2)
+    page.mouse.wheel(0, 300)
+    assert page.evaluate("() => window.__widgetCalls") > 0
+    page.evaluate("() => document.querySelector('voice-reader').remove()")
+    page.evaluate("() => { window.__widgetCalls = 0; }")
+    for name in ("scroll", "wheel", "keydown", "click", "mousedown", "focusin", "pagehide"):
+        page.evaluate(
+            f"() => {{ window.dispatchEvent(new Event('{name}'));"
+            f" document.dispatchEvent(new Event('{name}')); }}"
+        )
+    page.mouse.wheel(0, 300)
+    page.keyboard.press("PageDown")
+    assert page.evaluate("() => window.__widgetCalls") == 0
+    assert page.evaluate("() => CSS.highlights.size") == 0
