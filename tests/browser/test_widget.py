@@ -338,7 +338,7 @@ def test_auto_scroll_follows_and_stops_when_the_visitor_scrolls_away(new_page, s
     page.wait_for_timeout(1000)  # let our smooth scroll settle
     page.mouse.move(400, 200)
     page.mouse.wheel(0, -50000)
-    back = page.get_by_role("button", name="Back to the current sentence")
+    back = controls(page).get_by_role("button", name="Back to the current sentence")
     expect(back).to_be_visible()
     back.click()
     page.wait_for_function(in_view)
