@@ -707,6 +707,16 @@
     build(sheet, manifest) {
       this.manifest = manifest;
       const sections = manifest.sections;
+      // Words arrive as steps from the word before (docs/architecture.md): made absolute once here.
+      for (const x of sections.flatMap((s) => s.sentences)) {
+        let time = Math.floor(x.start * 100 + 0.5);
+        let end = 0;
+        if (Array.isArray(x.words)) x.words = x.words.map(([step, gap, length]) => {
+          time += step;
+          end += gap + length;
+          return [time / 100, end - length, length];
+        });
+      }
       this.urls = sections.map((s) => new URL(s.audio, this.base).href);
       this.key = `voice-reader:${manifest.document.slug}:${hash(sections.map((s) => s.audio).join('|'))}`;
       let t = 0;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import sys
 import pytest
 from mutagen.id3 import ID3
 
+from reader import manifest as mf
 from reader.pipeline.encode import ENCODER_DELAY
 from tests.audio import decode_mp3, rms
 from tests.support.content import NETS, REPO
@@ -66,7 +68,7 @@ def test_every_sentence_has_word_timings_where_its_words_are(real_build):
     manifest = json.loads((out / NETS / "manifest.json").read_text())
     for section in manifest["sections"]:
         for sentence in section["sentences"]:
-            words = sentence["words"]
+            words = mf.Sentence.from_dict(sentence).words
             assert words, sentence["text"]
             starts = [start for start, _, _ in words]
             assert starts == sorted(starts)
@@ -92,6 +94,23 @@ def test_the_whole_page_download_is_the_sections_joined_with_chapters(real_build
     assert [titles[i] for i in toc.child_element_ids] == [
         s["heading"] for s in manifest["sections"]
     ]
+
+
+def test_word_timings_grow_the_gzipped_manifest_by_at_most_60_percent(real_build):
+    out, _ = real_build
+    manifest = mf.load_manifest(out, NETS)
+    bare = mf.Manifest.from_dict(manifest.to_dict())
+    for section in bare.sections:
+        for sentence in section.sentences:
+            object.__setattr__(sentence, "words", None)
+    # As published (mf.dumps), and as compact JSON the way a service might minify it.
+    published = [gzip.compress(mf.dumps(m), 6, mtime=0) for m in (bare, manifest)]
+    compact = [
+        gzip.compress(json.dumps(m.to_dict(), separators=(",", ":")).encode(), 6, mtime=0)
+        for m in (bare, manifest)
+    ]
+    for without, with_words in (published, compact):
+        assert len(with_words) <= 1.6 * len(without), (len(without), len(with_words))
 
 
 if __name__ == "__main__":

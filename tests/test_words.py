@@ -112,21 +112,38 @@ def test_word_lists_are_written_one_line_per_sentence(published):
 
 
 @pytest.mark.parametrize(
-    ("words", "message"),
+    ("steps", "message"),
     [
-        ([[0.5, 0, 3], [0.4, 4, 3]], "out of order"),
-        ([[99.0, 0, 3]], "outside its sentence"),
-        ([[0.5, 0, 999]], "outside the sentence text"),
-        ([[0.5, 0, 0]], "outside the sentence text"),
-        ([[0.5, 0]], "expected 3 items"),
+        ([[50, 0, 3], [-10, 1, 3]], "out of order"),
+        ([[9900, 0, 3]], "outside its sentence"),
+        ([[50, 0, 999]], "outside the sentence text"),
+        ([[50, 0, 0]], "outside the sentence text"),
+        ([[50, 0]], "three whole numbers"),
+        ([[0.5, 0, 3]], "three whole numbers"),
     ],
 )
-def test_bad_word_timings_are_refused_with_where_they_are(published, words, message):
+def test_bad_word_timings_are_refused_with_where_they_are(published, steps, message):
     data = mf.load_manifest(published.out_dir, NETS).to_dict()
-    sentence = data["sections"][1]["sentences"][0]
-    sentence["words"] = [[sentence["start"] + w[0], *w[1:]] for w in words]
+    data["sections"][1]["sentences"][0]["words"] = steps
     with pytest.raises(mf.ManifestError, match=f"sections\\[1\\].sentences\\[0\\].*{message}"):
         mf.Manifest.from_dict(data)
+
+
+def test_words_are_written_as_steps_and_read_back_as_times(published):
+    manifest = mf.load_manifest(published.out_dir, NETS)
+    sentence = next(s for sec in manifest.sections for s in sec.sentences if len(s.words) > 2)
+    steps = sentence.to_dict()["words"]
+    assert all(type(n) is int for step in steps for n in step)
+    assert mf.Sentence.from_dict(sentence.to_dict()).words == sentence.words
+    # Steps add up to the times and spans: centiseconds on from the sentence start, text units.
+    time, end = int(sentence.start * 100 + 0.5), 0
+    for (step, gap, length), (start, offset, same_length) in zip(
+        steps, sentence.words, strict=True
+    ):
+        time += step
+        assert start == pytest.approx(time / 100, abs=0.001)
+        assert (offset, length) == (end + gap, same_length)
+        end = offset + length
 
 
 def test_a_sentence_without_words_is_still_a_valid_manifest(published):

@@ -7,6 +7,7 @@ from urllib.parse import urljoin
 
 from playwright.sync_api import expect
 
+from reader.manifest import Sentence
 from tests.support.browser import (
     PLAYER,
     START,
@@ -235,7 +236,7 @@ def test_word_highlight_follows_the_audio_and_can_be_switched_off(page, site):
         # The word said at this time, or the one before it (one frame behind, at twice the speed).
         said = [
             text[2 * offset : 2 * (offset + length)].decode("utf-16-le")
-            for start, offset, length in sentence["words"]
+            for start, offset, length in Sentence.from_dict(sentence).words
             if start <= now["time"]
         ][-2:]
         assert now["word"] in said, (now, said)
