@@ -373,12 +373,8 @@ def save_entry():
     except lexicon_store.LexiconProblem as error:
         audit.record(_who(), "pronunciation", form.get("written", "")[:60], f"refused: {error}")
         return message(400, str(error), "Cannot save that entry")
-    queue = queue_for(current_app)
-    for slug in affected:
-        queue.submit(BUILD, slug)
-    audit.record(_who(), "pronunciation", entry, f"saved; rebuilding {len(affected)}")
     notice = f"Saved “{entry}”. Rebuilding {len(affected)} document(s) that use it."
-    return redirect(url_for("admin.pronunciation", notice=notice), 303)
+    return _rebuild_after_lexicon_change(entry, "saved", affected, notice)
 
 
 @bp.post("/pronunciation/remove")
@@ -390,11 +386,16 @@ def remove_entry():
         )
     except lexicon_store.LexiconProblem as error:
         return message(400, str(error), "Cannot remove that entry")
+    notice = f"Removed “{written}”. Rebuilding {len(affected)} document(s) that used it."
+    return _rebuild_after_lexicon_change(written, "removed", affected, notice)
+
+
+def _rebuild_after_lexicon_change(word: str, action: str, affected, notice: str):
+    # Only the documents that use the word are queued; their unchanged sections are reused.
     queue = queue_for(current_app)
     for slug in affected:
         queue.submit(BUILD, slug)
-    audit.record(_who(), "pronunciation", written, f"removed; rebuilding {len(affected)}")
-    notice = f"Removed “{written}”. Rebuilding {len(affected)} document(s) that used it."
+    audit.record(_who(), "pronunciation", word, f"{action}; rebuilding {len(affected)}")
     return redirect(url_for("admin.pronunciation", notice=notice), 303)
 
 
