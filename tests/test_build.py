@@ -16,7 +16,7 @@ from reader.errors import PublishError
 from reader.pipeline import publish
 from reader.pipeline.build import build_documents
 from reader.pipeline.publish import document_lock
-from tests.support.content import FAKE, NETS, REPO, SMALL, write_document
+from tests.support.content import FAKE, NETS, REPO, SMALL, rebuild_without, write_document
 
 
 def read_manifest(out_dir: Path, slug: str) -> dict:
@@ -301,16 +301,9 @@ def test_an_existing_document_keeps_its_version_when_audio_fails(tmp_path):
 
 
 def test_a_manifest_from_before_pages_is_republished_without_new_audio(tmp_path):
-    content, out = tmp_path / "content", tmp_path / "build"
-    write_document(content, "small", SMALL)
-    build_documents(content, out, options=FAKE)
-    path = mf.manifest_path(out, "small")
-    data = json.loads(path.read_bytes())
-    del data["page"]
-    path.write_text(json.dumps(data))
-    result = build_documents(content, out, options=FAKE).results[0]
+    out, data, result = rebuild_without(tmp_path, "page")
     assert (result.built, result.reused) == (0, 4)
-    again = json.loads(path.read_bytes())
+    again = json.loads(mf.manifest_path(out, "small").read_bytes())
     assert again["page"] and [s["audio"] for s in again["sections"]] == [
         s["audio"] for s in data["sections"]
     ]

@@ -20,7 +20,7 @@ from reader.pipeline.fake_engine import FakeEngine
 from reader.pipeline.publish import RETIRED_NAME
 from reader.web.export import export_site
 from tests.audio import decode_mp3
-from tests.support.content import FAKE, NETS, SMALL, write_document
+from tests.support.content import FAKE, NETS, SMALL, rebuild_without, write_document
 
 
 def chapters_of(path) -> list[tuple[str, str, int, int]]:
@@ -93,14 +93,7 @@ def test_the_download_is_rebuilt_only_when_a_section_changes(tmp_path):
 
 
 def test_a_manifest_from_before_downloads_gets_one_without_new_audio(tmp_path):
-    content, out = tmp_path / "content", tmp_path / "build"
-    write_document(content, "small", SMALL)
-    build_documents(content, out, options=FAKE)
-    manifest_file = mf.manifest_path(out, "small")
-    data = json.loads(manifest_file.read_text())
-    del data["download"]
-    manifest_file.write_text(json.dumps(data))
-    result = build_documents(content, out, options=FAKE).results[0]
+    out, _, result = rebuild_without(tmp_path, "download")
     assert (result.built, result.reused) == (0, 4)
     assert mf.load_manifest(out, "small").download is not None
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
-from reader.pipeline.build import BuildOptions
+from reader import manifest as mf
+from reader.pipeline.build import BuildOptions, DocumentResult, build_documents
 
 REPO = Path(__file__).resolve().parents[2]
 NETS = "neuroendocrine-tumours"
@@ -31,3 +33,18 @@ def write_document(content_dir: Path, slug: str, html: str) -> Path:
     path = content_dir / f"{slug}.html"
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def rebuild_without(tmp_path: Path, field: str) -> tuple[Path, dict, DocumentResult]:
+    """Build SMALL, drop `field` from its manifest as an older build would have, and rebuild.
+
+    Returns the build folder, the manifest as it was before the rebuild, and what it did.
+    """
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "small", SMALL)
+    build_documents(content, out, options=FAKE)
+    path = mf.manifest_path(out, "small")
+    data = json.loads(path.read_bytes())
+    del data[field]
+    path.write_text(json.dumps(data))
+    return out, data, build_documents(content, out, options=FAKE).results[0]
