@@ -5,14 +5,19 @@ Run: python benchmarks/bench_scale.py [--sizes 10,100,1000] [--pages 20]
 For each size it publishes that many documents into a temporary build folder (copies of the
 shipped NETs page as the fake engine builds it, each with its own slug, title and files, and
 one index), starts `reader serve` as a separate process, and measures, side by side:
-- the first `/` after the start (the service has read nothing yet);
+- how long the start takes, from the command to the port accepting connections;
+- the first `/` after the start (the service has read nothing yet), on a new connection, as
+  a visitor's browser asks for it, while the worker and checker processes `reader serve`
+  starts beside it are still starting too;
 - a document page, each asked for the first time (median and slowest of `--pages`);
-- the service's resident memory (RSS) after that, and its peak.
+- the service's resident memory (RSS) after that, and its peak; and, for the record, the RSS
+  of those two child processes (not the service's: the targets are the service's own).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import random
@@ -108,9 +113,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(build: Path, root: Path) -> tuple[subprocess.Popen, int]:
+def start(build: Path, root: Path) -> tuple[subprocess.Popen, int, float]:
     """Start `reader serve` on the build folder; return once its port accepts connections."""
     port = free_port()
+    started = time.perf_counter()
     env = {k: v for k, v in os.environ.items() if not k.startswith("READER_")}
     env.update(
         READER_BUILD_DIR=str(build),
@@ -129,7 +135,7 @@ def start(build: Path, root: Path) -> tuple[subprocess.Popen, int]:
         # Only a TCP connect: the first HTTP request must be the measured `/`.
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return process, port
+                return process, port, (time.perf_counter() - started) * 1000
         time.sleep(0.02)
     process.kill()
     raise SystemExit("reader serve did not start within 30 s")
@@ -158,26 +164,40 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"][0]) / 1024, int(fields["VmHWM"][0]) / 1024
 
 
+def children_mb(pid: int) -> float:
+    """Return the resident memory of a process's child processes, in MB."""
+    total = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            # A child that has just left has no memory to count.
+            with contextlib.suppress(OSError):
+                total += memory_mb(int(child))[0]
+    return total
+
+
 def measure(size: int, pages: int, manifest, folder, root: Path) -> dict:
     """Publish `size` documents, start the service, and measure it."""
     build = root / f"build-{size}"
     slugs = publish_copies(build, size, manifest, folder)
-    process, port = start(build, root)
+    process, port, start_time = start(build, root)
     try:
         first_index = timed_get(port, "/")
         chosen = random.Random(size).sample(slugs, min(pages, len(slugs)))
         page_times = [timed_get(port, f"/documents/{slug}") for slug in chosen]
         rss, peak = memory_mb(process.pid)
+        children = children_mb(process.pid)
     finally:
         process.terminate()
         process.wait(10)
     return {
         "size": size,
+        "start": start_time,
         "first /": first_index,
         "page median": statistics.median(page_times),
         "page max": max(page_times),
         "rss": rss,
         "peak": peak,
+        "children": children,
     }
 
 
@@ -188,18 +208,22 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=20, help="document pages to time per size")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    # Figures from a busy machine are not comparable: say how busy it was.
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as temp:
         root = Path(temp)
         manifest, folder = template(root)
         rows = [measure(size, args.pages, manifest, folder, root) for size in sizes]
+    print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(
-        f"{'documents':>10} {'first / ms':>11} {'page ms (median)':>17} {'page ms (max)':>14}"
-        f" {'RSS MB':>7} {'peak RSS MB':>12}"
+        f"{'documents':>10} {'start ms':>9} {'first / ms':>11} {'page ms (median)':>17}"
+        f" {'page ms (max)':>14} {'RSS MB':>7} {'peak RSS MB':>12} {'children RSS MB':>16}"
     )
     for row in rows:
         print(
-            f"{row['size']:>10} {row['first /']:>11.1f} {row['page median']:>17.1f}"
-            f" {row['page max']:>14.1f} {row['rss']:>7.1f} {row['peak']:>12.1f}"
+            f"{row['size']:>10} {row['start']:>9.0f} {row['first /']:>11.1f}"
+            f" {row['page median']:>17.1f} {row['page max']:>14.1f} {row['rss']:>7.1f}"
+            f" {row['peak']:>12.1f} {row['children']:>16.1f}"
         )
     worst = max(rows, key=lambda r: r["size"])
     met = (

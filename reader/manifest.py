@@ -1,6 +1,7 @@
 """The manifest: the one typed contract between the pipeline, the service and the widget.
 
-The build writes a `Manifest`; the service and the export read one with `load_manifest`.
+The build writes a `Manifest`; the export reads one with `load_manifest`. A page needs only its
+`Outline` (everything but the sentences), which `read_outline` checks and reads.
 To add a field, declare it on its dataclass with a type and a default (an optional field is
 `name: T | None = None`, and is left out of the JSON while it is None); `from_dict` checks its
 type from the annotation, and a `_check` method checks anything more.
@@ -206,8 +207,8 @@ class Download(_Checked):
 
 
 @dataclass(frozen=True)
-class Section(_Checked):
-    """A navigable part of the document: its heading, and its audio when it has any."""
+class SectionOutline(_Checked):
+    """A section as its page shows it: its heading and its audio, without sentence timings."""
 
     id: str
     """The id of the section's heading on the page."""
@@ -220,28 +221,39 @@ class Section(_Checked):
     """Seconds of audio."""
     bytes: int | None = None
     """Size of the audio file."""
-    key: str | None = None
-    """Hash of what shaped the audio, so that a rebuild can reuse it; clients ignore it."""
-    sentences: tuple[Sentence, ...] = ()
-    """In reading order, the heading first; empty while the audio is being prepared."""
 
     def _check(self) -> None:
         _require(bool(self.id), "empty id")
         _require(self.level in (1, 2, 3), f"level must be 1, 2 or 3, not {self.level}")
         if self.audio is None:
-            _require(not self.sentences, "sentences without audio")
             return
         _require(_AUDIO_RE.fullmatch(self.audio) is not None, f"bad audio path {self.audio!r}")
         _require(
             self.duration is not None and self.duration >= 0, f"bad duration {self.duration!r}"
         )
         _require(self.bytes is not None and self.bytes >= 0, f"bad bytes {self.bytes!r}")
-        _require(bool(self.sentences), "audio without sentences")
 
     @property
     def audio_name(self) -> str | None:
         """Return the hash that names the audio file, without `.mp3`."""
         return None if self.audio is None else self.audio[len(AUDIO_DIR) + 1 : -len(".mp3")]
+
+
+@dataclass(frozen=True)
+class Section(SectionOutline):
+    """A navigable part of the document: its heading, and its audio and sentences if any."""
+
+    key: str | None = None
+    """Hash of what shaped the audio, so that a rebuild can reuse it; clients ignore it."""
+    sentences: tuple[Sentence, ...] = ()
+    """In reading order, the heading first; empty while the audio is being prepared."""
+
+    def _check(self) -> None:
+        super()._check()
+        if self.audio is None:
+            _require(not self.sentences, "sentences without audio")
+        else:
+            _require(bool(self.sentences), "audio without sentences")
 
 
 @dataclass(frozen=True)
@@ -276,13 +288,17 @@ class Voice(_Checked):
 
 
 @dataclass(frozen=True)
-class Manifest(_Checked):
-    """One published version of a document: its page, its outline and its audio."""
+class Outline(_Checked):
+    """What a page shows of a published version: all of its manifest but the sentences.
+
+    The sentences and their word timings are nearly all of a manifest's bytes and objects;
+    a page needs none of them, so the service reads them only for the widget.
+    """
 
     document: DocumentInfo
     built_at: str
     """When the build published it, e.g. "2026-11-26T14:00:00Z"."""
-    sections: tuple[Section, ...]
+    sections: tuple[SectionOutline, ...]
     """In reading order; the first is the introduction."""
     voice: Voice | None = None
     """None while the audio is being prepared."""
@@ -325,12 +341,20 @@ class Manifest(_Checked):
         return names
 
     @classmethod
-    def from_dict(cls, data: object, where: str | None = None) -> Manifest:
+    def from_dict(cls, data: object, where: str | None = None) -> typing.Self:
         """Check and convert a parsed manifest; raise ManifestError saying where it is wrong."""
         # The version first: another version's fields mean something else.
         if isinstance(data, dict) and data.get("version") != VERSION:
             raise ManifestError(f"not a version {VERSION} manifest")
         return _convert(cls, data, where or "manifest")
+
+
+@dataclass(frozen=True)
+class Manifest(Outline):
+    """One published version of a document: its page, its outline, its audio and timings."""
+
+    sections: tuple[Section, ...]
+    """In reading order; the first is the introduction."""
 
 
 @dataclass(frozen=True)
@@ -348,7 +372,7 @@ class IndexEntry(_Checked):
     """Seconds of audio; None while the audio is being prepared."""
 
     @classmethod
-    def of(cls, manifest: Manifest) -> IndexEntry:
+    def of(cls, manifest: Outline) -> IndexEntry:
         """Summarise a published manifest for the index."""
         document = manifest.document
         return cls(
@@ -531,14 +555,33 @@ def manifest_path(out_dir: Path, slug: str) -> Path:
 
 def read_manifest(path: Path) -> Manifest | None:
     """Read and check the manifest at `path`; None when there is none."""
+    return parse_manifest(_read_bytes(path), path)
+
+
+def read_outline(path: Path) -> Outline | None:
+    """Read and check what a page needs of the manifest at `path`; None when there is none."""
+    return parse_manifest(_read_bytes(path), path, Outline)
+
+
+def _read_bytes(path: Path) -> bytes | None:
     try:
-        data = json.loads(Path(path).read_bytes())
+        return Path(path).read_bytes()
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as error:
+    except OSError as error:
+        raise ManifestError(f"{path}: cannot read the manifest: {error}") from error
+
+
+def parse_manifest(raw: bytes | None, path: Path, kind: type[Outline] = Manifest):
+    """Check and convert the bytes of the manifest at `path` to `kind`; None for None."""
+    if raw is None:
+        return None
+    try:
+        data = json.loads(raw)
+    except ValueError as error:
         raise ManifestError(f"{path}: cannot read the manifest: {error}") from error
     try:
-        return Manifest.from_dict(data)
+        return kind.from_dict(data)
     except ManifestError as error:
         raise ManifestError(f"{path}: {error}") from None
 
@@ -546,6 +589,11 @@ def read_manifest(path: Path) -> Manifest | None:
 def load_manifest(out_dir: Path, slug: str) -> Manifest | None:
     """Read a document's published manifest; None when nothing is published yet."""
     return read_manifest(manifest_path(out_dir, slug))
+
+
+def load_outline(out_dir: Path, slug: str) -> Outline | None:
+    """Read what a page needs of a document's published manifest; None when there is none."""
+    return read_outline(manifest_path(out_dir, slug))
 
 
 def published_slugs(out_dir: Path) -> list[str]:

@@ -74,6 +74,42 @@ def test_from_dict_says_where_a_manifest_is_wrong(published, path, value, messag
     assert message in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("version", 2, "not a version 1 manifest"),
+        ("document", KeyError, "manifest.document: missing"),
+        ("sections", [], "manifest: no sections"),
+        ("sections.0.duration", "long", "manifest.sections[0].duration: expected a number"),
+        ("sections.0.level", 4, "manifest.sections[0]: level must be 1, 2 or 3, not 4"),
+        ("sections.1.audio", "../../etc/passwd", "manifest.sections[1]: bad audio path"),
+        ("sections.1.audio", None, "manifest: some sections have audio and some do not"),
+        ("page", "../secret.html", "manifest: bad page path"),
+        ("voice", KeyError, "manifest: audio without a voice"),
+    ],
+)
+def test_an_outline_checks_everything_but_the_sentences(published, path, value, message):
+    with pytest.raises(mf.ManifestError) as caught:
+        mf.Outline.from_dict(_damaged(_data(published), path, value))
+    assert message in str(caught.value)
+
+
+def test_an_outline_is_the_manifest_without_its_sentences(published):
+    data = _data(published)
+    whole, outline = mf.Manifest.from_dict(data), mf.Outline.from_dict(data)
+    assert isinstance(whole, mf.Outline) and not isinstance(outline, mf.Manifest)
+    assert outline.document == whole.document and outline.download == whole.download
+    assert outline.audio_names == whole.audio_names and outline.duration == whole.duration
+    for part, section in zip(outline.sections, whole.sections, strict=True):
+        assert not hasattr(part, "sentences")
+        assert (part.id, part.heading, part.audio) == (section.id, section.heading, section.audio)
+    # What only the widget reads is left unread, so damage there is the manifest's alone.
+    damaged = _damaged(data, "sections.0.sentences.0.end", -1)
+    assert mf.Outline.from_dict(damaged) == outline
+    with pytest.raises(mf.ManifestError, match="bad timing"):
+        mf.Manifest.from_dict(damaged)
+
+
 def test_a_list_is_not_a_manifest():
     with pytest.raises(mf.ManifestError, match="manifest: expected an object"):
         mf.Manifest.from_dict([])

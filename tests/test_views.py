@@ -253,6 +253,42 @@ def test_versions_are_read_once_per_manifest(client, site, monkeypatch):
     assert calls.count(NETS) == 2
 
 
+def test_a_page_never_reads_the_sentences_and_the_widget_once_per_version(
+    client, site, monkeypatch
+):
+    calls = []
+    real = Catalogue.manifest
+
+    def counting(self, entry):
+        calls.append(entry.slug)
+        return real(self, entry)
+
+    monkeypatch.setattr(Catalogue, "manifest", counting)
+    url = f"/api/documents/{NETS}/manifest.json"
+    assert client.get(PAGE).status_code == 200
+    assert calls == []
+    assert client.get(url).get_json() == client.get(url).get_json()
+    assert calls == [NETS]
+    publish(site[0], site[1], NETS, seconds=30)
+    assert client.get(url).get_json()["sections"][0]["duration"] == 30
+    assert calls == [NETS, NETS]
+
+
+def test_damaged_sentences_cost_the_widget_its_manifest_never_the_page(client, site, caplog):
+    data = _manifest(site)
+    data["sections"][1]["sentences"][0]["end"] = -1
+    manifest_path(site[1], NETS).write_bytes(json.dumps(data).encode())
+    with caplog.at_level(logging.WARNING, logger="reader.web"):
+        response = client.get(f"/api/documents/{NETS}/manifest.json")
+    assert response.status_code == 404
+    assert response.get_json() == {"error": "No audio for this document yet."}
+    assert NETS in caplog.text and "bad timing" in caplog.text
+    # The page and its section links (plain MP3s, which need no timings) are still served.
+    page = client.get(PAGE)
+    assert page.status_code == 200
+    assert "Listen to this section" in page.get_data(as_text=True)
+
+
 def test_the_service_never_reads_the_content_folder(client, site):
     shutil.rmtree(site[0])
     assert client.get(PAGE).status_code == 200

@@ -34,10 +34,10 @@ def job_dict(job: Job, document_url: str | None = None) -> dict:
     }
 
 
-def _manifest(build_dir: Path, slug: str) -> tuple[mf.Manifest | None, float | None]:
+def _manifest(build_dir: Path, slug: str) -> tuple[mf.Outline | None, float | None]:
     path = mf.manifest_path(build_dir, slug)
     try:
-        manifest = mf.load_manifest(build_dir, slug)
+        manifest = mf.load_outline(build_dir, slug)
         return manifest, (path.stat().st_mtime if manifest else None)
     except (mf.ManifestError, OSError):
         return None, None

@@ -12,15 +12,16 @@ from pathlib import Path
 from reader.manifest import (
     AUDIO_DIR,
     INDEX_NAME,
-    MANIFEST_NAME,
     IndexEntry,
     Manifest,
     ManifestError,
+    Outline,
     document_dir,
     is_valid_slug,
     manifest_path,
     read_index,
     read_manifest,
+    read_outline,
 )
 from reader.web import delivery
 
@@ -32,10 +33,11 @@ CACHE_SIZE = 256
 
 @dataclass(frozen=True)
 class Entry:
-    """One published version of a document: its manifest and its page HTML."""
+    """One published version of a document: what its page shows of the manifest, and its HTML."""
 
     slug: str
-    manifest: Manifest
+    outline: Outline
+    """The manifest without its sentences: a page needs none of them (see `manifest`)."""
     html: str
     """The sanitised article HTML the build published with this manifest."""
     audio: bool
@@ -46,12 +48,12 @@ class Entry:
     @property
     def title(self) -> str:
         """Return the document's title."""
-        return self.manifest.document.title
+        return self.outline.document.title
 
     @property
     def lang(self) -> str:
         """Return the document's language."""
-        return self.manifest.document.lang
+        return self.outline.document.lang
 
 
 class _Lru:
@@ -119,20 +121,33 @@ class Catalogue:
     def _read(self, slug: str, version: tuple) -> Entry | None:
         folder = document_dir(self.build_dir, slug)
         try:
-            manifest = read_manifest(folder / MANIFEST_NAME)
-            if manifest is None or manifest.page is None:
+            outline = read_outline(manifest_path(self.build_dir, slug))
+            if outline is None or outline.page is None:
                 return None
-            html = (folder / manifest.page).read_text("utf-8")
+            html = (folder / outline.page).read_text("utf-8")
         except (ManifestError, OSError, UnicodeDecodeError) as error:
             log.warning("%s: the published version cannot be read: %s", slug, error)
             return None
-        audio = manifest.has_audio and all(
-            (folder / AUDIO_DIR / name).is_file() for name in manifest.audio_names
+        audio = outline.has_audio and all(
+            (folder / AUDIO_DIR / name).is_file() for name in outline.audio_names
         )
-        if manifest.has_audio and not audio:
+        if outline.has_audio and not audio:
             # Missing audio costs visitors the player, never the page.
             log.warning("%s: some audio files are missing, serving text only", slug)
-        return Entry(slug, manifest, html, audio, version)
+        return Entry(slug, outline, html, audio, version)
+
+    def manifest(self, entry: Entry) -> Manifest | None:
+        """Read the whole manifest of `entry`, timings and all; None when it cannot be used."""
+        # Not kept: the caller keeps what it makes of it, and thousands of sentence objects
+        # per document held in memory would make every garbage collection slower.
+        try:
+            manifest = read_manifest(manifest_path(self.build_dir, entry.slug))
+        except ManifestError as error:
+            log.warning("%s: the published sentences cannot be read: %s", entry.slug, error)
+            return None
+        if manifest is None:
+            log.warning("%s: the published version has gone", entry.slug)
+        return manifest
 
     def content_slugs(self) -> list[str]:
         """List the slugs of the content files (for the admin page), sorted."""
@@ -144,6 +159,11 @@ class Catalogue:
             return []
         return sorted(p.stem for p in paths if is_valid_slug(p.stem) and p.is_file())
 
-    def rendered(self, name: str, key: tuple, make) -> delivery.Generated:
-        """Return what `make()` gives, made once per `key` for the cache slot `name`."""
-        return self._rendered.get(name, key, lambda: delivery.Generated.of(make()))
+    def rendered(self, name: str, key: tuple, make) -> delivery.Generated | None:
+        """Return the bytes `make()` gives (None for None), made once per `key` for `name`."""
+
+        def generate() -> delivery.Generated | None:
+            data = make()
+            return None if data is None else delivery.Generated.of(data)
+
+        return self._rendered.get(name, key, generate)

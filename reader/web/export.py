@@ -90,11 +90,15 @@ def _write_site(app: Flask, root: Path, base_url: str | None) -> ExportSummary:
             if not entry.audio:
                 continue
             folder = root / "api" / "documents" / slug
-            _write(folder / MANIFEST_NAME, views.public_manifest(entry.manifest, public_url))
-            manifests += 1
+            manifest = cat.manifest(entry)
+            # As the service does, a manifest whose sentences cannot be read is left out:
+            # the page and its section links still work.
+            if manifest is not None:
+                _write(folder / MANIFEST_NAME, views.public_manifest(manifest, public_url))
+                manifests += 1
             source = document_dir(app.config["BUILD_DIR"], slug) / AUDIO_DIR
             (folder / AUDIO_DIR).mkdir(parents=True, exist_ok=True)
-            for name in sorted(entry.manifest.audio_names):
+            for name in sorted(entry.outline.audio_names):
                 shutil.copyfile(source / name, folder / AUDIO_DIR / name)
                 audio_files += 1
     finally:
