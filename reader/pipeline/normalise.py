@@ -21,6 +21,7 @@ __all__ = [
 
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?)])")
 _REPEATED_COMMA = re.compile(r",(?:\s*,)+")
+_ALL_CAPITALS = re.compile(r"[A-Z]{2,}")
 
 
 def normalise(text: str, lang: str) -> str:
@@ -41,6 +42,6 @@ def is_speakable(text: str) -> bool:
 
 def spell_out(word: str, lang: str = "en") -> str:
     """Return how normalisation says an all-capital word: letters, unless it is a word."""
-    if not re.fullmatch(r"[A-Z]{2,}", word) or reads_as_word(word):
+    if not _ALL_CAPITALS.fullmatch(word) or reads_as_word(word):
         return word
     return spell(word, words_for(lang))

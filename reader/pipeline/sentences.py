@@ -32,6 +32,8 @@ ABBREVIATIONS = frozenset(
     }
 )
 
+_INITIAL = re.compile(r"[A-Z]\.")
+
 BEFORE_NUMBERS = frozenset({"no.", "nos.", "tel.", "ext.", "fig.", "p.", "pp.", "vol."})
 """Abbreviations that never end a sentence when a number follows: "No. 5", "Tel. 0800…"."""
 
@@ -77,6 +79,6 @@ def _ends_sentence(text: str, end: int) -> bool:
     word = word.lstrip("(\"'\u2018\u201c[")
     if word in BEFORE_NUMBERS and following[0].isdigit():
         return False
-    if re.fullmatch(r"[A-Z]\.", text[:end].rsplit(None, 1)[-1]) and _is_name_after_title(text, end):
+    if _INITIAL.fullmatch(text[:end].rsplit(None, 1)[-1]) and _is_name_after_title(text, end):
         return False  # "Dr A. Smith": an initial, not the end of a sentence
     return word not in ABBREVIATIONS

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from reader.pipeline.normalise import normalise, tidy
-from reader.pipeline.speechtext import RULES
+from reader.pipeline.speechtext import LANGUAGES, RULES
+from tests.speech.corpus import load_corpus
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "speech-text.md"
 _ROW = re.compile(r"^\| (\d+) \| `([a-z-]+)` \| ([^|]+) \| ([^|]+) \|", re.MULTILINE)
@@ -44,3 +45,41 @@ def test_rule_names_are_unique_and_every_rule_has_an_example():
 )
 def test_every_documented_example_holds(display, spoken):
     assert tidy(normalise(display, "en-GB")) == spoken
+
+
+def _texts() -> list[str]:
+    """Every corpus sentence and rule example, display and spoken, and each unit alone."""
+    texts = {case.text for case in load_corpus()}
+    for words in LANGUAGES.values():
+        texts |= {f"Measured in {unit} or {unit}." for unit in (*words.units, *words.per_units)}
+    for rule in RULES:
+        for display, spoken in rule.examples:
+            texts |= {display, spoken}
+    return sorted(texts)
+
+
+def test_a_rule_skipped_for_lacking_what_it_needs_would_not_change_the_text():
+    checked = 0
+    for words in (*LANGUAGES.values(), None):
+        for rule in RULES:
+            if rule.needs is None or not rule.applies_to(words):
+                continue
+            for text in _texts():
+                if not rule.needs.search(text):
+                    assert rule.apply(text, words) == text, (rule.name, text)
+                    checked += 1
+    assert checked > 1000
+
+
+def test_every_word_pair_has_the_slash_its_rule_needs():
+    (rule,) = [rule for rule in RULES if rule.name == "word-pair"]
+    for words in LANGUAGES.values():
+        assert all(rule.needs.search(written) for written in words.word_pairs)
+
+
+def test_each_abbreviation_is_found_in_any_sentence():
+    (rule,) = [rule for rule in RULES if rule.name == "abbreviation"]
+    for words in LANGUAGES.values():
+        for written, said in words.abbreviations.items():
+            said_here = rule.apply(f"See {written} here and", words)
+            assert said.lower() in said_here.lower(), written

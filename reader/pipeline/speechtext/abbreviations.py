@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from reader.pipeline.speechtext.language import Words, match_case
+from reader.pipeline.speechtext.language import Words, match_case, per_language
+from reader.pipeline.speechtext.numbers import ANY_DIGIT
 from reader.pipeline.speechtext.rule import Rule
 
 _NAME = r"[A-Z][a-z'\u2019]"
@@ -22,13 +23,28 @@ _ETC = re.compile(r"\betc\b\.?", re.IGNORECASE)
 _VERSUS = re.compile(r"(?<=\w\s)v\.?(?=\s\w)")
 
 
+@per_language
+def _abbreviations(words: Words) -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...]]:
+    """Return one pattern that finds any of the language's abbreviations, then each one's."""
+    sources, patterns = [], []
+    for written, said in words.abbreviations.items():
+        # A written abbreviation that starts lower-case matches in any case: "E.g.", "EG".
+        ignore_case = not written[0].isupper()
+        end = r"(?!\w)" if written.endswith(".") else r"\b(?!\.\w)"
+        source = r"(?<![\w.])" + re.escape(written) + end
+        sources.append(f"(?i:{source})" if ignore_case else source)
+        patterns.append((re.compile(source, re.IGNORECASE if ignore_case else 0), said))
+    return re.compile("|".join(sources)), tuple(patterns)
+
+
 def say_abbreviations(text: str, words: Words | None) -> str:
     """Expand the language's written abbreviations: "e.g." → "for example", "approx."."""
     assert words is not None
-    for written, said in words.abbreviations.items():
-        flags = 0 if written[0].isupper() else re.IGNORECASE
-        end = r"(?!\w)" if written.endswith(".") else r"\b(?!\.\w)"
-        pattern = re.compile(r"(?<![\w.])" + re.escape(written) + end, flags)
+    any_abbreviation, patterns = _abbreviations(words)
+    # Most sentences hold none: then no pattern below would change the text.
+    if not any_abbreviation.search(text):
+        return text
+    for pattern, said in patterns:
         text = pattern.sub(lambda m, said=said: match_case(m[0], said), text)
     return text
 
@@ -120,6 +136,7 @@ RULES = (
             ("St Thomas' Hospital", "Saint Thomas' Hospital"),
             ("The clinic is on High St.", "The clinic is on High Street."),
         ),
+        needs=re.compile("St|Rd|Ave"),
     ),
     Rule(
         "number-abbreviation",
@@ -127,6 +144,7 @@ RULES = (
         '"No. 5" is "number 5".',
         say_number_sign,
         (("Go to Room No. 5.", "Go to Room number 5."),),
+        needs=ANY_DIGIT,
     ),
     Rule(
         "page",
@@ -135,6 +153,7 @@ RULES = (
         say_page,
         (("See p. 12.", "See page 12."),),
         langs=("en",),
+        needs=ANY_DIGIT,
     ),
     Rule(
         "versus",
@@ -143,5 +162,6 @@ RULES = (
         say_versus,
         (("surgery v. radiotherapy", "surgery versus radiotherapy"),),
         langs=("en",),
+        needs=re.compile("v"),
     ),
 )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from reader.pipeline.speechtext.language import Words
+from reader.pipeline.speechtext.language import Words, per_language
+from reader.pipeline.speechtext.numbers import ANY_DIGIT
 from reader.pipeline.speechtext.rule import Rule
 from reader.pipeline.speechtext.wordlist import is_english_word
 
@@ -27,6 +28,11 @@ _CAPITALS = re.compile(
 _MIXED = re.compile(r"(?<![\w'\u2019-])(?P<token>[A-Z][a-z][A-Z]{1,2})(?![\w'\u2019-])")
 _LONE_A = re.compile(r"(?<![\w'\u2019.-])A(?![\w'\u2019-])")
 _ARTICLE_START = re.compile(r"(?:^|[.!?:;\u2022]\s+|^[\"'\u2018\u201c(\[]+)$")
+_CAPITAL_WORD_BEFORE = re.compile(r"([A-Z]{2,})[^\w]+$")
+_CAPITAL_WORD_AFTER = re.compile(r"[^\w]+([A-Z]{2,})\b")
+_LONG_CAPITAL_WORD = re.compile(r"\b[A-Z]{3,}\b")
+_WORD_NEXT = re.compile(r"\s\w")
+_CAPITAL_WORD_NEXT = re.compile(r"\s([A-Z]{2,})\b")
 
 
 def roman_value(numeral: str) -> int | None:
@@ -93,11 +99,11 @@ def split_digit_hyphen_letter(text: str, words: Words | None) -> str:
 def _shouted(text: str, start: int, end: int) -> bool:
     # A two-letter word is emphasis only beside another capital word ("DO NOT", "IF IN
     # DOUBT") or in a sentence with a longer shouted word ("answer YES or NO").
-    before = re.search(r"([A-Z]{2,})[^\w]+$", text[:start])
-    after = re.match(r"[^\w]+([A-Z]{2,})\b", text[end:])
+    before = _CAPITAL_WORD_BEFORE.search(text[:start])
+    after = _CAPITAL_WORD_AFTER.match(text[end:])
     if any(m is not None and is_english_word(m[1]) for m in (before, after)):
         return True
-    others = re.findall(r"\b[A-Z]{3,}\b", text[:start] + " " + text[end:])
+    others = _LONG_CAPITAL_WORD.findall(text[:start] + " " + text[end:])
     return any(is_english_word(word) for word in others)
 
 
@@ -130,17 +136,23 @@ def say_mixed_case(text: str, words: Words | None) -> str:
     return _MIXED.sub(mixed, text)
 
 
+@per_language
+def _letter_pair(words: Words) -> re.Pattern[str]:
+    return re.compile(rf"\s(?:{words.and_}|{words.or_}|{words.to}|/)\s?[A-Z]\b")
+
+
 def say_letter_a(text: str, words: Words | None) -> str:
     """Say a capital A that is a letter ("hepatitis A", "A&E") as "ay", not the article "uh"."""
     assert words is not None
+    letter_pair = _letter_pair(words)
 
     def letter(match: re.Match[str]) -> str:
         following = text[match.end() :]
-        pair = re.match(rf"\s(?:{words.and_}|{words.or_}|{words.to}|/)\s?[A-Z]\b", following)
+        pair = letter_pair.match(following)
         starts = _ARTICLE_START.search(text[: match.start()])
-        if starts and re.match(r"\s\w", following) and not pair:
+        if starts and _WORD_NEXT.match(following) and not pair:
             return match[0]
-        shouted = re.match(r"\s([A-Z]{2,})\b", following)
+        shouted = _CAPITAL_WORD_NEXT.match(following)
         if shouted and is_english_word(shouted[1]):
             return match[0]  # "TAKE A TABLET", "5 A DAY": an article before a shouted word
         return words.letter_a
@@ -161,6 +173,7 @@ RULES = (
             ("type II diabetes", "type 2 diabetes"),
         ),
         langs=("en",),
+        needs=re.compile("[IVX]"),
     ),
     Rule(
         "digit-hyphen-letter",
@@ -169,6 +182,7 @@ RULES = (
         split_digit_hyphen_letter,
         (("a 5-HIAA test", "a 5 H I eh eh test"),),
         neutral=True,
+        needs=ANY_DIGIT,
     ),
     Rule(
         "letter-a",
@@ -181,6 +195,7 @@ RULES = (
             ("A nurse will call you.", "A nurse will call you."),
         ),
         langs=("en",),
+        needs=re.compile("A"),
     ),
     Rule(
         "mixed-case",

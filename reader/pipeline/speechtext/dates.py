@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 import re
 
-from reader.pipeline.speechtext.language import Words
+from reader.pipeline.speechtext.language import Words, per_language
+from reader.pipeline.speechtext.numbers import ANY_DIGIT
 from reader.pipeline.speechtext.rule import Rule
 
 _SLASH_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?!\d|[/.-]\d)")
@@ -107,11 +108,16 @@ def _name_range(names: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"\b({alternatives})\s?[\u2013\u2014-]\s?({alternatives})\b")
 
 
+@per_language
+def _name_ranges(words: Words) -> tuple[re.Pattern[str], ...]:
+    return tuple(_name_range(names) for names in (words.weekdays, words.months))
+
+
 def say_name_ranges(text: str, words: Words | None) -> str:
     """Say a dash between two weekday or month names as "to": "Monday–Friday"."""
     assert words is not None
-    for names in (words.weekdays, words.months):
-        text = _name_range(names).sub(rf"\1 {words.to} \2", text)
+    for pattern in _name_ranges(words):
+        text = pattern.sub(rf"\1 {words.to} \2", text)
     return text
 
 
@@ -167,6 +173,7 @@ RULES = (
             ("Your appointment is on 3/4/25.", "Your appointment is on 3 April 2025."),
             ("Updated 2025-03-14.", "Updated 14 March 2025."),
         ),
+        needs=ANY_DIGIT,
     ),
     Rule(
         "date-month-abbreviation",
@@ -174,6 +181,7 @@ RULES = (
         'A short month next to a day or a year is said in full: "14 Mar 2025".',
         say_month_abbreviations,
         (("Clinic on 14 Mar 2025.", "Clinic on 14 March 2025."),),
+        needs=re.compile(_MONTH_ABBR),
     ),
     Rule(
         "weekday",
@@ -184,6 +192,7 @@ RULES = (
             ("Open Mon\u2013Fri.", "Open Monday to Friday."),
             ("Drop-in on Wed 5 Mar.", "Drop-in on Wednesday 5 March."),
         ),
+        needs=re.compile(_DAY_ABBR),
     ),
     Rule(
         "name-range",
@@ -191,6 +200,7 @@ RULES = (
         'A dash between two weekday or month names is "to": "Monday–Friday", "June–August".',
         say_name_ranges,
         (("Open Monday–Friday.", "Open Monday to Friday."),),
+        needs=re.compile(r"[\u2013\u2014-]"),
     ),
     Rule(
         "decade",
@@ -204,6 +214,7 @@ RULES = (
             ),
         ),
         langs=("en",),
+        needs=re.compile("0s"),
     ),
     Rule(
         "ordinal",
@@ -213,5 +224,6 @@ RULES = (
         say_ordinal_superscripts,
         (("Your 2ⁿᵈ dose", "Your 2nd dose"), ("on the 21st", "on the 21st")),
         neutral=True,
+        needs=re.compile("[ˢⁿʳᵗ]"),
     ),
 )

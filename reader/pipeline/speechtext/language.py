@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+_Made = TypeVar("_Made")
 
 
 @dataclass(frozen=True)
@@ -435,3 +439,18 @@ LANGUAGES = {"en": ENGLISH, "cy": WELSH}
 def words_for(lang: str) -> Words | None:
     """Return the word rules for a BCP 47 language tag, or None for the neutral rules only."""
     return LANGUAGES.get(lang.split("-", 1)[0].lower())
+
+
+def per_language(build: Callable[[Words], _Made]) -> Callable[[Words], _Made]:
+    """Wrap `build(words)` so it runs once per language: rules compile their patterns with it."""
+    # Keyed by identity: Words holds dicts, so it has no hash. The entry keeps its Words
+    # alive, so the id cannot be reused by another object.
+    made: dict[int, tuple[Words, _Made]] = {}
+
+    def cached(words: Words) -> _Made:
+        entry = made.get(id(words))
+        if entry is None or entry[0] is not words:
+            entry = made[id(words)] = (words, build(words))
+        return entry[1]
+
+    return cached

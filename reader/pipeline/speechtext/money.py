@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from reader.pipeline.speechtext.language import Words
-from reader.pipeline.speechtext.numbers import NUMBER, counted
+from reader.pipeline.speechtext.numbers import ANY_DIGIT, NUMBER, counted
 from reader.pipeline.speechtext.rule import Rule
 
 _SCALE = r"(?:\s?(?P<scale>k|m|bn)\b|\s(?P<word>million|billion|thousand)\b)"
@@ -93,6 +93,7 @@ RULES = (
             ),
             ("Parking is 50p an hour.", "Parking is 50 pence an hour."),
         ),
+        needs=ANY_DIGIT,
     ),
     Rule(
         "thousands",
@@ -100,6 +101,7 @@ RULES = (
         '"100k" is "100 thousand".',
         say_thousands,
         (("Over 100k people took part.", "Over 100 thousand people took part."),),
+        needs=ANY_DIGIT,
     ),
     Rule(
         "number-range",
@@ -110,5 +112,6 @@ RULES = (
             ("Recovery takes 2\u20133 weeks.", "Recovery takes 2 to 3 weeks."),
             ("About 10-15% of people", "About 10 to 15 per cent of people"),
         ),
+        needs=ANY_DIGIT,
     ),
 )

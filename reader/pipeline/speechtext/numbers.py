@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 """A written number: 5, 0.5, 1,000, 2.25."""
+ANY_DIGIT = re.compile(r"\d")
+"""The `needs` of every rule that rewrites only around digits (\\d, as the rules match)."""
 DASH = r"(?:\s?[\u2013\u2014]\s?|-|\s-\s|\s(?:to)\s)"
 """The dash or word between the ends of a range."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from reader.pipeline.speechtext.language import Words
-from reader.pipeline.speechtext.numbers import digits
+from reader.pipeline.speechtext.numbers import ANY_DIGIT, digits
 from reader.pipeline.speechtext.rule import Rule
 
 PAUSE = ", "
@@ -32,9 +32,12 @@ _EXTENSION = re.compile(
     r"(?P<word>\b(?:[Ee]xt\.?\s?|[Ee]xtension\s|(?<=\d\s)x))(?P<number>\d{3,6})\b(?!\s?\^|[⁰-⁹])"
 )
 
+_GROUP_BREAK = re.compile(r"\s-\s|\s|-")
+_TWO_NUMBERS = re.compile(r"(?<=\d)\s/\s(?=\d)")
+
 
 def _uk_groups(lead: str, rest: str) -> list[str] | None:
-    groups = re.split(r"\s-\s|\s|-", rest)
+    groups = _GROUP_BREAK.split(rest)
     if lead.startswith("+"):
         count = sum(len(g) for g in groups)
         return ["+44", *groups] if 9 <= count <= 10 else None
@@ -79,7 +82,7 @@ def say_uk_numbers(text: str, words: Words | None) -> str:
 
     text = _UK.sub(number, text)
     # "01234 567 890 / 07700 900 123": two numbers to choose from, not a "slash".
-    return re.sub(r"(?<=\d)\s/\s(?=\d)", f" {either} ", text)
+    return _TWO_NUMBERS.sub(f" {either} ", text)
 
 
 def say_service_numbers(text: str, words: Words | None) -> str:
@@ -116,6 +119,7 @@ RULES = (
         'An extension after "ext.", "extension" or "x" is "extension" and its digits.',
         say_extensions,
         (("Call 020 7188 7188 ext. 4567.", "Call 0 2 0, 7 1 8 8, 7 1 8 8 extension 4 5 6 7."),),
+        needs=ANY_DIGIT,
     ),
     Rule(
         "phone-uk",
@@ -128,6 +132,7 @@ RULES = (
             ("From abroad: +44 20 7946 0958.", "From abroad: plus 4 4, 2 0, 7 9 4 6, 0 9 5 8."),
         ),
         neutral=True,
+        needs=ANY_DIGIT,
     ),
     Rule(
         "phone-service",
@@ -139,6 +144,7 @@ RULES = (
             ("Samaritans: 116 123.", "Samaritans: 1 1 6, 1 2 3."),
         ),
         neutral=True,
+        needs=ANY_DIGIT,
     ),
     Rule(
         "phone-text",
@@ -147,6 +153,7 @@ RULES = (
         say_text_numbers,
         (("Text SHOUT to 85258.", "Text SHOUT to 8 5 2 5 8."),),
         langs=("en",),
+        needs=ANY_DIGIT,
     ),
     Rule(
         "phone-called",
@@ -155,5 +162,6 @@ RULES = (
         say_called_numbers,
         (("Ring 101 if it is not urgent.", "Ring 1 0 1 if it is not urgent."),),
         langs=("en",),
+        needs=ANY_DIGIT,
     ),
 )

@@ -14,7 +14,7 @@ from reader.pipeline.speechtext import (
     units,
     web,
 )
-from reader.pipeline.speechtext.language import words_for
+from reader.pipeline.speechtext.language import Words, words_for
 from reader.pipeline.speechtext.rule import Rule
 
 
@@ -88,10 +88,23 @@ RULES: tuple[Rule, ...] = tuple(_ALL[name] for name in ORDER)
 """Every rule, in the order it runs."""
 
 
+_RUNNING: dict[str | None, tuple[Rule, ...]] = {}
+"""The rules that run for each language code (None: no word table), in order."""
+
+
+def _running(words: Words | None) -> tuple[Rule, ...]:
+    code = words.code if words is not None else None
+    rules = _RUNNING.get(code)
+    if rules is None:
+        rules = _RUNNING[code] = tuple(rule for rule in RULES if rule.applies_to(words))
+    return rules
+
+
 def apply_rules(text: str, lang: str) -> str:
     """Run every rule that applies to `lang` over `text`, in order."""
     words = words_for(lang)
-    for rule in RULES:
-        if rule.applies_to(words):
+    for rule in _running(words):
+        # A rule whose `needs` is absent from the text would leave it as it is.
+        if rule.needs is None or rule.needs.search(text):
             text = rule.apply(text, words)
     return text

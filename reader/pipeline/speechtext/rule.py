@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +27,11 @@ class Rule:
     """True when the rule runs for every language, not only those with word tables."""
     langs: tuple[str, ...] = ("en", "cy")
     """Primary language subtags a non-neutral rule runs for."""
+    needs: re.Pattern[str] | None = None
+    """A pattern every text this rule can change contains (None: always run the rule).
+
+    One quick search lets `apply_rules` skip the rule's own, slower patterns: most sentences
+    hold no digit, "/" or "@". It must hold for each of the rule's rewrites in turn."""
 
     def applies_to(self, words: Words | None) -> bool:
         """Return whether this rule runs for text whose word table is `words`."""

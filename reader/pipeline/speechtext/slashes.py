@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from reader.pipeline.speechtext.language import Words, match_case
+from reader.pipeline.speechtext.language import Words, match_case, per_language
+from reader.pipeline.speechtext.numbers import ANY_DIGIT
 from reader.pipeline.speechtext.rule import Rule
 
 _PRESSURE = re.compile(
@@ -80,12 +81,19 @@ def say_number_pairs(text: str, words: Words | None) -> str:
     return _NUMBER_PAIR.sub(r"\1 \2", text)
 
 
+@per_language
+def _word_pairs(words: Words) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple(
+        (re.compile(rf"(?<![\w/]){re.escape(written)}(?![\w/])", re.I), said)
+        for written, said in words.word_pairs.items()
+    )
+
+
 def say_word_pairs(text: str, words: Words | None) -> str:
     """Say "and/or", "he/she", "s/he" and "word/word" with "or" between the words."""
     assert words is not None
-    for written, said in words.word_pairs.items():
-        pattern = rf"(?<![\w/]){re.escape(written)}(?![\w/])"
-        text = re.sub(pattern, lambda m, said=said: match_case(m[0], said), text, flags=re.I)
+    for pattern, said in _word_pairs(words):
+        text = pattern.sub(lambda m, said=said: match_case(m[0], said), text)
 
     def chain(match: re.Match[str]) -> str:
         *first, last = match[0].split("/")
@@ -114,6 +122,7 @@ RULES = (
                 "A reading of 120 over 80 millimetres of mercury is normal.",
             ),
         ),
+        needs=ANY_DIGIT,
     ),
     Rule(
         "fraction",
@@ -125,6 +134,7 @@ RULES = (
             ("Drink 1 1/2 litres a day.", "Drink 1 and a half litres a day."),
             ("About 1/3 of people", "About a third of people"),
         ),
+        needs=re.compile(r"[\d½⅓⅔¼¾⅛]"),
     ),
     Rule(
         "number-pair",
@@ -133,6 +143,7 @@ RULES = (
         say_number_pairs,
         (("Take co-codamol 30/500.", "Take co-codamol 30 500."), ("Open 24/7.", "Open 24 7.")),
         neutral=True,
+        needs=ANY_DIGIT,
     ),
     Rule(
         "word-pair",
@@ -144,5 +155,7 @@ RULES = (
             ("Tell your parent/carer.", "Tell your parent or carer."),
             ("S/he will call you.", "She or he will call you."),
         ),
+        # Every written pair has a slash too (a test checks each language's table).
+        needs=re.compile("/"),
     ),
 )

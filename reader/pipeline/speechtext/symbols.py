@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from reader.pipeline.speechtext.language import Words
+from reader.pipeline.speechtext.language import Words, per_language
 from reader.pipeline.speechtext.rule import Rule
 
 _SILENT = re.compile(r"[®™©℠]")
@@ -24,6 +24,13 @@ _HASHTAG = re.compile(r"#(?=[A-Za-z])")
 _AMPERSAND = re.compile(r"\s?&\s?")
 _LETTER_RANGE = re.compile(r"\b(?P<first>[A-Z])\s?[\u2013\u2014-]\s?(?P<last>[A-Z])\b")
 _ARROW = re.compile(r"\s?[→⟶]\s?")
+_SIGN_NEEDS = re.compile(r"[+−#§&→⟶\u2013\u2014/-]")
+"""Every rewrite in `say_signs` needs one of these characters."""
+
+
+@per_language
+def _result_pair(words: Words) -> re.Pattern[str]:
+    return re.compile(rf"\b({words.positive}|{words.negative})/")
 
 
 def silence_marks(text: str, words: Words | None) -> str:
@@ -50,7 +57,7 @@ def say_signs(text: str, words: Words | None) -> str:
 
     text = _SIGNED.sub(signed, text)
     # "ER+/PR+": two results in a row, not a "slash".
-    text = re.sub(rf"\b({words.positive}|{words.negative})/", r"\1, ", text)
+    text = _result_pair(words).sub(r"\1, ", text)
     text = _PLUS_AFTER_NUMBER.sub(f" {words.plus}", text)
     text = _PLUS_BETWEEN.sub(f" {words.plus} ", text)
     text = _MINUS.sub(f"{words.minus} ", text)
@@ -89,6 +96,7 @@ RULES = (
             ("Most people* recover.", "Most people recover."),
         ),
         neutral=True,
+        needs=re.compile(r"[®™©℠*†‡|]"),
     ),
     Rule(
         "bullet",
@@ -97,6 +105,7 @@ RULES = (
         pause_at_bullets,
         (("Bring: • your letter • your medicines", "Bring: your letter, your medicines"),),
         neutral=True,
+        needs=re.compile(r"[•▪‣◦·]"),
     ),
     Rule(
         "plural-bracket",
@@ -105,6 +114,7 @@ RULES = (
         join_plural_brackets,
         (("Take 2 tablet(s) daily.", "Take 2 tablets daily."),),
         neutral=True,
+        needs=re.compile(r"\("),
     ),
     Rule(
         "comparison",
@@ -131,5 +141,6 @@ RULES = (
             ("Go to A&E.", "Go to eh and E."),
             ("Room #3", "Room number 3"),
         ),
+        needs=_SIGN_NEEDS,
     ),
 )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from reader.pipeline.speechtext.language import Words
+from reader.pipeline.speechtext.language import Words, per_language
+from reader.pipeline.speechtext.numbers import ANY_DIGIT
 from reader.pipeline.speechtext.rule import Rule
 
 _TWELVE_HOUR = re.compile(
@@ -32,6 +33,20 @@ def _clock(hour: int, minute: int, half: str, words: Words) -> str:
     return f"{said} {words.am if half == 'am' else words.pm}"
 
 
+@per_language
+def _dashes(words: Words) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    ends = "|".join(re.escape(w) for w in (words.am, words.pm, words.noon, words.midnight))
+    return (
+        # "between 9am-5pm" is "between 9 am and 5 pm".
+        re.compile(
+            rf"(\b[Bb]etween\s\d{{1,2}}(?:\s(?:oh\s)?\d\d)?\s(?:{ends}))\s?[\u2013\u2014-]\s?(?=\d)"
+        ),
+        # "9 am–5 pm" and "9–5 pm": the dash between two times is "to".
+        re.compile(rf"\b({ends})\s?[\u2013\u2014-]\s?(?=\d)"),
+        re.compile(rf"\b(\d{{1,2}})\s?[\u2013\u2014-]\s?(?=\d{{1,2}}(?: \d\d)? (?:{ends})\b)"),
+    )
+
+
 def say_times(text: str, words: Words | None) -> str:
     """Say 12- and 24-hour times with "am" or "pm", and join a range of times with "to"."""
     assert words is not None
@@ -57,20 +72,10 @@ def say_times(text: str, words: Words | None) -> str:
     text = _DOTTED_RANGE.sub(dotted, text)
     text = _TWENTY_FOUR_HOUR.sub(twenty_four, text)
     text = _HOURS_SUFFIX.sub(twenty_four, text)
-    ends = "|".join(re.escape(w) for w in (words.am, words.pm, words.noon, words.midnight))
-    # "between 9am-5pm" is "between 9 am and 5 pm".
-    text = re.sub(
-        rf"(\b[Bb]etween\s\d{{1,2}}(?:\s(?:oh\s)?\d\d)?\s(?:{ends}))\s?[\u2013\u2014-]\s?(?=\d)",
-        rf"\1 {words.and_} ",
-        text,
-    )
-    # "9 am–5 pm" and "9–5 pm": the dash between two times is "to".
-    text = re.sub(rf"\b({ends})\s?[\u2013\u2014-]\s?(?=\d)", rf"\1 {words.to} ", text)
-    return re.sub(
-        rf"\b(\d{{1,2}})\s?[\u2013\u2014-]\s?(?=\d{{1,2}}(?: \d\d)? (?:{ends})\b)",
-        rf"\1 {words.to} ",
-        text,
-    )
+    between, after_end, before_end = _dashes(words)
+    text = between.sub(rf"\1 {words.and_} ", text)
+    text = after_end.sub(rf"\1 {words.to} ", text)
+    return before_end.sub(rf"\1 {words.to} ", text)
 
 
 RULES = (
@@ -86,5 +91,6 @@ RULES = (
             ("The clinic closes at 17:00.", "The clinic closes at 5 pm."),
             ("Take it at 8:05am.", "Take it at 8 oh 5 am."),
         ),
+        needs=ANY_DIGIT,
     ),
 )

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
-from reader.pipeline.speechtext.language import Words
-from reader.pipeline.speechtext.numbers import NUMBER, after_range, counted
+from reader.pipeline.speechtext.language import Words, per_language
+from reader.pipeline.speechtext.numbers import ANY_DIGIT, NUMBER, after_range, counted
 from reader.pipeline.speechtext.rule import Rule
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _POWER = re.compile(r"(?<=\d)(?:(?P<sup>[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|\^(?P<caret>-?\d+))")
-_SQUARED = re.compile(r"(?<=[A-Za-z])(?P<power>[²³])(?![\w])|(?<=\bm)(?P<digit>[23])(?=\b|/)")
 # A strength per amount: "500mg/5ml" is "500 milligrams per 5 millilitres".
 _PER_AMOUNT = re.compile(
     r"(?<=[A-Za-zµμ])/(?=\d+(?:\.\d+)?\s?(?:mL|ml|L|l|g|kg|mg|dose|m²|m2)(?!\w))"
@@ -21,20 +19,31 @@ _DEGREES = re.compile(r"(?<![\w.])(?P<number>-?" + NUMBER + r")\s?°\s?(?P<scale
 _BARE_CELSIUS = re.compile(r"(?<![\w.])(?P<number>\d{2}(?:\.\d)?)(?P<scale>C)(?![\w])")
 # Units a listener cannot mistake when they stand alone, as in "measured in mmol/L".
 _ALONE = ("mmol", "mmHg", "mg", "mcg", "µg", "μg", "kg", "mSv", "kcal", "bpm")
+_UNIT_NEEDS = re.compile("|".join((r"\d", *(re.escape(s) for s in _ALONE))))
+"""A unit is rewritten after a number, or alone when it is one of `_ALONE`."""
 
 
-@cache
-def _unit_pattern(symbols: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True))
-    return re.compile(
-        rf"(?<![\w.,])(?P<number>{NUMBER})(?P<space>\s?)(?P<unit>{alternatives})(?![\w²³µμ%])"
+def _longest_first(symbols: object) -> str:
+    return "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True))
+
+
+@per_language
+def _unit_patterns(words: Words) -> tuple[re.Pattern[str], re.Pattern[str] | None, re.Pattern[str]]:
+    """Return the patterns of `say_units`: a unit after a number, a measured noun, a lone unit."""
+    after_number = re.compile(
+        rf"(?<![\w.,])(?P<number>{NUMBER})(?P<space>\s?)(?P<unit>{_longest_first(words.units)})"
+        r"(?![\w²³µμ%])"
     )
+    nouns = "|".join(words.measured_nouns)
+    describes = re.compile(rf"\s(?:{nouns})(?:s|es)?\b") if nouns else None
+    symbols = "|".join(re.escape(s) for s in _ALONE if s in words.units)
+    alone = re.compile(rf"(?<![\w.])(?P<per>{re.escape(words.per)}\s)?(?P<unit>{symbols})(?![\w/])")
+    return after_number, describes, alone
 
 
-@cache
-def _per_pattern(symbols: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True))
-    return re.compile(rf"(?<=[\w²³])/(?P<unit>{alternatives})(?![\w²³])")
+@per_language
+def _per_pattern(words: Words) -> re.Pattern[str]:
+    return re.compile(rf"(?<=[\w²³])/(?P<unit>{_longest_first(words.per_units)})(?![\w²³])")
 
 
 def say_powers(text: str, words: Words | None) -> str:
@@ -52,17 +61,14 @@ def say_powers(text: str, words: Words | None) -> str:
 def say_per(text: str, words: Words | None) -> str:
     """Say "/" before a unit as "per": "mmol/L" → "mmol per litre", "500mg/5ml"."""
     assert words is not None
-    pattern = _per_pattern(tuple(words.per_units))
-    text = pattern.sub(lambda m: f" {words.per} {words.per_units[m['unit']]}", text)
+    text = _per_pattern(words).sub(lambda m: f" {words.per} {words.per_units[m['unit']]}", text)
     return _PER_AMOUNT.sub(f" {words.per} ", text)
 
 
 def say_units(text: str, words: Words | None) -> str:
     """Say a unit after a number in words, singular after exactly 1: "0.5 mg", "1 mg"."""
     assert words is not None
-
-    nouns = "|".join(words.measured_nouns)
-    describes = re.compile(rf"\s(?:{nouns})(?:s|es)?\b") if nouns else None
+    after_number, describes, lone = _unit_patterns(words)
 
     def unit(match: re.Match[str]) -> str:
         forms = words.units[match["unit"]]
@@ -75,10 +81,7 @@ def say_units(text: str, words: Words | None) -> str:
         singular, plural = words.units[match["unit"]]
         return f"{match['per']}{singular}" if match["per"] else plural
 
-    text = _unit_pattern(tuple(words.units)).sub(unit, text)
-    symbols = "|".join(re.escape(s) for s in _ALONE if s in words.units)
-    pattern = rf"(?<![\w.])(?P<per>{re.escape(words.per)}\s)?(?P<unit>{symbols})(?![\w/])"
-    return re.sub(pattern, alone, text)
+    return lone.sub(alone, after_number.sub(unit, text))
 
 
 def say_percent(text: str, words: Words | None) -> str:
@@ -113,6 +116,7 @@ RULES = (
                 "Neutrophils below 1.0 times 10 to the power 9 per litre",
             ),
         ),
+        needs=ANY_DIGIT,
     ),
     Rule(
         "unit-per",
@@ -126,6 +130,7 @@ RULES = (
             ),
             ("A BMI over 30 kg/m²", "A B M I over 30 kilograms per metre squared"),
         ),
+        needs=re.compile("/"),
     ),
     Rule(
         "unit",
@@ -139,6 +144,7 @@ RULES = (
             ("a dose of 0.5 mg", "a dose of 0.5 milligrams"),
             ("You will have 60 Gy of radiotherapy.", "You will have 60 gray of radiotherapy."),
         ),
+        needs=_UNIT_NEEDS,
     ),
     Rule(
         "percent",
@@ -146,6 +152,7 @@ RULES = (
         '"%" after a number is "per cent".',
         say_percent,
         (("About 5% of people", "About 5 per cent of people"),),
+        needs=re.compile("%"),
     ),
     Rule(
         "temperature",
@@ -156,5 +163,6 @@ RULES = (
             ("A temperature of 38C or above", "A temperature of 38 degrees Celsius or above"),
             ("Store below 25 °C.", "Store below 25 degrees Celsius."),
         ),
+        needs=ANY_DIGIT,
     ),
 )

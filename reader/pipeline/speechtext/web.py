@@ -14,6 +14,11 @@ _URL = re.compile(
     rf"(?:https?://)?(?:{_HOST}|www\.{_HOST})(?::\d+)?(?P<path>/[^\s<>\"]*)?", re.IGNORECASE
 )
 _EMAIL = re.compile(rf"(?P<local>[A-Za-z0-9._%+-]+)@(?P<host>{_HOST})", re.IGNORECASE)
+# Every host ends in a dot and a known ending: the quick test before the long patterns.
+_HOST_END = re.compile(rf"\.{_TLDS}(?![A-Za-z0-9-])", re.IGNORECASE)
+_LABEL_PARTS = re.compile(r"(-|_|\d+)")
+_TRAILING_PUNCTUATION = re.compile(r"[.,;:!?)]+$")
+_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
 # Labels said as words even though they are short: a listener hears "dot org", not "o r g".
 _SAID_AS_WORDS = frozenset(
     {"org", "com", "gov", "net", "co", "info", "wales", "cymru", "scot", "app"}
@@ -21,7 +26,7 @@ _SAID_AS_WORDS = frozenset(
 
 
 def _label(label: str, words: Words) -> str:
-    parts = [p for p in re.split(r"(-|_|\d+)", label) if p]
+    parts = [p for p in _LABEL_PARTS.split(label) if p]
     said = []
     for part in parts:
         if part == "-":
@@ -47,7 +52,7 @@ def _path(path: str, words: Words) -> str:
     said = []
     for piece in path.split("/"):
         if piece:
-            pieces = [p for p in re.split(r"[.]", piece) if p]
+            pieces = [p for p in piece.split(".") if p]
             said.append(f" {words.dot} ".join(_label(p, words) for p in pieces))
     return "".join(f" {words.slash} {piece}" for piece in said)
 
@@ -59,14 +64,11 @@ def say_urls(text: str, words: Words | None) -> str:
     def url(match: re.Match[str]) -> str:
         whole = match[0]
         path = match["path"] or ""
-        trail = re.search(r"[.,;:!?)]+$", path)
+        trail = _TRAILING_PUNCTUATION.search(path)
         ending = trail[0] if trail else ""
         path = path[: len(path) - len(ending)]
-        host = re.sub(
-            r"^https?://",
-            "",
-            whole[: match.start("path") - match.start()] if match["path"] else whole,
-            flags=re.IGNORECASE,
+        host = _SCHEME.sub(
+            "", whole[: match.start("path") - match.start()] if match["path"] else whole
         )
         return _host(host, words) + _path(path, words) + ending
 
@@ -91,6 +93,7 @@ RULES = (
         'An e-mail address: each part, "at", "dot".',
         say_emails,
         (("Email pals@nhs.net today.", "Email pals at n h s dot net today."),),
+        needs=re.compile("@"),
     ),
     Rule(
         "web-address",
@@ -104,5 +107,6 @@ RULES = (
                 "See w w w dot nice dot org dot u k slash guidance.",
             ),
         ),
+        needs=_HOST_END,
     ),
 )
