@@ -268,6 +268,13 @@ def worker(parent) -> None:
     """Run queued builds, previews and clips one at a time, at low priority."""
     import logging
 
+    from reader.admin.worker import lower_priority
+
+    if parent:
+        # Started beside `reader serve`: yield at once, as the imports and the app below are
+        # most of a second of CPU. With one other busy CPU, the service's first `/` after a
+        # start took 2-5 times as long while its worker started at full priority.
+        lower_priority()
     from reader.admin import work
     from reader.admin.queue import queue_for
     from reader.admin.worker import context_for, serve_forever

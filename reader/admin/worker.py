@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import logging
 import os
 import signal
@@ -82,8 +83,10 @@ def run(
     return ran
 
 
+@functools.cache
 def lower_priority() -> None:
     """Make this process (and the synthesis processes it starts) yield to the web server."""
+    # Once per process (cached): os.nice adds to the niceness, it does not set it.
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
 
