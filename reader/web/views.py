@@ -32,7 +32,6 @@ from reader.manifest import (
     UNPUBLISHED_NAME,
     IndexEntry,
     Manifest,
-    SectionOutline,
     document_dir,
 )
 from reader.web import delivery
@@ -159,6 +158,10 @@ def page_body(entry: Entry) -> Markup:
     """Return the published HTML with the player after the h1 and a listen link per section."""
     html = entry.html
     sections = {s.id: s for s in entry.outline.sections} if entry.audio else {}
+    listen = current_app.jinja_env.get_template("_listen.html").module.listen
+    # Section audio paths are relative to the manifest, as the widget resolves them: the page
+    # links the same URLs as the manifest, so the page and the player share one cached file.
+    base = url_for("reader.manifest", slug=entry.slug).rpartition("/")[0]
     parts: list[str] = []
     position = 0
     placed = False
@@ -169,7 +172,9 @@ def page_body(entry: Entry) -> Markup:
             parts.append("\n" + _player(entry))
             placed = True
         if match[2] in sections:
-            parts.append("\n" + _listen_link(entry.slug, sections[match[2]]))
+            section = sections[match[2]]
+            duration = duration_words(section.duration)
+            parts.append("\n" + listen(f"{base}/{section.audio}", section.id, duration))
     parts.append(html[position:])
     if not placed:
         parts.insert(0, _player(entry))
@@ -193,20 +198,6 @@ def _download(entry: Entry) -> dict | None:
         "href": url_for("reader.manifest_audio", slug=entry.slug, name=download.audio_name),
         "label": f"Download (MP3, {listening_words(download.duration)}, {size})",
     }
-
-
-def _listen_link(slug: str, section: SectionOutline) -> Markup:
-    # The template itself, not render_template: a page has dozens of these, and they need no
-    # request context beyond the URL.
-    template = current_app.jinja_env.get_template("_listen.html")
-    return Markup(
-        template.render(
-            # The same URL as the manifest's, so the page and the player share one cached file.
-            href=url_for("reader.manifest_audio", slug=slug, name=section.audio_name),
-            section_id=section.id,
-            duration=duration_words(section.duration),
-        )
-    )
 
 
 def public_manifest(manifest: Manifest, public_url: str = "") -> bytes:
