@@ -271,16 +271,13 @@ def groups(entries, words_per_minute: int) -> list[Group]:
     # Rows are tuples with named fields, not dicts: a template finds an attribute first,
     # so a thousand rows render in 40% less time than as dicts, whose attributes it misses.
     by_letter: dict[str, list[Row]] = {}
+    # Slugs are [a-z0-9-]: nothing to quote, and a thousand url_for calls cost more than the
+    # rest of the page.
+    documents = f"{request.script_root}/documents/"
     for entry in sorted(entries, key=lambda e: e.title.casefold()):
         first = entry.title[:1].upper()
         letter = first if "A" <= first <= "Z" else OTHERS
-        # Slugs are [a-z0-9-]: nothing to quote, and a thousand url_for calls cost more
-        # than the rest of the page.
-        row = Row(
-            entry,
-            listening(entry, words_per_minute),
-            f"{request.script_root}/documents/{entry.slug}",
-        )
+        row = Row(entry, listening(entry, words_per_minute), documents + entry.slug)
         by_letter.setdefault(letter, []).append(row)
     order = sorted(by_letter, key=lambda letter: (letter == OTHERS, letter))
     return [Group(letter, by_letter[letter]) for letter in order]
