@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -169,3 +171,19 @@ def test_every_utterance_gets_its_own_audio_from_the_first_on():
         # The rate holds from the first sentence on.
         assert abs(long - long_again) < 0.05, run.stdout
         assert run.stderr == ""
+
+
+def test_the_drivers_poll_ends_when_the_utterance_finishes(engine):
+    # The driver sleeps 10 ms per poll of its loop; a sentence said in 4 ms must not wait out
+    # the rest. Its loop's clock is the adapter's, whose sleep ends on "finished-utterance".
+    import pyttsx3.drivers.espeak as driver
+
+    engine.synthesise("Yes.", "gmw/en")
+    finished = threading.Event()
+    # An utterance that has finished leaves the clock set: even a long sleep returns at once.
+    sleeper = threading.Thread(target=lambda: (driver.time.sleep(30), finished.set()))
+    sleeper.start()
+    assert finished.wait(5), "the driver's sleep did not end when the utterance finished"
+    sleeper.join()
+    # Anything else the driver asks of `time` is the real thing.
+    assert driver.time.monotonic is time.monotonic
