@@ -106,6 +106,26 @@ def test_frames_are_counted_exactly():
     assert frames.count * 576 == len(decode_mp3(mp3))
 
 
+def test_frames_of_changing_bitrate_are_counted_exactly():
+    # The walk decodes a header once and reuses it while headers repeat; a new bitrate is
+    # a new header, decoded afresh.
+    pcm = FakeEngine(160).synthesise("A short sentence of speech, and a longer one.", "gmw/en")
+    vbr = lameenc.Encoder()
+    vbr.set_in_sample_rate(22050)
+    vbr.set_channels(1)
+    vbr.set_vbr(4)
+    vbr.set_vbr_quality(2)
+    mp3 = bytes(vbr.encode(pcm)) + bytes(vbr.flush())
+    assert mp3_frames(mp3).count * 576 == len(decode_mp3(mp3))
+
+
+def test_damage_after_good_frames_names_its_byte():
+    mp3 = encode_mp3(FakeEngine(160).synthesise("A short sentence of speech.", "gmw/en"))
+    damaged = mp3[:1000] + b"-" * 8 + mp3[1000:]
+    with pytest.raises(PublishError, match=r"not an MPEG audio frame at byte \d+"):
+        mp3_frames(damaged)
+
+
 @pytest.mark.parametrize("damage", [b"ID3\x03\x00", b"\x00" * 10, b""])
 def test_a_section_that_is_not_plain_mp3_frames_is_a_clear_error(damage):
     mp3 = encode_mp3(FakeEngine(160).synthesise("Speech.", "gmw/en"))
