@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -113,3 +115,36 @@ def test_a_worker_whose_engine_cannot_start_fails_the_build_instead_of_hanging(m
 def broken_engine(*args):
     """Fail as an engine with a missing library does."""
     raise EngineError("this engine never starts")
+
+
+STOPPED_BY_TERM = """
+import signal, sys
+from reader.model import Sentence
+from reader.pipeline.synthesise import SectionJob, synthesise_sections
+
+def stop_now(signum, frame):  # as `reader worker` does
+    raise SystemExit(0)
+
+signal.signal(signal.SIGTERM, stop_now)
+jobs = [SectionJob(str(n), (Sentence("Text.", "Text.", "en"),)) for n in range(6)]
+audio = list(synthesise_sections(jobs, "fake", 160, {}, 3))
+print(len(audio))
+# What each worker runs first, here: after it, SIGTERM kills, whatever the parent installed.
+from reader.pipeline import synthesise
+synthesise._start_worker("fake", 160)
+print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)
+"""
+
+
+def test_workers_stop_even_when_their_parent_catches_sigterm():
+    # Forked workers inherit the staff worker's SIGTERM handler; unless they reset it, the
+    # pool's terminate() leaves one alive holding its queue lock and the build never ends.
+    for _ in range(3):
+        run = subprocess.run(
+            [sys.executable, "-c", STOPPED_BY_TERM],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert run.stdout.split() == ["6", "True"], run.stderr

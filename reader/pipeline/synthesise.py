@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import sys
 import threading
 from collections.abc import Iterator, Mapping
@@ -129,6 +130,11 @@ def _start_worker(engine: str, rate: int) -> None:
     # Each worker process owns one engine for its whole life: eSpeak NG initialises once
     # per process, and the rate is then never changed. An error is kept for the first job
     # to raise: a Pool whose initializer raises restarts the worker forever.
+    # A forked worker inherits its parent's signal handlers: the staff worker's SIGTERM
+    # handler would keep it alive through Pool.terminate(), holding the pool's queue lock,
+    # and the build would wait for it forever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         _worker["engine"] = make_engine(engine, rate)
     except ReaderError as error:
