@@ -170,13 +170,7 @@ class Synthesiser:
             for job in ordered:
                 yield render_section(self._here, job, preferred)
             return
-        wanted = max(1, min(self._workers, len(ordered)))
-        if wanted > self._size:
-            # A one-section edit starts one worker; a pool only grows, replaced to do so.
-            self.close()
-            self._spec.prepare()
-            self._pool = _pool_context().Pool(wanted, _start_worker, (self._spec.name, self._rate))
-            self._size = wanted
+        self.start(len(ordered))
         voices = dict(preferred)
         try:
             yield from self._pool.imap_unordered(_run_job, [(job, voices) for job in ordered])
@@ -184,6 +178,18 @@ class Synthesiser:
             # A document given up half-way must not leave its sections running.
             self.close()
             raise
+
+    def start(self, jobs: int | None = None) -> None:
+        """Start enough workers for `jobs` sections (all of them when None), if not yet running."""
+        if self._spec.in_process and self._workers == 1:
+            return  # sections() says them here
+        wanted = max(1, min(self._workers, self._workers if jobs is None else jobs))
+        if wanted > self._size:
+            # A one-section edit starts one worker; a pool only grows, replaced to do so.
+            self.close()
+            self._spec.prepare()
+            self._pool = _pool_context().Pool(wanted, _start_worker, (self._spec.name, self._rate))
+            self._size = wanted
 
     def close(self) -> None:
         """Stop the workers."""
