@@ -126,9 +126,9 @@ class BuildWorkers:
         """Yield the audio of `jobs`; the first call imports synthesis and starts the workers."""
         return self._workers().sections(jobs, preferred)
 
-    def start(self) -> None:
-        """Start every worker now, so their engines start while this process parses."""
-        self._workers().start()
+    def start(self, jobs: int | None) -> None:
+        """Start workers for `jobs` sections (None: all) now, to start engines while parsing."""
+        self._workers().start(jobs)
 
     def _workers(self):
         if self._synthesiser is None:
@@ -176,10 +176,11 @@ def build_document(
     folder = mf.document_dir(out_dir, slug)
     if not options.force and (unchanged := _unchanged(folder, slug, build_key)):
         return unchanged
-    if engine_error is None and (options.force or not (folder / mf.MANIFEST_NAME).exists()):
-        # Every section is to be said: the workers start their engines while this process
-        # imports the parser and reads the page (a third of a build's time, on two cores).
-        workers.start()
+    if engine_error is None:
+        # The workers start their engines while this process imports the parser and reads
+        # the page: all of them when every section is to be said, else one, for an edit.
+        every = options.force or not (folder / mf.MANIFEST_NAME).exists()
+        workers.start(None if every else 1)
     from reader.pipeline.download import build_download
     from reader.pipeline.parse import parse_document
     from reader.pipeline.publish import (

@@ -78,11 +78,11 @@ ENGINES: dict[str, EngineSpec] = {
 }
 DEFAULT_ENGINE = "pyttsx3"
 WORKERS_PER_CORE = 2
-"""pyttsx3 sleeps 10 ms after every utterance; a second process per core fills that time.
+"""Two workers a core: while one waits for eSpeak NG's thread, the other's LAME runs.
 
-A worker is busy about 12 ms of every 15 (eSpeak NG, then LAME on its second thread), so two
-a core keep the cores full; four a core measured about 10% more CPU (one engine start each)
-for no shorter build, and twice the resident memory."""
+Since the driver's 10 ms poll ends with the utterance (engine.py), one and two a core
+measured the same within noise on NETs; two keep the shorter sections spread at the end of a
+build. Four a core cost about 10% more CPU (one engine start each) for no shorter build."""
 
 
 def get_engine(name: str) -> EngineSpec:
