@@ -110,12 +110,7 @@ def test_frames_of_changing_bitrate_are_counted_exactly():
     # The walk decodes a header once and reuses it while headers repeat; a new bitrate is
     # a new header, decoded afresh.
     pcm = FakeEngine(160).synthesise("A short sentence of speech, and a longer one.", "gmw/en")
-    vbr = lameenc.Encoder()
-    vbr.set_in_sample_rate(22050)
-    vbr.set_channels(1)
-    vbr.set_vbr(4)
-    vbr.set_vbr_quality(2)
-    mp3 = bytes(vbr.encode(pcm)) + bytes(vbr.flush())
+    mp3 = _lame(pcm, in_sample_rate=22050, vbr=4, vbr_quality=2)
     assert mp3_frames(mp3).count * 576 == len(decode_mp3(mp3))
 
 
@@ -135,11 +130,7 @@ def test_a_section_that_is_not_plain_mp3_frames_is_a_clear_error(damage):
 
 def test_sections_encoded_differently_are_not_joined():
     pcm = FakeEngine(160).synthesise("Speech.", "gmw/en")
-    other = lameenc.Encoder()
-    other.set_bit_rate(48)
-    other.set_in_sample_rate(24000)
-    other.set_channels(1)
-    at_24khz = bytes(other.encode(pcm)) + bytes(other.flush())
+    at_24khz = _lame(pcm, bit_rate=48, in_sample_rate=24000)
     assert mp3_frames(at_24khz).sample_rate == 24000
     with pytest.raises(PublishError, match="section 'b' is encoded differently"):
         join_sections("Title", [Chapter("a", "A", encode_mp3(pcm)), Chapter("b", "B", at_24khz)])
@@ -163,3 +154,12 @@ def test_the_service_and_the_export_serve_the_download(published, tmp_path, monk
     name = exported["download"]["audio"].rsplit("/", 1)[1]
     exported_audio = tmp_path / "site/api/documents" / NETS / "audio" / name
     assert exported_audio.stat().st_size == download["bytes"]
+
+
+def _lame(pcm: bytes, **settings) -> bytes:
+    """Encode mono PCM with lameenc settings other than encode.py's (set_<name>(value))."""
+    encoder = lameenc.Encoder()
+    encoder.set_channels(1)
+    for name, value in settings.items():
+        getattr(encoder, f"set_{name}")(value)
+    return bytes(encoder.encode(pcm)) + bytes(encoder.flush())

@@ -55,25 +55,22 @@ class Frames:
 def mp3_frames(mp3: bytes) -> Frames:
     """Walk the frames of a Layer III MP3 with no tag, checking that they all match."""
     position, count, shape, first = 0, 0, None, None
-    unpadded = padded = None
+    known: tuple[bytes, ...] = ()
     size = 0
     while position < len(mp3):
         # A constant-bitrate file repeats one header but for its padding bit: a header is
         # decoded once, so walking the 28,000 frames of a page's sections costs little.
-        if unpadded is not None and mp3.startswith(unpadded, position):
-            position += size
-        elif padded is not None and mp3.startswith(padded, position):
-            position += size + 1
-        else:
+        if not mp3.startswith(known, position):
             header = mp3[position : position + 4]
             size, samples, sample_rate, frame_shape = _frame_header(header, position)
             if shape is None:
                 shape, first = frame_shape, (samples, sample_rate)
             elif frame_shape != shape:
                 raise PublishError("a section's MP3 changes format midway; it cannot be joined")
-            unpadded = header[:2] + bytes((header[2] & 0xFD,)) + header[3:]
-            padded = header[:2] + bytes((header[2] | 0x02,)) + header[3:]
-            continue
+            known = tuple(
+                header[:2] + bytes((header[2] & 0xFD | padding,)) + header[3:] for padding in (0, 2)
+            )
+        position += size + ((mp3[position + 2] >> 1) & 1)
         count += 1
     if first is None:
         raise PublishError("a section's MP3 has no audio frames")
