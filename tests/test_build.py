@@ -13,7 +13,7 @@ import pytest
 
 from reader import manifest as mf
 from reader.errors import PublishError
-from reader.pipeline import publish
+from reader.pipeline import parse, publish
 from reader.pipeline.build import build_documents
 from reader.pipeline.publish import document_lock
 from tests.support.content import FAKE, NETS, REPO, SMALL, rebuild_without, write_document
@@ -154,7 +154,7 @@ def test_a_full_disk_keeps_the_published_version(tmp_path, monkeypatch):
 
 KILL_DURING_PUBLISH = """
 import os, signal, sys
-from reader.pipeline import publish
+from reader.pipeline import parse, publish
 from reader.pipeline.build import BuildOptions, build_documents
 real = publish.atomic_write
 def write_then_die(path, data):
@@ -320,3 +320,46 @@ def test_an_edit_publishes_a_new_page_and_keeps_the_one_before(tmp_path):
     pages = sorted(p.name for p in (mf.document_dir(out, "small") / mf.PAGES_DIR).iterdir())
     assert len(pages) == 2 and first.removeprefix("pages/") not in pages
     assert "Another detail." in _page(out, "small")
+
+
+POOLED = replace(FAKE, jobs=2)
+
+
+def test_the_next_document_is_read_while_the_workers_say_this_one(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    for slug in ("a", "b", "c"):
+        write_document(content, slug, SMALL.replace("Small page", f"Page {slug}"))
+    events = []
+    real_parse, real_publish = parse.parse_document, publish.publish_version
+
+    def parse_document(source, slug):
+        events.append(f"parse {slug}")
+        return real_parse(source, slug)
+
+    def publish_version(out_dir, manifest, *rest):
+        events.append(f"publish {manifest.document.slug}")
+        return real_publish(out_dir, manifest, *rest)
+
+    monkeypatch.setattr(parse, "parse_document", parse_document)
+    monkeypatch.setattr(publish, "publish_version", publish_version)
+    summary = build_documents(content, tmp_path / "build", options=POOLED)
+    assert not summary.failed and [r.built for r in summary.results] == [4, 4, 4]
+    # Each document's sections are queued before the one before it is published.
+    assert events == ["parse a", "parse b", "publish a", "parse c", "publish b", "publish c"]
+
+
+def test_a_document_whose_audio_fails_does_not_stop_the_one_queued_behind_it(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "a", SMALL.replace('lang="en-GB"', 'lang="ja"'))
+    write_document(content, "b", SMALL)
+    summary = build_documents(content, out, options=POOLED)
+    assert [r.slug for r in summary.failed] == ["a"]
+    assert "no installed voice speaks 'ja'" in summary.failed[0].error
+    assert not mf.load_manifest(out, "a").has_audio
+    assert mf.load_manifest(out, "b").has_audio
+
+
+def test_a_slug_named_twice_is_built_once(tmp_path):
+    write_document(tmp_path / "content", "small", SMALL)
+    summary = build_documents(tmp_path / "content", tmp_path / "build", ["small", "small"], POOLED)
+    assert [(r.slug, r.built) for r in summary.results] == [("small", 4)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,42 +93,89 @@ def build_documents(
     options: BuildOptions | None = None,
     progress: Progress | None = None,
 ) -> BuildSummary:
-    """Build the given documents (all by default); one failure does not stop the others."""
+    """Build the given documents (all by default); one failure does not stop the others.
+
+    One document is read ahead: its sections are queued behind the current document's, so
+    the workers never wait while this process parses one page or publishes another.
+    """
     options = options or BuildOptions()
     started = time.perf_counter()
-    results = []
-    with BuildWorkers(options) as workers:
-        for slug in slugs or discover(content_dir):
-            try:
-                result = build_document(
-                    Path(content_dir), Path(out_dir), slug, options, progress, workers
-                )
-            except ReaderError as error:
-                result = DocumentResult(slug, error=str(error))
-            except Exception as error:
-                # A bug met by one document (say, in the HTML parser) fails that document only.
-                from reader.pipeline.failure import log_dir, unexpected_failure
+    # A slug named twice would wait for its own lock.
+    slugs = list(dict.fromkeys(slugs or discover(content_dir)))
+    results: dict[str, DocumentResult] = {}
+    with BuildWorkers(options, documents=len(slugs)) as workers:
+        queued: tuple[str, Generator] | None = None
+        for slug in slugs:
+            steps = _document_steps(
+                Path(content_dir), Path(out_dir), slug, options, progress, workers
+            )
+            if (result := _advance(out_dir, slug, steps)) is not None:
+                results[slug] = result
+                continue
+            if queued is not None:
+                results[queued[0]] = _finish(out_dir, *queued)
+            queued = (slug, steps)
+        if queued is not None:
+            results[queued[0]] = _finish(out_dir, *queued)
+    return BuildSummary([results[slug] for slug in slugs], time.perf_counter() - started)
 
-                error_line = unexpected_failure(log_dir(out_dir), slug, error)
-                result = DocumentResult(slug, error=error_line)
-            results.append(result)
-    return BuildSummary(results, time.perf_counter() - started)
+
+def _advance(out_dir: Path, slug: str, steps: Generator) -> DocumentResult | None:
+    """Run a document's build until its sections are queued (None), or to its result."""
+    return _failure_as_result(out_dir, slug, lambda: _step(steps))
+
+
+def _finish(out_dir: Path, slug: str, steps: Generator) -> DocumentResult:
+    """Run a document's build to its end and return what it did."""
+    return _failure_as_result(out_dir, slug, lambda: _run_to_end(steps))
+
+
+def _failure_as_result(out_dir: Path, slug: str, step: Callable[[], DocumentResult | None]):
+    """Run one step of a document's build; a failure becomes that document's result."""
+    try:
+        return step()
+    except ReaderError as error:
+        return DocumentResult(slug, error=str(error))
+    except Exception as error:
+        # A bug met by one document (say, in the HTML parser) fails that document only.
+        from reader.pipeline.failure import log_dir, unexpected_failure
+
+        return DocumentResult(slug, error=unexpected_failure(log_dir(out_dir), slug, error))
+
+
+def _step(steps: Generator) -> DocumentResult | None:
+    """Advance a document's build to its next pause (None) or to its end (its result)."""
+    try:
+        next(steps)
+    except StopIteration as end:
+        return end.value
+    return None
+
+
+def _run_to_end(steps: Generator) -> DocumentResult:
+    """Drive a document's build until it returns its result."""
+    while (result := _step(steps)) is None:
+        pass
+    return result
 
 
 class BuildWorkers:
     """A build's one set of synthesis workers, shared by its documents, started on first use."""
 
-    def __init__(self, options: BuildOptions):
+    def __init__(self, options: BuildOptions, documents: int = 1):
         self._options = options
+        self._documents = documents
         self._synthesiser = None
 
-    def sections(self, jobs: list, preferred: dict[str, str]):
-        """Yield the audio of `jobs`; the first call imports synthesis and starts the workers."""
-        return self._workers().sections(jobs, preferred)
+    def submit(self, jobs: list, preferred: dict[str, str]) -> Iterator[SectionAudio]:
+        """Queue `jobs` now and return an iterator of their audio, in the order they finish."""
+        return self._workers().submit(jobs, preferred)
 
     def start(self, jobs: int | None) -> None:
         """Start workers for `jobs` sections (None: all) now, to start engines while parsing."""
-        self._workers().start(jobs)
+        # Documents read ahead share the pool while it works: it must not be replaced by a
+        # larger one then, so a build of several documents starts every worker at once.
+        self._workers().start(None if self._documents > 1 else jobs)
 
     def _workers(self):
         if self._synthesiser is None:
@@ -158,6 +205,21 @@ def build_document(
     if workers is None:
         with BuildWorkers(options) as own:
             return build_document(content_dir, out_dir, slug, options, progress, own)
+    return _run_to_end(_document_steps(content_dir, out_dir, slug, options, progress, workers))
+
+
+def _document_steps(
+    content_dir: Path,
+    out_dir: Path,
+    slug: str,
+    options: BuildOptions,
+    progress: Progress | None,
+    workers: BuildWorkers,
+) -> Generator[None, None, DocumentResult]:
+    """Build one document: pause once its sections are queued, then return its result.
+
+    While it is paused, the caller may read the next document ahead; the lock stays held.
+    """
     source = read_content(content_dir, document_path(content_dir, slug))
     lexicon = load_lexicon(content_dir, slug)
     try:
@@ -224,7 +286,9 @@ def build_document(
                 for key, s in zip(keys, sections, strict=True)
                 if key not in reusable
             ]
-            audio = _synthesise(slug, jobs, workers, preferred, audio_dir, progress)
+            queued = workers.submit(jobs, preferred) if jobs else iter(())
+            yield None
+            audio = _collect(slug, queued, len(jobs), audio_dir, progress)
             entries = _sections(sections, keys, audio, reusable)
             manifest = mf.Manifest(
                 document=info,
@@ -348,21 +412,20 @@ def audio_name(key: str, mp3: bytes) -> str:
     return hashlib.sha256(key.encode("ascii") + mp3).hexdigest()[:20] + ".mp3"
 
 
-def _synthesise(slug, jobs, workers, preferred, audio_dir, progress) -> dict[str, SectionAudio]:
+def _collect(slug, queued, total, audio_dir, progress) -> dict[str, SectionAudio]:
+    """Write each section's audio as it arrives from the workers."""
     from reader.pipeline.publish import atomic_write
 
     audio: dict[str, SectionAudio] = {}
-    if not jobs:
-        return audio
-    audio_dir.mkdir(parents=True, exist_ok=True)
-    for done, section in enumerate(workers.sections(jobs, preferred), 1):
+    for done, section in enumerate(queued, 1):
+        audio_dir.mkdir(parents=True, exist_ok=True)
         path = audio_dir / audio_name(section.key, section.mp3)
         if not path.exists():
             # Each file is complete on disk before any manifest names it.
             atomic_write(path, section.mp3)
         audio[section.key] = section
         if progress:
-            progress(slug, done, len(jobs))
+            progress(slug, done, total)
     return audio
 
 

@@ -163,21 +163,29 @@ class Synthesiser:
     def sections(
         self, jobs: list[SectionJob], preferred: Mapping[str, str]
     ) -> Iterator[SectionAudio]:
-        """Yield the audio of every job, longest first, so no worker is left a long one last."""
-        ordered = sorted(jobs, key=lambda j: -sum(len(s.spoken) for s in j.sentences))
-        if self._spec.in_process and self._workers == 1:
-            self._here = self._here or self._spec.create(self._rate)
-            for job in ordered:
-                yield render_section(self._here, job, preferred)
-            return
-        self.start(len(ordered))
-        voices = dict(preferred)
+        """Yield the audio of every job; stop the workers if the caller gives up half-way."""
         try:
-            yield from self._pool.imap_unordered(_run_job, [(job, voices) for job in ordered])
+            yield from self.submit(jobs, preferred)
         except BaseException:
             # A document given up half-way must not leave its sections running.
             self.close()
             raise
+
+    def submit(
+        self, jobs: list[SectionJob], preferred: Mapping[str, str]
+    ) -> Iterator[SectionAudio]:
+        """Queue every job now, longest first so no worker is left a long one last.
+
+        Returns an iterator of their audio as it finishes. Jobs queued later, for the next
+        document, run as soon as a worker is free: the pool is never idle between documents.
+        """
+        ordered = sorted(jobs, key=lambda j: -sum(len(s.spoken) for s in j.sentences))
+        if self._spec.in_process and self._workers == 1:
+            self._here = self._here or self._spec.create(self._rate)
+            return (render_section(self._here, job, preferred) for job in ordered)
+        self.start(len(ordered))
+        voices = dict(preferred)
+        return self._pool.imap_unordered(_run_job, [(job, voices) for job in ordered])
 
     def start(self, jobs: int | None = None) -> None:
         """Start enough workers for `jobs` sections (all of them when None), if not yet running."""
