@@ -58,6 +58,10 @@ def load_espeak() -> tuple[ctypes.CDLL, str]:
     return library, library.espeak_Info(None).decode("ascii", "replace")
 
 
+WARM_UP_TEXT = "Ready."
+"""Said once when an engine starts, and not kept (see Pyttsx3Engine.__init__)."""
+
+
 class _DriverClock:
     """The driver's `time` module, except that its 10 ms poll ends when an utterance finishes.
 
@@ -132,6 +136,11 @@ class Pyttsx3Engine:
         wait_until_idle()
         if _current_rate() != rate:
             raise EngineError(f"eSpeak NG did not accept the rate {rate} words per minute")
+        # In a long process that used eSpeak NG before pyttsx3 started it (the test suite's,
+        # after many phoneme lookups), the first utterance came out about five times too fast
+        # and quiet, its words bunched at the start; the second was right. A short utterance,
+        # thrown away, takes that first turn: about 10 ms, while a build parses its page.
+        self._render(WARM_UP_TEXT)
 
     def voices(self) -> list[str]:
         """List the ids of the installed voices."""
