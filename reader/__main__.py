@@ -1,5 +1,5 @@
 """Run the `reader` command as `python -m reader`."""
 
-from reader.cli import main
+from reader.entry import main
 
 main()

@@ -6,7 +6,11 @@ import os
 from pathlib import Path
 
 from reader.errors import ContentError
-from reader.manifest import is_valid_slug
+from reader.layout import is_valid_slug
+
+LEXICON_NAME = "lexicon"
+"""content/lexicon.tsv (or .pls) for every document; content/<slug>.lexicon.tsv for one."""
+LEXICON_SUFFIXES = (".tsv", ".pls")
 
 
 def require_slug(slug: str) -> None:
@@ -49,3 +53,15 @@ def read_content(content_dir: Path, path: Path) -> bytes:
             return file.read()
         except OSError as error:
             raise ContentError(f"cannot read {path}: {error.strerror}") from None
+
+
+def lexicon_paths(content_dir: Path, slug: str) -> list[Path]:
+    """List a document's lexicon files that exist: the shared ones first, then its own."""
+    stems = (LEXICON_NAME, f"{slug}.{LEXICON_NAME}")
+    paths = (Path(content_dir) / f"{stem}{suffix}" for stem in stems for suffix in LEXICON_SUFFIXES)
+    return [path for path in paths if path.is_file()]
+
+
+def discover(content_dir: Path) -> list[str]:
+    """List the slugs of the documents in the content folder."""
+    return sorted(p.stem for p in Path(content_dir).glob("*.html"))

@@ -18,29 +18,41 @@ from dataclasses import MISSING, dataclass, fields, is_dataclass
 from functools import cache
 from pathlib import Path
 
-VERSION = 1
-MANIFEST_NAME = "manifest.json"
-INDEX_NAME = "index.json"
-AUDIO_DIR = "audio"
-PAGES_DIR = "pages"
+from reader.layout import (  # the names, re-exported: every reader of manifests uses them
+    AUDIO_DIR as AUDIO_DIR,
+)
+from reader.layout import (
+    INDEX_NAME as INDEX_NAME,
+)
+from reader.layout import (
+    MANIFEST_NAME as MANIFEST_NAME,
+)
+from reader.layout import (
+    PAGES_DIR as PAGES_DIR,
+)
+from reader.layout import (
+    SLUG_MAX_LENGTH as SLUG_MAX_LENGTH,
+)
+from reader.layout import (
+    SLUG_PATTERN as SLUG_PATTERN,
+)
+from reader.layout import (
+    VERSION as VERSION,
+)
+from reader.layout import (
+    is_valid_slug as is_valid_slug,
+)
+
 UNPUBLISHED_NAME = "unpublished.json"
 """Left in a document's folder when it is unpublished: its page answers 410 Gone."""
-SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-SLUG_MAX_LENGTH = 100
 AUDIO_NAME_PATTERN = r"[0-9a-f]{8,64}"
 """The content hash that names an audio file (without `.mp3`)."""
-_SLUG_RE = re.compile(SLUG_PATTERN)
 _AUDIO_RE = re.compile(rf"{AUDIO_DIR}/({AUDIO_NAME_PATTERN})\.mp3")
 _PAGE_RE = re.compile(rf"{PAGES_DIR}/[0-9a-f]{{8,64}}\.html")
 
 
 class ManifestError(ValueError):
     """A manifest is missing, unreadable, malformed or not of a version this code understands."""
-
-
-def is_valid_slug(slug: str) -> bool:
-    """Return whether `slug` is a document slug: lowercase words joined by hyphens."""
-    return len(slug) <= SLUG_MAX_LENGTH and _SLUG_RE.fullmatch(slug) is not None
 
 
 def _require(condition: bool, message: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 
@@ -9,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from reader.cli import main
+from reader.entry import _plain_build
 from tests.support.content import REPO, SMALL, write_document
 
 TINY = """<!doctype html><html lang="en-GB"><title>Tiny</title><main>
@@ -154,3 +157,61 @@ def test_a_build_with_nothing_to_do_loads_neither_the_pipeline_nor_the_engine(tm
     )
     assert again.returncode == 0, again.stderr
     assert "0 sections built, 1 reused" in again.stdout
+
+
+def reader_build(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m reader build` as a user does, noting every module it imports."""
+    command = [sys.executable, "-X", "importtime", "-m", "reader", "build", *args]
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=env)
+
+
+def imported(result: subprocess.CompletedProcess) -> set[str]:
+    return {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+
+
+def without_time(output: str) -> str:
+    return re.sub(r"in \d+\.\d\d s", "in _ s", output)
+
+
+@pytest.mark.engine
+def test_a_build_with_nothing_to_do_answers_before_the_command_line_is_imported(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "tiny", TINY)
+    folders = ("--content", str(content), "--out", str(out))
+    first = reader_build(*folders)
+    assert first.returncode == 0 and "1 sections built, 0 reused" in first.stdout, first.stderr
+    again = reader_build(*folders)
+    assert again.returncode == 0, again.stderr
+    assert not {"click", "reader.cli", "reader.manifest", "dataclasses", "bs4"} & imported(again)
+    # The full command, asked the same, says the same.
+    full = run("build", *folders)
+    assert without_time(again.stdout) == without_time(full.output)
+    assert "0 sections built, 1 reused" in again.stdout
+    # The same folders from READER_CONTENT_DIR and READER_BUILD_DIR, and the slug named.
+    env = {**os.environ, "READER_CONTENT_DIR": str(content), "READER_BUILD_DIR": str(out)}
+    named = reader_build("tiny", env=env)
+    assert without_time(named.stdout) == without_time(full.output)
+    # An edit is for the full build, and so is anything but the folders and slugs.
+    write_document(content, "tiny", TINY.replace("One short", "A short"))
+    edited = reader_build(*folders)
+    assert "1 sections built, 0 reused" in edited.stdout and "click" in imported(edited)
+    forced = reader_build("--force", *folders)
+    assert "1 sections built, 0 reused" in forced.stdout and "click" in imported(forced)
+
+
+@pytest.mark.parametrize(
+    ("args", "plain"),
+    [
+        ([], ([], {})),
+        (["a", "--content", "c", "b"], (["a", "b"], {"--content": "c"})),
+        (["--out=o", "--content=c"], ([], {"--out": "o", "--content": "c"})),
+        (["--force"], None),
+        (["--help"], None),
+        (["--rate", "200"], None),
+        (["--content", "c", "--content", "d"], None),
+        (["--content"], None),
+        (["--out="], None),
+    ],
+)
+def test_only_a_plain_build_is_checked_before_the_command_line(args, plain):
+    assert _plain_build(args) == plain

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -12,19 +11,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader import manifest as mf
+from reader.content import discover as discover  # the content folder's, re-exported
 from reader.content import document_path, read_content
 from reader.errors import ReaderError
 from reader.model import SpokenSection
+from reader.pipeline import freshness
 from reader.pipeline.engines import DEFAULT_ENGINE, default_workers, get_engine
+from reader.pipeline.freshness import DEFAULT_RATE, PIPELINE_VERSION, stable_hash, summary_line
 from reader.pipeline.lexicon import load_lexicon
 
 if TYPE_CHECKING:
     from reader.pipeline.synthesise import SectionAudio
 
-PIPELINE_VERSION = "1"
-"""Bump when a change to the pipeline changes audio or timings: every hash changes with it."""
-DEFAULT_RATE = 160
-"""Words per minute: a little slower than eSpeak's 175, as audiobook narrators read."""
 DEFAULT_LOCK_TIMEOUT = 600.0
 
 Progress = Callable[[str, int, int], None]
@@ -70,20 +68,14 @@ class BuildSummary:
 
     def text(self) -> str:
         """Say it in one line."""
-        ok = len(self.results) - len(self.failed)
-        built = sum(r.built for r in self.results)
-        reused = sum(r.reused for r in self.results)
-        minutes = sum(r.audio_seconds for r in self.results) / 60
-        return (
-            f"{ok} document{'s' * (ok != 1)} built, {len(self.failed)} failed: "
-            f"{built} sections built, {reused} reused, {minutes:.1f} minutes of audio, "
-            f"in {self.seconds:.2f} s"
+        return summary_line(
+            ok=len(self.results) - len(self.failed),
+            failed=len(self.failed),
+            built=sum(r.built for r in self.results),
+            reused=sum(r.reused for r in self.results),
+            minutes=sum(r.audio_seconds for r in self.results) / 60,
+            seconds=self.seconds,
         )
-
-
-def discover(content_dir: Path) -> list[str]:
-    """List the slugs of the documents in the content folder."""
-    return sorted(p.stem for p in Path(content_dir).glob("*.html"))
 
 
 def build_documents(
@@ -227,17 +219,10 @@ def _document_steps(
     except ReaderError as error:
         # Raised once the text is published: a missing engine must not hide a new page.
         engine, engine_error = None, error
-    build_key = _hash(
-        PIPELINE_VERSION,
-        engine,
-        options.rate,
-        options.voice,
-        hashlib.sha256(source).hexdigest(),
-        *(hashlib.sha256(path.read_bytes()).hexdigest() for path in lexicon.files),
-    )
+    build_key = freshness.build_key(engine, options.rate, options.voice, source, lexicon.files)
     folder = mf.document_dir(out_dir, slug)
-    if not options.force and (unchanged := _unchanged(folder, slug, build_key)):
-        return unchanged
+    if not options.force and (current := freshness.published_current(folder, build_key)):
+        return DocumentResult(slug, reused=current[0], audio_seconds=current[1])
     if engine_error is None:
         # The workers start their engines while this process imports the parser and reads
         # the page: all of them when every section is to be said, else one, for an edit.
@@ -332,17 +317,15 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _hash(*parts) -> str:
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
 def _section_key(section: SpokenSection, engine: str, options: BuildOptions, preferred) -> str:
     # A sentence in one language hashes as it always did: its published audio keeps its key.
     sentences = [
         (s.spoken, s.lang, s.pause, *([[(p.spoken, p.lang) for p in s.parts]] if s.parts else []))
         for s in section.sentences
     ]
-    return _hash(PIPELINE_VERSION, engine, options.rate, sorted(preferred.items()), sentences)[:20]
+    return stable_hash(
+        PIPELINE_VERSION, engine, options.rate, sorted(preferred.items()), sentences
+    )[:20]
 
 
 def _load_previous(out_dir: Path, slug: str) -> mf.Manifest | None:
@@ -358,28 +341,6 @@ def _used_before(old: mf.Manifest | None, out_dir: Path, slug: str) -> set[str] 
     if old is not None:
         return old.audio_names
     return None if mf.manifest_path(out_dir, slug).exists() else set()
-
-
-def _unchanged(folder: Path, slug: str, build_key: str) -> DocumentResult | None:
-    """Return the result for a document published with this build key and all its audio."""
-    # Manifests are replaced atomically, so this needs no lock, and it comes before the
-    # parser, the engine and the encoder are imported. It reads the JSON itself: the typed
-    # model checks every word timing (60 ms for the NETs page), while a build with nothing to
-    # do should cost little more than starting Python. Anything unexpected here leaves the
-    # decision to the full check under the lock.
-    try:
-        data = json.loads((folder / mf.MANIFEST_NAME).read_bytes())
-        sections = data["sections"]
-        if data["version"] != mf.VERSION or data["build_key"] != build_key:
-            return None
-        paths = [s["audio"] for s in sections] + [data["download"]["audio"], data["page"]]
-        indexed = (folder.parent / mf.INDEX_NAME).is_file()
-        if indexed and all(isinstance(p, str) and (folder / p).is_file() for p in paths):
-            seconds = sum(float(s["duration"]) for s in sections)
-            return DocumentResult(slug, reused=len(sections), audio_seconds=seconds)
-    except (OSError, ValueError, LookupError, TypeError):
-        pass
-    return None
 
 
 def _is_current(old: mf.Manifest, build_key: str, folder: Path) -> bool:

@@ -10,54 +10,20 @@ import collections
 import contextlib
 import ctypes
 import io
-import os
 import threading
 import time
 import wave
-from functools import cache
 
 from reader.errors import EngineError
 from reader.model import SpokenWord, Utterance
-from reader.pipeline.engines import distribution_version
+from reader.pipeline.espeak import INSTALL_HINT, load_espeak
+from reader.pipeline.espeak import engine_id as engine_id  # the registry's name for it
 
 SAMPLE_RATE = 22050
 """The eSpeak driver always writes 22,050 Hz mono 16-bit WAV, whatever the file name says."""
 SAMPLE_WIDTH = 2
 UTTERANCE_TIMEOUT = 10.0
 """Seconds to wait for one sentence; eSpeak NG says a long one in a few milliseconds."""
-INSTALL_HINT = (
-    "Install eSpeak NG: `pip install espeakng-loader` (bundled with voice-reader) "
-    "or `sudo apt-get install libespeak-ng1`."
-)
-
-
-@cache
-def load_espeak() -> tuple[ctypes.CDLL, str]:
-    """Load libespeak-ng once per process and return it with its version.
-
-    The library bundled by espeakng-loader is preferred: it pins the engine version, so the
-    same text gives the same audio on every machine. It is loaded with RTLD_GLOBAL before
-    pyttsx3 asks for `libespeak-ng.so.1`, so pyttsx3 gets this copy.
-    """
-    try:
-        import espeakng_loader
-
-        path = espeakng_loader.get_library_path()
-        # ESPEAK_DATA_PATH must be set before the library initialises.
-        os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
-    except (ImportError, RuntimeError):
-        from ctypes.util import find_library  # here: it imports subprocess, not needed above
-
-        path = find_library("espeak-ng") or "libespeak-ng.so.1"
-    try:
-        library = ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
-    except OSError as error:
-        raise EngineError(f"cannot load the eSpeak NG library ({error}). {INSTALL_HINT}") from error
-    library.espeak_Info.restype = ctypes.c_char_p
-    library.espeak_Info.argtypes = [ctypes.POINTER(ctypes.c_char_p)]
-    return library, library.espeak_Info(None).decode("ascii", "replace")
-
-
 WARM_UP_TEXT = "Ready."
 """Said once when an engine starts, and not kept (see Pyttsx3Engine.__init__)."""
 
@@ -93,11 +59,6 @@ def preload() -> None:
     """
     load_espeak()
     import pyttsx3.drivers.espeak  # noqa: F401
-
-
-def engine_id() -> str:
-    """Name the engine and both versions; a change of either changes every audio hash."""
-    return f"pyttsx3-{distribution_version('pyttsx3')}/espeak-ng-{load_espeak()[1]}"
 
 
 class Pyttsx3Engine:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from importlib import import_module
-from importlib.util import find_spec
-from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from reader.errors import EngineError
 
@@ -25,12 +22,12 @@ class Engine(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class EngineSpec:
+class EngineSpec(NamedTuple):
     """A registered engine, whose parts are imported only when they are used."""
 
     # Parts are named "module:attribute", as entry points are, so that listing the engines
-    # or checking whether a document is current imports no engine.
+    # or checking whether a document is current imports no engine. A NamedTuple, not a
+    # dataclass: dataclasses imports inspect, 20 ms of a build with nothing to do.
 
     name: str
     help: str
@@ -64,7 +61,7 @@ ENGINES: dict[str, EngineSpec] = {
             "pyttsx3",
             "pyttsx3 driving eSpeak NG: the real voice.",
             factory="reader.pipeline.engine:Pyttsx3Engine",
-            identity="reader.pipeline.engine:engine_id",
+            identity="reader.pipeline.espeak:engine_id",
             preload="reader.pipeline.engine:preload",
         ),
         EngineSpec(
@@ -101,23 +98,6 @@ def make_engine(name: str, rate: int) -> Engine:
 def default_workers() -> int:
     """Return how many worker processes a build uses when not told."""
     return WORKERS_PER_CORE * (os.cpu_count() or 1)
-
-
-def distribution_version(name: str) -> str:
-    """Return the installed version of a distribution whose top-level module is `name`."""
-    # importlib.metadata imports email, zipfile and csv: 20 ms of a build with nothing to do.
-    # The METADATA file in the package's .dist-info folder is what it would read.
-    spec = find_spec(name)
-    if spec and spec.origin:
-        found = list(Path(spec.origin).parents[1].glob(f"{name}-*.dist-info/METADATA"))
-        if len(found) == 1:
-            with found[0].open(encoding="utf-8") as metadata:
-                for line in metadata:
-                    if line.startswith("Version:"):
-                        return line.partition(":")[2].strip()
-    from importlib.metadata import version
-
-    return version(name)
 
 
 def _load(reference: str):

@@ -8,12 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
-from reader.content import read_content
+from reader.content import lexicon_paths, read_content
 from reader.errors import ContentError
 
-GLOBAL_NAME = "lexicon"
-"""Global lexicon files are content/lexicon.tsv and content/lexicon.pls."""
-SUFFIXES = (".tsv", ".pls")
 PLS_NAMESPACE = "http://www.w3.org/2005/01/pronunciation-lexicon"
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 
@@ -121,31 +118,26 @@ class Lexicon:
 def load_lexicon(content_dir: Path, slug: str) -> Lexicon:
     """Load content/lexicon.{tsv,pls}, then content/<slug>.lexicon.{tsv,pls} on top."""
     content_dir = Path(content_dir)
-    entries: list[Entry] = []
-    files: list[Path] = []
+    files = lexicon_paths(content_dir, slug)
     warnings: list[str] = []
-    for stem in (GLOBAL_NAME, f"{slug}.{GLOBAL_NAME}"):
-        level: dict[tuple[str, str], Entry] = {}
-        for suffix in SUFFIXES:
-            path = content_dir / f"{stem}{suffix}"
-            if not path.is_file():
-                continue
-            files.append(path)
-            data = read_content(content_dir, path)
-            if suffix == ".tsv":
-                loaded = parse_tsv(_decode_text(data, path), str(path))
-            else:
-                loaded, skipped = parse_pls(data, str(path))
-                warnings.extend(skipped)
-            for entry in loaded:
-                key = (entry.written, entry.lang)
-                if key in level:
-                    raise ContentError(
-                        f"{entry.origin}: {entry.written!r} is also in {level[key].origin}; "
-                        "keep one"
-                    )
-                level[key] = entry
-        entries.extend(level.values())
+    # A word may be in the shared lexicon and in a document's own, but only once in each.
+    levels: dict[str, dict[tuple[str, str], Entry]] = {}
+    for path in files:
+        level = levels.setdefault(path.name.removesuffix(path.suffix), {})
+        data = read_content(content_dir, path)
+        if path.suffix == ".tsv":
+            loaded = parse_tsv(_decode_text(data, path), str(path))
+        else:
+            loaded, skipped = parse_pls(data, str(path))
+            warnings.extend(skipped)
+        for entry in loaded:
+            key = (entry.written, entry.lang)
+            if key in level:
+                raise ContentError(
+                    f"{entry.origin}: {entry.written!r} is also in {level[key].origin}; keep one"
+                )
+            level[key] = entry
+    entries = [entry for level in levels.values() for entry in level.values()]
     return Lexicon(entries, files, warnings)
 
 
