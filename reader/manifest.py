@@ -537,17 +537,27 @@ def _mapping_converter(cls):
 
 
 def _to_json(value):
-    if is_dataclass(value):
-        out = {}
-        for spec in fields(value):
-            item = getattr(value, spec.name)
-            if item is None and spec.default is None:
-                continue
-            out[spec.name] = _to_json(item)
-        return value._to_wire(out) if hasattr(value, "_to_wire") else out
+    # Tens of thousands of values a manifest: the plain ones return first, and each class's
+    # fields are looked up once (see _json_fields).
+    if value is None or isinstance(value, str | int | float):
+        return value
     if isinstance(value, tuple | list):
         return [_to_json(v) for v in value]
+    if is_dataclass(value):
+        out = {}
+        for name, omitted_when_none in _json_fields(type(value)):
+            item = getattr(value, name)
+            if item is None and omitted_when_none:
+                continue
+            out[name] = _to_json(item)
+        return value._to_wire(out) if hasattr(value, "_to_wire") else out
     return value
+
+
+@cache
+def _json_fields(cls) -> tuple[tuple[str, bool], ...]:
+    """Name each field of a manifest class, and whether it is left out while it is None."""
+    return tuple((spec.name, spec.default is None) for spec in fields(cls))
 
 
 # ---------------------------------------------------------------- files
