@@ -87,7 +87,9 @@ def nothing_to_build(
     return current
 
 
-def summary_line(ok: int, failed: int, built: int, reused: int, minutes: float, seconds: float):
+def summary_line(
+    ok: int, failed: int, built: int, reused: int, minutes: float, seconds: float
+) -> str:
     """Say what a build did in one line, the same whichever path found it."""
     return (
         f"{ok} document{'s' * (ok != 1)} built, {failed} failed: "
