@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
+from reader.content import discover
 from reader.errors import ReaderError
-from reader.pipeline.build import DEFAULT_RATE, BuildOptions, build_documents, discover
+from reader.pipeline.build import DEFAULT_RATE, BuildOptions, build_documents
 from reader.pipeline.engines import DEFAULT_ENGINE, ENGINES, default_workers
 from reader.web import config
 

@@ -18,30 +18,9 @@ from dataclasses import MISSING, dataclass, fields, is_dataclass
 from functools import cache
 from pathlib import Path
 
-from reader.layout import (  # the names, re-exported: every reader of manifests uses them
-    AUDIO_DIR as AUDIO_DIR,
-)
-from reader.layout import (
-    INDEX_NAME as INDEX_NAME,
-)
-from reader.layout import (
-    MANIFEST_NAME as MANIFEST_NAME,
-)
-from reader.layout import (
-    PAGES_DIR as PAGES_DIR,
-)
-from reader.layout import (
-    SLUG_MAX_LENGTH as SLUG_MAX_LENGTH,
-)
-from reader.layout import (
-    SLUG_PATTERN as SLUG_PATTERN,
-)
-from reader.layout import (
-    VERSION as VERSION,
-)
-from reader.layout import (
-    is_valid_slug as is_valid_slug,
-)
+# The names of published things live in reader/layout.py, which imports nothing; readers of
+# manifests keep using them from here.
+from reader.layout import AUDIO_DIR, INDEX_NAME, MANIFEST_NAME, PAGES_DIR, VERSION, is_valid_slug
 
 UNPUBLISHED_NAME = "unpublished.json"
 """Left in a document's folder when it is unpublished: its page answers 410 Gone."""

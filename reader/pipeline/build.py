@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader import manifest as mf
-from reader.content import discover as discover  # the content folder's, re-exported
-from reader.content import document_path, read_content
+from reader.content import discover, document_path, read_content
 from reader.errors import ReaderError
 from reader.model import SpokenSection
 from reader.pipeline import freshness

@@ -24,11 +24,10 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
+from reader.layout import SLUG_MAX_LENGTH, SLUG_PATTERN
 from reader.manifest import (
     AUDIO_DIR,
     AUDIO_NAME_PATTERN,
-    SLUG_MAX_LENGTH,
-    SLUG_PATTERN,
     UNPUBLISHED_NAME,
     IndexEntry,
     Manifest,
