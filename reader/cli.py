@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
+from reader.build_command import run_build
 from reader.content import discover
 from reader.errors import ReaderError
-from reader.pipeline.build import DEFAULT_RATE, BuildOptions, build_documents
+from reader.pipeline.build import DEFAULT_RATE, BuildOptions
 from reader.pipeline.engines import DEFAULT_ENGINE, ENGINES, default_workers
 from reader.web import config
 
@@ -78,43 +79,8 @@ def build(slugs, content_dir, out_dir, force, jobs, rate, voice, engine) -> None
     if not slugs and not discover(content_dir):
         raise click.ClickException(f"no documents (*.html) in {content_dir}")
     options = BuildOptions(engine=engine, rate=rate, voice=voice, force=force, jobs=jobs)
-    with _ProgressBars() as progress:
-        summary = build_documents(content_dir, out_dir, list(slugs) or None, options, progress)
-    for result in summary.results:
-        for warning in result.warnings:
-            click.echo(f"warning: {result.slug}: {warning}", err=True)
-        if result.error:
-            click.echo(f"error: {result.slug}: {result.error}", err=True)
-    click.echo(summary.text())
-    click.echo(f"Published to {out_dir.resolve()}")
-    if summary.failed:
-        sys.exit(1)
-
-
-class _ProgressBars:
-    """Show one progress bar per document on a terminal, and nothing otherwise."""
-
-    def __init__(self):
-        self._bar = None
-        self._slug = None
-
-    def __enter__(self):
-        return self if sys.stderr.isatty() else None
-
-    def __call__(self, slug: str, done: int, total: int) -> None:
-        if slug != self._slug:
-            self._close()
-            self._slug = slug
-            self._bar = click.progressbar(length=total, label=slug, file=sys.stderr)
-            self._bar.__enter__()
-        self._bar.update(1)
-
-    def _close(self) -> None:
-        if self._bar:
-            self._bar.__exit__(None, None, None)
-
-    def __exit__(self, *exc) -> None:
-        self._close()
+    if code := run_build(content_dir, out_dir, list(slugs) or None, options):
+        sys.exit(code)
 
 
 @main.command()

@@ -11,11 +11,11 @@ import time
 import pytest
 import waitress
 from click.testing import CliRunner
-from filelock import FileLock
 
 from reader.admin.queue import BUILD, build_running
 from reader.admin.worker import NICENESS, recover
 from reader.cli import main
+from reader.locks import FileLock
 from reader.manifest import load_manifest, manifest_path
 from tests.support.content import SMALL
 from tests.support.staff import SMALL_SLUG as SLUG

@@ -298,6 +298,12 @@ def test_an_existing_document_keeps_its_version_when_audio_fails(tmp_path):
     assert "published as text" not in result.error
     assert mf.manifest_path(out, "small").read_bytes() == before
     assert _page(out, "small") == page and "A changed detail." not in page
+    # The new page was written while the workers spoke; the failure took it away again.
+    folder = mf.document_dir(out, "small")
+    published = json.loads(before)
+    assert [f"pages/{p.name}" for p in (folder / "pages").iterdir()] == [published["page"]]
+    named = {s["audio"] for s in published["sections"]} | {published["download"]["audio"]}
+    assert {f"audio/{p.name}" for p in (folder / "audio").iterdir()} == named
 
 
 def test_a_manifest_from_before_pages_is_republished_without_new_audio(tmp_path):

@@ -132,7 +132,7 @@ try:
     main(["build", "--engine", sys.argv[1], "--content", sys.argv[2], "--out", sys.argv[3]])
 except SystemExit as done:
     assert done.code == 0, done.code
-heavy = ("bs4", "nh3", "pyttsx3", "lameenc", "filelock", "multiprocessing", "importlib.metadata",
+heavy = ("bs4", "nh3", "pyttsx3", "lameenc", "multiprocessing", "importlib.metadata",
          "mutagen",
          "reader.pipeline.parse", "reader.pipeline.synthesise", "reader.pipeline.publish")
 loaded = [name for name in heavy if name in sys.modules]
@@ -191,12 +191,31 @@ def test_a_build_with_nothing_to_do_answers_before_the_command_line_is_imported(
     env = {**os.environ, "READER_CONTENT_DIR": str(content), "READER_BUILD_DIR": str(out)}
     named = reader_build("tiny", env=env)
     assert without_time(named.stdout) == without_time(full.output)
-    # An edit is for the full build, and so is anything but the folders and slugs.
+    # An edit is built without click too, and reported as the full command reports it.
     write_document(content, "tiny", TINY.replace("One short", "A short"))
     edited = reader_build(*folders)
-    assert "1 sections built, 0 reused" in edited.stdout and "click" in imported(edited)
+    assert edited.returncode == 0, edited.stderr
+    assert "1 sections built, 0 reused" in edited.stdout
+    assert not {"click", "reader.cli"} & imported(edited)
+    write_document(content, "tiny", TINY)
+    assert without_time(run("build", *folders).output) == without_time(edited.stdout)
+    # Anything but the folders and slugs is for the full command.
     forced = reader_build("--force", *folders)
     assert "1 sections built, 0 reused" in forced.stdout and "click" in imported(forced)
+
+
+def test_a_plain_build_leaves_its_errors_to_the_full_command(tmp_path):
+    missing = reader_build("--content", str(tmp_path / "nowhere"), "--out", str(tmp_path / "b"))
+    assert missing.returncode == 1 and "click" in imported(missing)
+    assert f"Error: no content folder at {tmp_path / 'nowhere'}" in missing.stderr
+    (tmp_path / "empty").mkdir()
+    empty = reader_build("--content", str(tmp_path / "empty"), "--out", str(tmp_path / "b"))
+    assert empty.returncode == 1 and "Error: no documents (*.html) in" in empty.stderr
+    write_document(tmp_path / "content", "tiny", TINY)
+    (tmp_path / "file").write_text("not a folder")
+    on_file = reader_build("--content", str(tmp_path / "content"), "--out", str(tmp_path / "file"))
+    assert on_file.returncode == 2 and "is a file" in on_file.stderr
+    assert "Traceback" not in missing.stderr + empty.stderr + on_file.stderr
 
 
 @pytest.mark.parametrize(

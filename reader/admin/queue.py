@@ -12,10 +12,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from filelock import FileLock, Timeout
 from huey import RedisHuey, SqliteHuey
 
 from reader.files import LOCK_NAME
+from reader.locks import FileLock, LockTimeout
 from reader.manifest import document_dir
 
 STARTING_GRACE = 5.0
@@ -162,7 +162,7 @@ def _held(path: Path) -> bool:
     lock = FileLock(path)
     try:
         lock.acquire(timeout=0)
-    except Timeout:
+    except LockTimeout:
         return True
     lock.release()
     return False

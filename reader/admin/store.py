@@ -8,11 +8,10 @@ import shutil
 import time
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from reader import manifest as mf
 from reader.errors import ReaderError
 from reader.files import LOCK_NAME, atomic_write
+from reader.locks import FileLock, LockTimeout
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 """Largest document a CMS may send (2 MB): health pages are tens of kilobytes."""
@@ -58,7 +57,7 @@ def unpublish(content_dir: Path, build_dir: Path, slug: str) -> bool:
     lock = FileLock(folder / LOCK_NAME)
     try:
         lock.acquire(timeout=2)
-    except Timeout:
+    except LockTimeout:
         raise Busy(f"{slug} is being built; try again when the build has finished") from None
     try:
         if source.is_file():

@@ -10,12 +10,11 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from filelock import FileLock
-
 from reader import manifest as mf
 from reader.admin.preview import inspect_document
 from reader.admin.queue import BUILD, CLIP, PREVIEW, RETIRE, Job, Queue
 from reader.errors import ReaderError
+from reader.locks import FileLock
 from reader.model import Sentence
 from reader.pipeline.build import BuildOptions, build_document
 from reader.pipeline.lexicon import Entry, Lexicon

@@ -227,7 +227,7 @@ def _document_steps(
         # the page: all of them when every section is to be said, else one, for an edit.
         every = options.force or not (folder / mf.MANIFEST_NAME).exists()
         workers.start(None if every else 1)
-    from reader.pipeline.download import build_download
+    from reader.pipeline.download import build_download, read_ahead
     from reader.pipeline.parse import parse_document
     from reader.pipeline.publish import (
         document_lock,
@@ -236,13 +236,14 @@ def _document_steps(
         retire_unreferenced,
         sweep_temp,
         update_index,
+        write_page,
     )
-    from reader.pipeline.speech import spoken_sections
+    from reader.pipeline.spoken_cache import SpokenCache
     from reader.pipeline.synthesise import SectionJob
 
     audio_dir = folder / mf.AUDIO_DIR
-    # A build that fails before its manifest is published leaves no audio file behind.
-    with document_lock(folder, options.lock_timeout), removed_on_failure(audio_dir) as keep_audio:
+    # A build that fails before its manifest is published leaves none of its files behind.
+    with document_lock(folder, options.lock_timeout), removed_on_failure(folder):
         sweep_temp(folder)
         old = _load_previous(out_dir, slug)
         used_before = _used_before(old, out_dir, slug)
@@ -261,7 +262,9 @@ def _document_steps(
         try:
             if engine_error is not None:
                 raise engine_error
-            sections = spoken_sections(document, lexicon)
+            # --force says every section again, from its text: nothing is taken on trust.
+            spoken = SpokenCache(folder, lexicon, reuse=not options.force)
+            sections = spoken.spoken_sections(document)
             preferred = {document.lang.lower(): options.voice} if options.voice else {}
             keys = [_section_key(s, engine, options, preferred) for s in sections]
             reusable = {} if options.force else _reusable_sections(old, folder)
@@ -271,8 +274,13 @@ def _document_steps(
                 if key not in reusable
             ]
             queued = workers.submit(jobs, preferred) if jobs else iter(())
+            # While the workers speak: the page, the reused audio the download joins, and
+            # the spoken text for the next build.
+            write_page(folder, document.html)
+            spoken.save()
+            ahead = read_ahead(folder, (reusable[k] for k in keys if k in reusable)) if jobs else {}
             yield None
-            audio = _collect(slug, queued, len(jobs), audio_dir, progress)
+            audio = _collect(slug, queued, len(jobs), audio_dir, progress, ahead)
             entries = _sections(sections, keys, audio, reusable)
             manifest = mf.Manifest(
                 document=info,
@@ -281,7 +289,7 @@ def _document_steps(
                 ),
                 built_at=_now(),
                 sections=entries,
-                download=build_download(folder, document.title, entries, old),
+                download=build_download(folder, document.title, entries, old, ahead),
                 build_key=build_key,
             )
         except Exception as error:
@@ -301,7 +309,6 @@ def _document_steps(
                 raise type(error)(message) from error
             raise
         manifest = publish_version(out_dir, manifest, document.html, old)
-        keep_audio()
         retire_unreferenced(audio_dir, manifest.audio_names, used_before)
     return DocumentResult(
         slug,
@@ -372,17 +379,23 @@ def audio_name(key: str, mp3: bytes) -> str:
     return hashlib.sha256(key.encode("ascii") + mp3).hexdigest()[:20] + ".mp3"
 
 
-def _collect(slug, queued, total, audio_dir, progress) -> dict[str, SectionAudio]:
-    """Write each section's audio as it arrives from the workers."""
+def _collect(slug, queued, total, audio_dir, progress, ahead) -> dict[str, SectionAudio]:
+    """Write each section's audio as it arrives from the workers, and measure it in `ahead`.
+
+    Measuring each as it comes, while the others are still being said, leaves the download
+    only its join to do after the last.
+    """
+    from reader.pipeline.download import measured
     from reader.pipeline.publish import atomic_write
 
     audio: dict[str, SectionAudio] = {}
     for done, section in enumerate(queued, 1):
         audio_dir.mkdir(parents=True, exist_ok=True)
-        path = audio_dir / audio_name(section.key, section.mp3)
-        if not path.exists():
+        name = audio_name(section.key, section.mp3)
+        if not (audio_dir / name).exists():
             # Each file is complete on disk before any manifest names it.
-            atomic_write(path, section.mp3)
+            atomic_write(audio_dir / name, section.mp3)
+        ahead[f"{mf.AUDIO_DIR}/{name}"] = measured(section.mp3)
         audio[section.key] = section
         if progress:
             progress(slug, done, total)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +34,8 @@ class Chapter:
     id: str
     title: str
     mp3: bytes
+    frames: Frames | None = None
+    """The MP3's frames, if already measured."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ def join_sections(title: str, chapters: Sequence[Chapter]) -> tuple[bytes, float
     )
     elapsed, shape = 0.0, None
     for element_id, chapter in zip(ids, chapters, strict=True):
-        frames = mp3_frames(chapter.mp3)
+        frames = chapter.frames or mp3_frames(chapter.mp3)
         if shape not in (None, frames.shape):
             raise PublishError(f"section {chapter.id!r} is encoded differently from the others")
         shape = frames.shape
@@ -155,15 +157,46 @@ def download_name(title: str, sections: Sequence[mf.Section]) -> str:
     return digest.hexdigest()[:20] + ".mp3"
 
 
+Measured = dict[str, tuple[bytes, Frames]]
+"""Section audio already read and measured, by its path in the document's folder."""
+
+
+def read_ahead(folder: Path, sections: Iterable[mf.Section]) -> Measured:
+    """Read and measure the published audio a new download reuses, and load the tag writer.
+
+    A build calls this while its workers say the new sections, so that the join left for
+    after them has only those to measure: 40 ms less of a one-section edit of NETs.
+    """
+    import mutagen.id3  # noqa: F401  (loaded now, while there is time)
+
+    return {s.audio: measured(_read(folder, s.audio)) for s in sections}
+
+
+def measured(mp3: bytes) -> tuple[bytes, Frames]:
+    """Pair an MP3 with its frames, for `build_download`."""
+    return mp3, mp3_frames(mp3)
+
+
 def build_download(
-    folder: Path, title: str, sections: Sequence[mf.Section], old: mf.Manifest | None
+    folder: Path,
+    title: str,
+    sections: Sequence[mf.Section],
+    old: mf.Manifest | None,
+    ahead: Measured | None = None,
 ) -> mf.Download:
-    """Return the manifest's download, joining and writing the file only when it is new."""
+    """Return the manifest's download, joining and writing the file only when it is new.
+
+    `ahead` holds sections' audio already read; the rest is read from the folder.
+    """
     path = f"{mf.AUDIO_DIR}/{download_name(title, sections)}"
     previous = old.download if old else None
     if previous is not None and previous.audio == path and (folder / path).is_file():
         return previous
-    chapters = [Chapter(s.id, s.heading, _read(folder, s.audio)) for s in sections]
+    ahead = ahead or {}
+    chapters = [
+        Chapter(s.id, s.heading, *(ahead.get(s.audio) or (_read(folder, s.audio),)))
+        for s in sections
+    ]
     mp3, duration = join_sections(title, chapters)
     # Complete on disk before the manifest names it, as every section's audio is.
     atomic_write(folder / path, mp3)

@@ -10,11 +10,10 @@ import os
 import time
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from reader import manifest as mf
 from reader.errors import PublishError
 from reader.files import LOCK_NAME, TEMP_PREFIX, atomic_write
+from reader.locks import FileLock, LockTimeout
 
 RETIRED_NAME = "retired.json"
 RETIRED_GRACE_SECONDS = 24 * 3600
@@ -31,7 +30,7 @@ def document_lock(folder: Path, timeout: float):
     lock = FileLock(folder / LOCK_NAME)
     try:
         lock.acquire(timeout=timeout)
-    except Timeout:
+    except LockTimeout:
         raise PublishError(
             f"another build of {folder.name} is still running (waited {timeout:g} s)"
         ) from None
@@ -92,23 +91,39 @@ def audio_names(audio_dir: Path) -> set[str]:
     return {p.name for p in audio_dir.glob("*.mp3")} if audio_dir.is_dir() else set()
 
 
-@contextlib.contextmanager
-def removed_on_failure(audio_dir: Path):
-    """Delete the audio files made inside the block if it fails before its manifest is out.
+def _version_files(folder: Path) -> set[Path]:
+    """Return the audio and page files of a document's folder: what a version is made of."""
+    audio = {folder / mf.AUDIO_DIR / name for name in audio_names(folder / mf.AUDIO_DIR)}
+    return audio | set((folder / mf.PAGES_DIR).glob("*.html"))
 
-    Yields a function to call once the manifest is written: from then on the new files are
-    published and kept. Enter it while holding the lock, so every new file is this build's.
+
+@contextlib.contextmanager
+def removed_on_failure(folder: Path):
+    """Delete the audio and page files made inside the block if it fails, unless published.
+
+    A file the published manifest names is kept: a new document's page is published as text
+    when its audio fails. Enter it while holding the lock, so every new file is this build's.
     """
-    before = audio_names(audio_dir)
-    done = []
+    before = _version_files(folder)
     try:
-        yield lambda: done.append(True)
+        yield
     except BaseException:
-        if not done:
-            for name in audio_names(audio_dir) - before:
-                with contextlib.suppress(OSError):
-                    (audio_dir / name).unlink()
+        for path in _version_files(folder) - before - _published_files(folder):
+            with contextlib.suppress(OSError):
+                path.unlink()
         raise
+
+
+def _published_files(folder: Path) -> set[Path]:
+    """Return the files the document's published manifest names (none if it is unreadable)."""
+    try:
+        manifest = mf.read_manifest(folder / mf.MANIFEST_NAME)
+    except mf.ManifestError:
+        return set()
+    if manifest is None:
+        return set()
+    names = {folder / mf.AUDIO_DIR / name for name in manifest.audio_names}
+    return names | ({folder / manifest.page} if manifest.page else set())
 
 
 INDEX_LOCK_NAME = ".index.lock"
@@ -124,11 +139,7 @@ def publish_version(
     Call only while holding the document's lock.
     """
     folder = mf.document_dir(out_dir, manifest.document.slug)
-    data = html.encode("utf-8")
-    page = f"{mf.PAGES_DIR}/{hashlib.sha256(data).hexdigest()[:20]}.html"
-    if not (folder / page).is_file():
-        (folder / mf.PAGES_DIR).mkdir(parents=True, exist_ok=True)
-        atomic_write(folder / page, data)
+    page = write_page(folder, html)
     manifest = dataclasses.replace(manifest, page=page)
     atomic_write(folder / mf.MANIFEST_NAME, mf.dumps(manifest))
     # The previous page is kept: a request that read the old manifest a moment ago reads it next.
@@ -138,6 +149,20 @@ def publish_version(
             old.unlink(missing_ok=True)
     update_index(out_dir, mf.IndexEntry.of(manifest))
     return manifest
+
+
+def write_page(folder: Path, html: str) -> str:
+    """Write a version's page, named by its bytes, unless it is there; return its path.
+
+    A build writes it while its workers speak, before the manifest that will name it. Call
+    only while holding the document's lock.
+    """
+    data = html.encode("utf-8")
+    page = f"{mf.PAGES_DIR}/{hashlib.sha256(data).hexdigest()[:20]}.html"
+    if not (folder / page).is_file():
+        (folder / mf.PAGES_DIR).mkdir(parents=True, exist_ok=True)
+        atomic_write(folder / page, data)
+    return page
 
 
 def update_index(out_dir: Path, entry: mf.IndexEntry) -> None:

@@ -22,7 +22,7 @@ The engine adapter cuts eSpeak's own pause after each utterance, so these are th
 
 def spoken_sections(document: Document, lexicon: Lexicon) -> tuple[SpokenSection, ...]:
     """Turn every section of `document` into sentences ready for synthesis."""
-    return tuple(_spoken_section(section, lexicon) for section in document.sections)
+    return tuple(spoken_section(section, lexicon) for section in document.sections)
 
 
 def spoken_text(text: str, lang: str, lexicon: Lexicon) -> str:
@@ -117,7 +117,8 @@ def _sentence(
     return Sentence(text, spoken, main, PAUSES["sentence"], tuple(parts))
 
 
-def _spoken_section(section: Section, lexicon: Lexicon) -> SpokenSection:
+def spoken_section(section: Section, lexicon: Lexicon) -> SpokenSection:
+    """Turn one section into sentences ready for synthesis, its heading first."""
     heading, *rest = section.blocks
     sentences = block_sentences(heading, lexicon)
     if not sentences:

@@ -7,7 +7,6 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from reader.errors import ReaderError
@@ -56,6 +55,10 @@ def speak(engine: Engine, text: str, voice: str) -> Utterance:
 
 def render_section(engine: Engine, job: SectionJob, preferred: Mapping[str, str]) -> SectionAudio:
     """Synthesise each sentence, join them with their pauses and encode one MP3."""
+    # Imported here: the building process only queues sections, and concurrent.futures
+    # brings logging with it (9 ms of a one-section edit); its workers say and encode them.
+    from concurrent.futures import ThreadPoolExecutor
+
     installed = engine.voices()
     encoder = Mp3Encoder()
     frames, timings, voices, words, parts = [], [], [], [], []
@@ -195,7 +198,10 @@ class Synthesiser:
         if wanted > self._size:
             # A one-section edit starts one worker; a pool only grows, replaced to do so.
             self.close()
-            self._spec.prepare()
+            if wanted > 1:
+                # Workers forked after the preload share its imports. A lone worker, for an
+                # edit, imports them itself, on the other core, while this process parses.
+                self._spec.prepare()
             self._pool = _pool_context().Pool(wanted, _start_worker, (self._spec.name, self._rate))
             self._size = wanted
 
