@@ -607,20 +607,44 @@ def published_slugs(out_dir: Path) -> list[str]:
     )
 
 
-_WORDS_JSON = re.compile(r'"words": (\[[\s\d.,eE+\-\[\]]*\])')
-
-
 def dumps(value: Manifest | Index) -> bytes:
-    """Serialise a manifest or the index the one way it is always written."""
-    text = json.dumps(value.to_dict(), ensure_ascii=False, indent=1)
-    # Word timings are thousands of small arrays: one line per sentence, not a line per
-    # number, keeps the file readable and its gzipped size down.
-    text = _WORDS_JSON.sub(lambda m: '"words": ' + _compact(json.loads(m[1])), text)
-    return text.encode("utf-8") + b"\n"
+    """Serialise a manifest or the index the one way it is always written.
+
+    The layout is json.dumps(indent=1) but for word timings: thousands of small arrays, one
+    line per sentence, not a line per number, keep the file readable and its gzipped size
+    down. json's indenting encoder is pure Python, so the layout is written here and every
+    value in it by json's C encoder: 20 ms for the NETs manifest became 5.
+    """
+    out: list[str] = []
+    _write_indented(value.to_dict(), "\n", out)
+    return "".join(out).encode("utf-8") + b"\n"
 
 
-def _compact(value) -> str:
-    return json.dumps(value, separators=(",", ":"))
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _write_indented(value, newline: str, out: list[str]) -> None:
+    """Append `value` to `out` as json.dumps(indent=1) writes it, each "words" on one line."""
+    if isinstance(value, dict) and value:
+        inner = newline + " "
+        out.append("{")
+        for number, (key, item) in enumerate(value.items()):
+            out.append(f"{',' if number else ''}{inner}{_encode(key)}: ")
+            if key == "words" and isinstance(item, list):
+                out.append(_compact(item))
+            else:
+                _write_indented(item, inner, out)
+        out.append(newline + "}")
+    elif isinstance(value, list | tuple) and value:
+        inner = newline + " "
+        out.append("[")
+        for number, item in enumerate(value):
+            out.append(f"{',' if number else ''}{inner}")
+            _write_indented(item, inner, out)
+        out.append(newline + "]")
+    else:
+        out.append(_encode(value))
 
 
 def read_index(out_dir: Path) -> Index | None:

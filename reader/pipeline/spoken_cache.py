@@ -8,6 +8,7 @@ a changed rule, a lexicon entry or a pipeline upgrade recomputes every section.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sys
@@ -25,10 +26,12 @@ _SHAPING = ("model.py", "pipeline/speech.py", "pipeline/sentences.py", "pipeline
 _SHAPING += ("pipeline/lexicon.py", "pipeline/speechtext")
 
 
+@functools.cache
 def code_digest() -> str | None:
     """Hash the source of every module that turns parsed text into spoken text.
 
     None when a source file cannot be read (an install without .py files): nothing is reused.
+    Worked out once a process: 4 ms, most of it the word list.
     """
     digest = hashlib.sha256()
     try:
