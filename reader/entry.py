@@ -20,7 +20,17 @@ _FOLDER_OPTIONS = {"--content": "CONTENT_DIR", "--out": "BUILD_DIR"}
 def main() -> None:
     """Run the `reader` command."""
     if (build := _plain_build_of(sys.argv[1:])) is not None:
-        sys.exit(_build(*build))
+        try:
+            sys.exit(_build(*build))
+        except KeyboardInterrupt:
+            # What click says: the workers are gone, and every unfinished document keeps
+            # its previous version.
+            print("\nAborted!", file=sys.stderr)
+            sys.exit(1)
+        except BrokenPipeError:
+            # The reader of our output went away (`reader build | head -1`): nothing to say.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
     from reader.cli import main as cli
 
     cli()
@@ -61,17 +71,7 @@ def _build(content_dir: Path, out_dir: Path, slugs: list[str]) -> int:
     from reader.build_command import run_build
     from reader.pipeline.build import BuildOptions
 
-    try:
-        return run_build(content_dir, out_dir, slugs, BuildOptions())
-    except KeyboardInterrupt:
-        # What click says: the workers are gone, and every unfinished document keeps its
-        # previous version.
-        print("\nAborted!", file=sys.stderr)
-        return 1
-    except BrokenPipeError:
-        # The reader of our output went away (`reader build | head -1`): nothing to report.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+    return run_build(content_dir, out_dir, slugs, BuildOptions())
 
 
 def _plain_build(args: list[str]) -> tuple[list[str], dict[str, str]] | None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from click.testing import CliRunner
 
 from reader.cli import main
 from reader.entry import _plain_build
+from reader.pipeline.spoken_cache import CACHE_NAME
 from tests.support.content import REPO, SMALL, write_document
 
 TINY = """<!doctype html><html lang="en-GB"><title>Tiny</title><main>
@@ -234,3 +237,38 @@ def test_a_plain_build_leaves_its_errors_to_the_full_command(tmp_path):
 )
 def test_only_a_plain_build_is_checked_before_the_command_line(args, plain):
     assert _plain_build(args) == plain
+
+
+def child_processes(pid: int) -> list[int]:
+    """List the processes `pid` started that are still alive."""
+    children = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as listing:
+            children += [int(child) for child in listing.read().split()]
+    return children
+
+
+@pytest.mark.engine
+def test_ctrl_c_stops_a_plain_build_at_once_and_publishes_nothing_half_built(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    source = (REPO / "content" / "neuroendocrine-tumours.html").read_text()
+    for number in range(3):
+        write_document(content, f"copy-{number}", source)
+    command = [sys.executable, "-m", "reader", "build", "--content", str(content)]
+    with subprocess.Popen(
+        [*command, "--out", str(out)], cwd=REPO, stderr=subprocess.PIPE, text=True
+    ) as build:
+        # Interrupted once its workers are saying the first page.
+        while not (out / "copy-0" / "pages").is_dir() and build.poll() is None:
+            time.sleep(0.01)
+        workers = child_processes(build.pid)
+        assert workers, "the build started no workers"
+        build.send_signal(signal.SIGINT)
+        stderr = build.communicate(timeout=10)[1]
+    assert build.returncode == 1
+    assert stderr.strip() == "Aborted!" and "Traceback" not in stderr
+    assert not [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
+    # Nothing half-built: no manifest, no page and no audio for any copy (the spoken-text
+    # cache may stay: it is named by what it was made from).
+    left = [p.name for p in out.rglob("*") if p.suffix in (".json", ".html", ".mp3")]
+    assert set(left) <= {CACHE_NAME}
