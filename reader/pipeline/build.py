@@ -214,7 +214,7 @@ def _document_steps(
     source = read_content(content_dir, document_path(content_dir, slug))
     lexicon = load_lexicon(content_dir, slug)
     try:
-        engine, engine_error = get_engine(options.engine).engine_id(), None
+        engine, engine_error = get_engine(options.engine).engine_id(Path(out_dir)), None
     except ReaderError as error:
         # Raised once the text is published: a missing engine must not hide a new page.
         engine, engine_error = None, error

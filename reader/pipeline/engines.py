@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from importlib import import_module
+from pathlib import Path
 from typing import NamedTuple, Protocol, runtime_checkable
 
 from reader.errors import EngineError
@@ -35,6 +36,8 @@ class EngineSpec(NamedTuple):
     """Callable made with the speaking rate, returning an `Engine`."""
     identity: str
     """Callable returning the engine and its versions: part of every audio hash."""
+    remembered_identity: str | None = None
+    """Callable(build folder) returning what `identity` returns, from a note kept there."""
     preload: str | None = None
     """Callable run before worker processes are forked, so that they share its imports."""
     in_process: bool = False
@@ -44,8 +47,10 @@ class EngineSpec(NamedTuple):
         """Make this engine, speaking at `rate` words per minute."""
         return _load(self.factory)(rate)
 
-    def engine_id(self) -> str:
-        """Name the engine and its versions."""
+    def engine_id(self, build_dir: Path | None = None) -> str:
+        """Name the engine and its versions, from a note in `build_dir` if the engine keeps one."""
+        if build_dir is not None and self.remembered_identity:
+            return _load(self.remembered_identity)(build_dir)
         return _load(self.identity)()
 
     def prepare(self) -> None:
@@ -62,6 +67,7 @@ ENGINES: dict[str, EngineSpec] = {
             "pyttsx3 driving eSpeak NG: the real voice.",
             factory="reader.pipeline.engine:Pyttsx3Engine",
             identity="reader.pipeline.espeak:engine_id",
+            remembered_identity="reader.pipeline.espeak:remembered_engine_id",
             preload="reader.pipeline.engine:preload",
         ),
         EngineSpec(

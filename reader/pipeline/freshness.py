@@ -74,7 +74,7 @@ def nothing_to_build(
     """
     current = []
     try:
-        engine_id = get_engine(engine).engine_id()
+        engine_id = get_engine(engine).engine_id(Path(out_dir))
         for slug in slugs:
             source = read_content(content_dir, document_path(content_dir, slug))
             key = build_key(engine_id, rate, voice, source, lexicon_paths(content_dir, slug))
