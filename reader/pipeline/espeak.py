@@ -38,6 +38,17 @@ def load_espeak() -> tuple[ctypes.CDLL, str]:
     import ctypes
 
     try:
+        library = ctypes.CDLL(library_path(), mode=ctypes.RTLD_GLOBAL)
+    except OSError as error:
+        raise EngineError(f"cannot load the eSpeak NG library ({error}). {INSTALL_HINT}") from error
+    library.espeak_Info.restype = ctypes.c_char_p
+    library.espeak_Info.argtypes = [ctypes.POINTER(ctypes.c_char_p)]
+    return library, library.espeak_Info(None).decode("ascii", "replace")
+
+
+def library_path() -> str:
+    """Return the eSpeak NG library to load: espeakng-loader's, else the system's."""
+    try:
         import espeakng_loader
 
         path = espeakng_loader.get_library_path()
@@ -47,13 +58,7 @@ def load_espeak() -> tuple[ctypes.CDLL, str]:
         from ctypes.util import find_library  # here: it imports subprocess, not needed above
 
         path = find_library("espeak-ng") or "libespeak-ng.so.1"
-    try:
-        library = ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
-    except OSError as error:
-        raise EngineError(f"cannot load the eSpeak NG library ({error}). {INSTALL_HINT}") from error
-    library.espeak_Info.restype = ctypes.c_char_p
-    library.espeak_Info.argtypes = [ctypes.POINTER(ctypes.c_char_p)]
-    return library, library.espeak_Info(None).decode("ascii", "replace")
+    return path
 
 
 def engine_id() -> str:
@@ -73,8 +78,8 @@ def remembered_engine_id(build_dir: Path) -> str:
     """Return what `engine_id` returns, loading the library only if it changed since last time.
 
     Reading eSpeak NG's version loads the library (ctypes, espeakng-loader and a dlopen): 10 ms
-    of a build with nothing to do, an eighth of it. The bundled library's path, size, change
-    time and inode identify it as surely, so the version is noted beside the build under them.
+    of a build with nothing to do, an eighth of it. The bundled library's path, size, times
+    and inode identify it as surely, so the version is noted beside the build under them.
     """
     library = _bundled_library()
     if library is None:
@@ -88,10 +93,10 @@ def remembered_engine_id(build_dir: Path) -> str:
             return _engine_id(remembered["version"])
     except (OSError, ValueError, LookupError, TypeError):
         pass
-    loaded, version = load_espeak()
+    version = load_espeak()[1]
     # Noted only for the bundled library: a system one, loaded when the bundle is broken,
     # is another library with another version.
-    if Path(loaded._name) == library:
+    if Path(library_path()) == library:
         temp = note.with_name(f".tmp-{os.getpid()}-{note.name}")
         with contextlib.suppress(OSError):
             note.parent.mkdir(parents=True, exist_ok=True)  # the build makes it next anyway
