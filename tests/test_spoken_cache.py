@@ -137,3 +137,13 @@ def test_a_damaged_cache_is_only_a_slower_build(tmp_path, said, damage):
     write_document(content, "small", SMALL)
     build_documents(content, out, options=FAKE)
     assert said == ["detail"]
+
+
+def test_a_cache_that_cannot_be_written_fails_nothing(tmp_path, said):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "small", SMALL)
+    # A folder where the cache file would go: writing it fails, the build does not.
+    (mf.document_dir(out, "small") / spoken_cache.CACHE_NAME).mkdir(parents=True)
+    result = build_documents(content, out, options=FAKE).results[0]
+    assert result.error is None and result.built == 4
+    assert mf.load_manifest(out, "small").has_audio

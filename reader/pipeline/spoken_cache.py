@@ -8,12 +8,14 @@ a changed rule, a lexicon entry or a pipeline upgrade recomputes every section.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import sys
 from pathlib import Path
 
+from reader.errors import PublishError
 from reader.model import Document, Part, Section, Sentence, SpokenSection
 from reader.pipeline.freshness import PIPELINE_VERSION, stable_hash
 from reader.pipeline.lexicon import Lexicon
@@ -79,7 +81,9 @@ class SpokenCache:
             return
         sections = {key: [_dump(s) for s in sentences] for key, sentences in self._now.items()}
         data = {"inputs": self._inputs, "sections": sections}
-        atomic_write(self._path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        # A cache that cannot be written makes the next build slower, not this one fail.
+        with contextlib.suppress(PublishError):
+            atomic_write(self._path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
     def _key(self, section: Section) -> str:
         blocks = [(b.text, b.lang, b.kind, [list(s) for s in b.spans]) for b in section.blocks]
