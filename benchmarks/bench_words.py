@@ -30,8 +30,9 @@ from reader.pipeline.build import BuildOptions, build_documents  # noqa: E402
 from reader.pipeline.engine import SAMPLE_RATE, Pyttsx3Engine  # noqa: E402
 from reader.pipeline.lexicon import load_lexicon  # noqa: E402
 from reader.pipeline.parse import parse_document  # noqa: E402
+from reader.pipeline.render import render_section  # noqa: E402
 from reader.pipeline.speech import spoken_sections  # noqa: E402
-from reader.pipeline.synthesise import SectionJob, render_section  # noqa: E402
+from reader.pipeline.synthesise import SectionJob  # noqa: E402
 
 SLUG = "neuroendocrine-tumours"
 CONTENT = REPO / "content"

@@ -25,10 +25,13 @@ def atomic_write(path: Path, data: bytes) -> None:
             file.flush()
             os.fsync(file.fileno())
         os.replace(temp, path)
-    except OSError as error:
+    except BaseException as error:
+        # Ctrl-C too: a build interrupted mid-write leaves no temporary file behind.
         with contextlib.suppress(OSError):
             temp.unlink()
-        raise PublishError(_explain(path, error)) from error
+        if isinstance(error, OSError):
+            raise PublishError(_explain(path, error)) from error
+        raise
     _fsync_dir(path.parent)
 
 

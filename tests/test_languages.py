@@ -14,8 +14,9 @@ from reader.pipeline.build import build_documents
 from reader.pipeline.encode import pcm_seconds
 from reader.pipeline.lexicon import Lexicon
 from reader.pipeline.parse import parse_document
+from reader.pipeline.render import render_section
 from reader.pipeline.speech import spoken_sections
-from reader.pipeline.synthesise import SectionJob, render_section
+from reader.pipeline.synthesise import SectionJob
 from tests.support.content import FAKE, write_document
 
 WELSH = "Mae hi'n braf heddiw"

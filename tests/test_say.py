@@ -16,9 +16,10 @@ from reader.pipeline.encode import ENCODER_DELAY
 from reader.pipeline.fake_engine import FakeEngine
 from reader.pipeline.lexicon import load_lexicon
 from reader.pipeline.phonemes import phonemes
+from reader.pipeline.render import render_section
 from reader.pipeline.say import say
 from reader.pipeline.speech import block_sentences
-from reader.pipeline.synthesise import SectionJob, render_section
+from reader.pipeline.synthesise import SectionJob
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 

@@ -16,7 +16,8 @@ from reader.pipeline.build import build_documents
 from reader.pipeline.encode import ENCODER_DELAY
 from reader.pipeline.engines import ENGINES, EngineSpec, make_engine
 from reader.pipeline.fake_engine import FakeEngine
-from reader.pipeline.synthesise import SectionJob, render_section, synthesise_sections
+from reader.pipeline.render import render_section
+from reader.pipeline.synthesise import SectionJob, synthesise_sections
 from tests.audio import decode_mp3
 from tests.support.content import FAKE, SMALL, write_document
 

@@ -1,4 +1,9 @@
-"""Turn sections into MP3 audio with sentence timings, in worker processes."""
+"""Turn sections into MP3 audio with sentence timings, in worker processes.
+
+This module runs the workers; reader/pipeline/render.py is what each of them does. The
+building process imports only this one: the engine adapter, the encoder and the word
+aligner are the workers' to load (8-10 ms of a one-section edit).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,14 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reader.errors import ReaderError
-from reader.model import Sentence, Utterance
-from reader.pipeline.encode import ENCODER_DELAY, Mp3Encoder, pcm_seconds, silence
-from reader.pipeline.engine import engine_started
+from reader.model import Sentence
 from reader.pipeline.engines import Engine, get_engine, make_engine
-from reader.pipeline.voices import choose_voice
-from reader.pipeline.words import Word, word_timings
+
+if TYPE_CHECKING:
+    from reader.pipeline.words import Word
 
 
 @dataclass(frozen=True)
@@ -44,88 +49,6 @@ class SectionAudio:
     """Each sentence's parts when it mixes languages: (start, end, voice); () for the rest."""
 
 
-def speak(engine: Engine, text: str, voice: str) -> Utterance:
-    """Say one sentence, with its word events when the engine reports them."""
-    # `speak` is optional in the Engine protocol: an engine with only `synthesise` still
-    # builds, and its sentences get no word timings.
-    if hasattr(engine, "speak"):
-        return engine.speak(text, voice)
-    return Utterance(text, engine.synthesise(text, voice))
-
-
-def render_section(engine: Engine, job: SectionJob, preferred: Mapping[str, str]) -> SectionAudio:
-    """Synthesise each sentence, join them with their pauses and encode one MP3."""
-    # Imported here: the building process only queues sections, and concurrent.futures
-    # brings logging with it (9 ms of a one-section edit); its workers say and encode them.
-    from concurrent.futures import ThreadPoolExecutor
-
-    installed = engine.voices()
-    encoder = Mp3Encoder()
-    frames, timings, voices, words, parts = [], [], [], [], []
-    elapsed = 0.0
-    # Encoding runs on a second thread. lameenc releases the GIL, so it overlaps the next
-    # sentence's synthesis and the 10 ms that pyttsx3 sleeps after every utterance.
-    with ThreadPoolExecutor(max_workers=1) as encoding:
-        for sentence in job.sentences:
-            start = elapsed
-            voice = choose_voice(sentence.lang, installed, preferred)
-            if sentence.parts:
-                pcm, said, spoken_parts = _say_parts(
-                    engine, sentence, installed, preferred, start + ENCODER_DELAY
-                )
-            else:
-                utterance = speak(engine, sentence.spoken, voice)
-                pcm, spoken_parts = utterance.pcm, ()
-                said = word_timings(sentence.text, utterance, start + ENCODER_DELAY)
-            elapsed = start + pcm_seconds(pcm)
-            timings.append((round(start + ENCODER_DELAY, 3), round(elapsed + ENCODER_DELAY, 3)))
-            voices.append(voice)
-            words.append(tuple(said))
-            parts.append(spoken_parts)
-            pcm += silence(sentence.pause)
-            elapsed = start + pcm_seconds(pcm)
-            frames.append(encoding.submit(encoder.encode, pcm))
-        mp3 = b"".join(f.result() for f in frames) + encoder.finish()
-    return SectionAudio(
-        key=job.key,
-        mp3=mp3,
-        duration=round(elapsed + ENCODER_DELAY, 3),
-        timings=tuple(timings),
-        voices=tuple(voices),
-        words=tuple(words),
-        parts=tuple(parts),
-    )
-
-
-PART_GAP = 0.04
-"""Seconds between the runs of a sentence that changes voice: the engine trims each run."""
-
-
-def _say_parts(engine: Engine, sentence: Sentence, installed, preferred, start: float):
-    """Say each run of a mixed-language sentence in its own voice, one after the other.
-
-    Returns the PCM, the words on the sentence's display text, and (start, end, voice) of
-    each part. The engine adapter waits for eSpeak to be idle before each voice change.
-    """
-    pcm = b""
-    said: list[Word] = []
-    spoken_parts = []
-    for number, part in enumerate(sentence.parts):
-        if number:
-            pcm += silence(PART_GAP)
-        voice = choose_voice(part.lang, installed, preferred)
-        utterance = speak(engine, part.spoken, voice)
-        part_start = start + pcm_seconds(pcm)
-        shift = len(sentence.text[: part.offset].encode("utf-16-le")) // 2
-        said.extend(
-            (time, offset + shift, length)
-            for time, offset, length in word_timings(part.text, utterance, part_start)
-        )
-        pcm += utterance.pcm
-        spoken_parts.append((round(part_start, 3), round(start + pcm_seconds(pcm), 3), voice))
-    return pcm, said, tuple(spoken_parts)
-
-
 _worker: dict = {}
 
 
@@ -145,6 +68,8 @@ def _start_worker(engine: str, rate: int) -> None:
 
 
 def _run_job(job_and_voices: tuple[SectionJob, dict[str, str]]) -> SectionAudio:
+    from reader.pipeline.render import render_section
+
     if "error" in _worker:
         raise _worker["error"]
     return render_section(_worker["engine"], *job_and_voices)
@@ -184,6 +109,8 @@ class Synthesiser:
         """
         ordered = sorted(jobs, key=lambda j: -sum(len(s.spoken) for s in j.sentences))
         if self._spec.in_process and self._workers == 1:
+            from reader.pipeline.render import render_section
+
             self._here = self._here or self._spec.create(self._rate)
             return (render_section(self._here, job, preferred) for job in ordered)
         self.start(len(ordered))
@@ -235,7 +162,10 @@ def _pool_context():
     # fork starts a worker in milliseconds, but is unsafe once this process has threads
     # (a web server, a test's live server, eSpeak NG's own); forkserver is safe, and slower.
     methods = multiprocessing.get_all_start_methods()
-    alone = threading.active_count() == 1 and not engine_started()
+    # An engine adapter never imported has started no engine.
+    adapter = sys.modules.get("reader.pipeline.engine")
+    started = adapter is not None and adapter.engine_started()
+    alone = threading.active_count() == 1 and not started
     if "fork" in methods and alone and sys.platform == "linux":
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
