@@ -12,7 +12,6 @@ import pytest
 
 from reader import manifest as mf
 from reader.errors import PublishError
-from reader.pipeline import download as download_module
 from reader.pipeline import publish
 from reader.pipeline.build import build_documents
 from reader.pipeline.publish import RETIRED_NAME
@@ -101,13 +100,18 @@ def test_a_full_disk_leaves_no_audio_that_no_manifest_uses(tmp_path, monkeypatch
             raise PublishError(f"the disk is full: cannot write {path}")
         real(path, data)
 
+    pages_before = {p.name for p in (mf.document_dir(out, "small") / mf.PAGES_DIR).iterdir()}
+    # The download is written on a thread beside the manifest's JSON, by publish's writer.
     monkeypatch.setattr(publish, "atomic_write", fill_up)
-    monkeypatch.setattr(download_module, "atomic_write", fill_up)
     result = build_documents(content, out, options=FAKE).results[0]
     assert "disk is full" in result.error
     assert sections_written
     assert mf.manifest_path(out, "small").read_bytes() == before
     assert audio_files(out) == first
+    # The new page, written while the workers spoke, is gone again, and no temp file stays.
+    folder = mf.document_dir(out, "small")
+    assert {p.name for p in (folder / mf.PAGES_DIR).iterdir()} == pages_before
+    assert not list(folder.rglob(".tmp-*"))
 
 
 def test_a_failure_after_the_manifest_keeps_its_audio(tmp_path, monkeypatch):

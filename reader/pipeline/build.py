@@ -282,6 +282,7 @@ def _document_steps(
             yield None
             audio = _collect(slug, queued, len(jobs), audio_dir, progress, ahead)
             entries = _sections(sections, keys, audio, reusable)
+            download, files = build_download(folder, document.title, entries, old, ahead)
             manifest = mf.Manifest(
                 document=info,
                 voice=mf.Voice(
@@ -289,7 +290,7 @@ def _document_steps(
                 ),
                 built_at=_now(),
                 sections=entries,
-                download=build_download(folder, document.title, entries, old, ahead),
+                download=download,
                 build_key=build_key,
             )
         except Exception as error:
@@ -308,7 +309,7 @@ def _document_steps(
                 message = f"{error} (published as text; its audio is being prepared)"
                 raise type(error)(message) from error
             raise
-        manifest = publish_version(out_dir, manifest, document.html, old)
+        manifest = publish_version(out_dir, manifest, document.html, old, files)
         retire_unreferenced(audio_dir, manifest.audio_names, used_before)
     return DocumentResult(
         slug,

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from reader import manifest as mf
 from reader.errors import PublishError
-from reader.pipeline.publish import atomic_write
 
 DOWNLOAD_VERSION = "1"
 """Bump when the joined file's bytes change for the same sections: its name changes with it."""
@@ -183,24 +182,23 @@ def build_download(
     sections: Sequence[mf.Section],
     old: mf.Manifest | None,
     ahead: Measured | None = None,
-) -> mf.Download:
-    """Return the manifest's download, joining and writing the file only when it is new.
+) -> tuple[mf.Download, dict[str, bytes]]:
+    """Return the manifest's download, and its file by path when it is new, to publish with it.
 
-    `ahead` holds sections' audio already read; the rest is read from the folder.
+    The file is joined only when its name is new. `ahead` holds sections' audio already read;
+    the rest is read from the folder.
     """
     path = f"{mf.AUDIO_DIR}/{download_name(title, sections)}"
     previous = old.download if old else None
     if previous is not None and previous.audio == path and (folder / path).is_file():
-        return previous
+        return previous, {}
     ahead = ahead or {}
     chapters = [
         Chapter(s.id, s.heading, *(ahead.get(s.audio) or (_read(folder, s.audio),)))
         for s in sections
     ]
     mp3, duration = join_sections(title, chapters)
-    # Complete on disk before the manifest names it, as every section's audio is.
-    atomic_write(folder / path, mp3)
-    return mf.Download(audio=path, bytes=len(mp3), duration=duration)
+    return mf.Download(audio=path, bytes=len(mp3), duration=duration), {path: mp3}
 
 
 def _read(folder: Path, audio: str | None) -> bytes:
