@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 from reader.model import Sentence, Utterance
 from reader.pipeline.encode import ENCODER_DELAY, Mp3Encoder, pcm_seconds, silence
@@ -23,10 +24,6 @@ def speak(engine: Engine, text: str, voice: str) -> Utterance:
 
 def render_section(engine: Engine, job: SectionJob, preferred: Mapping[str, str]) -> SectionAudio:
     """Synthesise each sentence, join them with their pauses and encode one MP3."""
-    # Imported here: the building process only queues sections, and concurrent.futures
-    # brings logging with it (9 ms of a one-section edit); its workers say and encode them.
-    from concurrent.futures import ThreadPoolExecutor
-
     installed = engine.voices()
     encoder = Mp3Encoder()
     frames, timings, voices, words, parts = [], [], [], [], []
