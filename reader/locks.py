@@ -37,6 +37,9 @@ class FileLock:
 
     def acquire(self, timeout: float | None = None) -> None:
         """Take the lock, waiting up to `timeout` seconds (0: one try); raise LockTimeout."""
+        if self._fd is not None:
+            # Not reentrant: a second open file would wait for this one, until the timeout.
+            raise RuntimeError(f"{self.path} is already held by this FileLock")
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
         # O_NOFOLLOW: a lock file swapped for a link cannot make us open another file.

@@ -62,6 +62,8 @@ def test_a_waiter_gets_the_lock_as_soon_as_it_is_let_go(tmp_path):
 def test_two_locks_in_one_process_exclude_each_other(tmp_path):
     first = FileLock(tmp_path / ".lock")
     first.acquire()
+    with pytest.raises(RuntimeError, match="already held"):
+        first.acquire()
     with pytest.raises(LockTimeout):
         FileLock(tmp_path / ".lock").acquire(timeout=0)
     first.release()
