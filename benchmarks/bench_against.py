@@ -18,7 +18,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -33,10 +32,8 @@ def export_tree(rev: str, target: Path) -> Path:
     archive = subprocess.run(
         ["git", "-C", str(REPO), "archive", "--format=tar", rev], capture_output=True, check=True
     )
-    archive_path = target.with_suffix(".tar")
-    archive_path.write_bytes(archive.stdout)
-    with tarfile.open(archive_path) as tar:
-        tar.extractall(target, filter="data")
+    target.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
     return target
 
 

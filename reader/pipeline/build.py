@@ -280,8 +280,8 @@ def _document_steps(
             spoken.save()
             ahead = read_ahead(folder, (reusable[k] for k in keys if k in reusable)) if jobs else {}
             yield None
-            audio = _collect(slug, queued, len(jobs), audio_dir, progress, ahead)
-            entries = _sections(sections, keys, audio, reusable)
+            audio, paths = _collect(slug, queued, len(jobs), audio_dir, progress, ahead)
+            entries = _sections(sections, keys, audio, paths, reusable)
             download, files = build_download(folder, document.title, entries, old, ahead)
             manifest = mf.Manifest(
                 document=info,
@@ -380,30 +380,35 @@ def audio_name(key: str, mp3: bytes) -> str:
     return hashlib.sha256(key.encode("ascii") + mp3).hexdigest()[:20] + ".mp3"
 
 
-def _collect(slug, queued, total, audio_dir, progress, ahead) -> dict[str, SectionAudio]:
+def _collect(
+    slug, queued, total, audio_dir, progress, ahead
+) -> tuple[dict[str, SectionAudio], dict[str, str]]:
     """Write each section's audio as it arrives from the workers, and measure it in `ahead`.
 
-    Measuring each as it comes, while the others are still being said, leaves the download
-    only its join to do after the last.
+    Returns the audio and the path of its file, each by section key. Measuring each as it
+    comes, while the others are still being said, leaves the download only its join to do.
     """
     from reader.pipeline.download import measured
     from reader.pipeline.publish import atomic_write
 
     audio: dict[str, SectionAudio] = {}
-    for done, section in enumerate(queued, 1):
+    paths: dict[str, str] = {}
+    if total:
         audio_dir.mkdir(parents=True, exist_ok=True)
+    for done, section in enumerate(queued, 1):
         name = audio_name(section.key, section.mp3)
         if not (audio_dir / name).exists():
             # Each file is complete on disk before any manifest names it.
             atomic_write(audio_dir / name, section.mp3)
-        ahead[f"{mf.AUDIO_DIR}/{name}"] = measured(section.mp3)
+        paths[section.key] = path = f"{mf.AUDIO_DIR}/{name}"
+        ahead[path] = measured(section.mp3)
         audio[section.key] = section
         if progress:
             progress(slug, done, total)
-    return audio
+    return audio, paths
 
 
-def _sections(sections, keys, audio, reusable) -> tuple[mf.Section, ...]:
+def _sections(sections, keys, audio, paths, reusable) -> tuple[mf.Section, ...]:
     """Describe each section's audio: freshly synthesised, or reused from the last version."""
     entries = []
     for section, key in zip(sections, keys, strict=True):
@@ -414,7 +419,7 @@ def _sections(sections, keys, audio, reusable) -> tuple[mf.Section, ...]:
             voices = list(fresh.voices)
             timed = fresh.parts or [()] * len(section.sentences)
             parts = [_parts(s, t) for s, t in zip(section.sentences, timed, strict=True)]
-            path = f"{mf.AUDIO_DIR}/{audio_name(key, fresh.mp3)}"
+            path = paths[key]
         else:
             entry = reusable[key]
             timings = [(s.start, s.end) for s in entry.sentences]
