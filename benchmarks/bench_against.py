@@ -6,7 +6,8 @@ Run: .venv/bin/python benchmarks/bench_against.py REV [--kind edit|full|none] [-
 with nothing changed. Both trees run with this venv's interpreter and packages (REV's own
 dependencies must be installed in it), each on its own copy of content/ and build folder, one
 command after the other and the order swapped every round, so that a busy machine slows both
-sides alike. Prints each side's median and fastest run, and the ratio of the medians.
+sides alike. Prints each side's median and fastest run, the median CPU time of the command
+and its workers (steadier than wall time on a shared machine), and the ratios of the medians.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,14 +39,20 @@ def export_tree(rev: str, target: Path) -> Path:
     return target
 
 
-def build(tree: Path, content: Path, out: Path, force: bool) -> float:
-    """Run `python -m reader build` from `tree`; return its wall time in seconds."""
+def build(tree: Path, content: Path, out: Path, force: bool) -> tuple[float, float]:
+    """Run `python -m reader build` from `tree`; return its wall and CPU times in seconds."""
     command = [sys.executable, "-m", "reader", "build", "--content", str(content)]
     command += ["--out", str(out), *(["--force"] * force)]
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    started = time.perf_counter()
+    cpu, started = children_cpu(), time.perf_counter()
     subprocess.run(command, cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, children_cpu() - cpu
+
+
+def children_cpu() -> float:
+    """Return the user and system CPU seconds of every finished child process so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def edited(content: Path) -> None:
@@ -75,7 +83,7 @@ def main() -> None:
             shutil.copytree(REPO / "content", content)
             folders[name] = (content, Path(tmp) / f"build-{number}")
             build(tree, *folders[name], force=False)
-        times: dict[str, list[float]] = {name: [] for name in trees}
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
         for round_number in range(args.rounds):
             order = list(trees) if round_number % 2 == 0 else list(reversed(trees))
             for name in order:
@@ -83,13 +91,19 @@ def main() -> None:
                 if args.kind == "edit":
                     edited(content)
                 times[name].append(build(trees[name], content, out, args.kind == "full"))
+    medians = {}
     for name, runs in times.items():
+        wall, cpu = ([run[i] for run in runs] for i in (0, 1))
+        medians[name] = statistics.median(wall), statistics.median(cpu)
         print(
-            f"{args.kind:5} {name:>12}: median {statistics.median(runs):.3f} s, "
-            f"fastest {min(runs):.3f} s, {len(runs)} runs"
+            f"{args.kind:5} {name:>12}: median {medians[name][0]:.3f} s, "
+            f"fastest {min(wall):.3f} s, CPU {medians[name][1]:.3f} s, {len(runs)} runs"
         )
-    this, other = (statistics.median(times[name]) for name in ("this tree", args.rev))
-    print(f"this tree / {args.rev} = {this / other:.3f}   (load average {os.getloadavg()[0]:.1f})")
+    (this, this_cpu), (other, other_cpu) = medians["this tree"], medians[args.rev]
+    print(
+        f"this tree / {args.rev} = {this / other:.3f}, CPU {this_cpu / other_cpu:.3f}"
+        f"   (load average {os.getloadavg()[0]:.1f})"
+    )
 
 
 if __name__ == "__main__":
