@@ -10,6 +10,7 @@ error (a missing folder, no documents), goes to that command: reader/cli.py.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -19,7 +20,19 @@ _FOLDER_OPTIONS = {"--content": "CONTENT_DIR", "--out": "BUILD_DIR"}
 
 def main() -> None:
     """Run the `reader` command."""
-    if (build := _plain_build_of(sys.argv[1:])) is not None:
+    try:
+        _run(sys.argv[1:])
+    finally:
+        # The process exits next. Its last garbage collection would walk every object the
+        # command made, the parse trees and manifests of a build among them, only for the
+        # OS to take the memory back: 50 ms of a one-section edit. Frozen objects are still
+        # freed by their reference counts, so files and workers close as they always do.
+        gc.freeze()
+
+
+def _run(args: list[str]) -> None:
+    """Run a plain build here, and anything else through the full command."""
+    if (build := _plain_build_of(args)) is not None:
         try:
             sys.exit(_build(*build))
         except KeyboardInterrupt:
