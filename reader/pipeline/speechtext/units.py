@@ -19,6 +19,7 @@ _DEGREES = re.compile(r"(?<![\w.])(?P<number>-?" + NUMBER + r")\s?°\s?(?P<scale
 _BARE_CELSIUS = re.compile(r"(?<![\w.])(?P<number>\d{2}(?:\.\d)?)(?P<scale>C)(?![\w])")
 # Units a listener cannot mistake when they stand alone, as in "measured in mmol/L".
 _ALONE = ("mmol", "mmHg", "mg", "mcg", "µg", "μg", "kg", "mSv", "kcal", "bpm")
+_ALONE += ("mm³", "mm3", "cm³", "cm3", "µL", "μL")
 _UNIT_NEEDS = re.compile("|".join((r"\d", *(re.escape(s) for s in _ALONE))))
 """A unit is rewritten after a number, or alone when it is one of `_ALONE`."""
 
@@ -121,7 +122,7 @@ RULES = (
     Rule(
         "unit-per",
         "units",
-        '"/" before a unit is "per": mmol/L, g/L, mg/kg, kg/m², mL/min, mg/day.',
+        '"/" before a unit is "per": mmol/L, g/L, mg/kg, kg/m², mL/min, mg/day, cells/mm³.',
         say_per,
         (
             (
@@ -129,6 +130,7 @@ RULES = (
                 "Aim for 4 to 7 millimoles per litre before meals.",
             ),
             ("A BMI over 30 kg/m²", "A B M I over 30 kilograms per metre squared"),
+            ("200 cells/mm³", "200 cells per cubic millimetre"),
         ),
         needs=re.compile("/"),
     ),
@@ -136,13 +138,15 @@ RULES = (
         "unit",
         "units",
         "A unit after a number is words, singular after 1 and plural otherwise: mg, mcg, µg, g, "
-        "kg, ml, mL, l, L, mm, cm, m, Gy, mSv, kcal, bpm, IU, mmol, mmHg, hrs, mins.",
+        "kg, ml, mL, µL, l, L, mm, cm, m, mm³, cm³, m³, Gy, mSv, kcal, bpm, IU, mmol, mmHg, hrs, "
+        "mins.",
         say_units,
         (
             ("Take 500mg twice a day.", "Take 500 milligrams twice a day."),
             ("Give 1 mg.", "Give 1 milligram."),
             ("a dose of 0.5 mg", "a dose of 0.5 milligrams"),
             ("You will have 60 Gy of radiotherapy.", "You will have 60 gray of radiotherapy."),
+            ("Give 5 cm³ of dye.", "Give 5 cubic centimetres of dye."),
         ),
         needs=_UNIT_NEEDS,
     ),
