@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from reader import manifest as mf
 from reader.errors import PublishError
 from reader.pipeline.publish import (
     RETIRED_GRACE_SECONDS,
@@ -15,6 +16,7 @@ from reader.pipeline.publish import (
     document_lock,
     retire_unreferenced,
     sweep_temp,
+    update_index,
 )
 
 
@@ -63,6 +65,17 @@ def test_two_builds_of_one_document_never_interleave(tmp_path):
         pass
     with document_lock(tmp_path, timeout=0.1):
         pass
+
+
+def test_an_index_write_sweeps_the_temp_file_of_one_killed_midway(tmp_path):
+    killed = tmp_path / ".tmp-9f8e7d6c5b4a-index.json"
+    killed.write_bytes(b'{"version": 1, "docu')
+    other = tmp_path / ".tmp-1234-.espeak-version.json"  # not the index lock's to remove
+    other.write_bytes(b"{")
+    entry = mf.IndexEntry("a", "A", "en-GB", sections=1, words=2, built_at="2026-12-01T00:00:00Z")
+    update_index(tmp_path, entry)
+    assert not killed.exists() and other.exists()
+    assert [e.slug for e in mf.read_index(tmp_path).documents] == ["a"]
 
 
 def test_temp_leftovers_are_swept(tmp_path):

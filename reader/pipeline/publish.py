@@ -216,6 +216,9 @@ def _change_index(out_dir: Path, slug: str, entry: mf.IndexEntry | None) -> None
     if found and documents.get(slug) == entry:
         return
     with FileLock(out_dir / INDEX_LOCK_NAME, timeout=60):
+        # Only this lock's holder writes the index, so a temp file of it is a killed build's.
+        for temp in out_dir.glob(f"{TEMP_PREFIX}*-{mf.INDEX_NAME}"):
+            temp.unlink(missing_ok=True)
         # Read again under the lock: another document's build may have written it meanwhile.
         _, documents = _indexed(out_dir)
         documents.pop(slug, None)
