@@ -9,6 +9,10 @@ its summary line, and "cpu" is the CPU time of the process and its workers: on a
 other work keeps busy, wall-time ratios drift towards the CPU ratio. Each figure is the
 median of --runs, and all of them are measured in the same runs, one after another, so a
 busy machine slows both sides of a ratio alike.
+
+espeak-ng writes WAV, and the build also encodes MP3. One more row, "espeak-ng, then its WAV
+as MP3", times espeak-ng followed by a Python command that encodes its WAV with the build's
+own encoder settings: no target uses it, but it shows what the MP3 alone costs.
 """
 
 from __future__ import annotations
@@ -88,13 +92,40 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def espeak_command(text: Path, voice: str, rate: int, wav: Path) -> list[str]:
+    """Return the espeak-ng command that reads `text` into `wav` with the build's voice and rate."""
+    return ["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(wav), "-f", str(text)]
+
+
 def time_espeak(texts: list[Path], voice: str, rate: int, wav: Path) -> dict:
     """Time the espeak-ng command reading each text into a WAV file, one process per text."""
     cpu_before = children_cpu()
     started = time.perf_counter()
     for text in texts:
-        command = ["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(wav), "-f", str(text)]
-        subprocess.run(command, check=True)
+        subprocess.run(espeak_command(text, voice, rate, wav), check=True)
+    return {"whole": time.perf_counter() - started, "cpu": children_cpu() - cpu_before}
+
+
+ENCODE = """
+import sys, wave
+from reader.pipeline.encode import encode_mp3
+with wave.open(sys.argv[1]) as wav:
+    pcm = wav.readframes(wav.getnframes())
+open(sys.argv[2], "wb").write(encode_mp3(pcm))
+"""
+"""The build's MP3 encoding (lameenc, same bit rate and quality) of a WAV, as a command."""
+
+
+def time_espeak_then_mp3(text: Path, voice: str, rate: int, wav: Path) -> dict:
+    """Time espeak-ng writing the WAV, then a Python command encoding it as the build does.
+
+    Not a target's baseline: it shows what MP3 alone adds to espeak-ng, which writes WAV.
+    """
+    cpu_before = children_cpu()
+    started = time.perf_counter()
+    subprocess.run(espeak_command(text, voice, rate, wav), check=True)
+    mp3 = wav.with_suffix(".mp3")
+    subprocess.run([sys.executable, "-c", ENCODE, str(wav), str(mp3)], check=True, cwd=REPO)
     return {"whole": time.perf_counter() - started, "cpu": children_cpu() - cpu_before}
 
 
@@ -125,12 +156,14 @@ def main() -> None:
         wav = Path(tmp) / "espeak.wav"
 
         full, espeak, unchanged, edited, many, espeak_many = [], [], [], [], [], []
+        espeak_mp3 = []
         source = content / f"{SLUG}.html"
         original = source.read_text()
         assert EDIT_FROM in original, "the edit benchmark's sentence is gone from the document"
         for run in range(args.runs):
             full.append(run_build(content, out, [SLUG], force=True))
             espeak.append(time_espeak([spoken], voice, rate, wav))
+            espeak_mp3.append(time_espeak_then_mp3(spoken, voice, rate, wav))
             unchanged.append(run_build(content, out, [SLUG], force=False))
             edit = (EDIT_FROM, EDIT_TO) if run % 2 == 0 else (EDIT_TO, EDIT_FROM)
             source.write_text(source.read_text().replace(*edit))
@@ -181,6 +214,8 @@ def main() -> None:
     rows = [
         row("NETs full build (--force)", full, espeak, "<= 2.0x espeak-ng"),
         espeak_row("espeak-ng command, same text", espeak),
+        espeak_row("espeak-ng, then its WAV as MP3", espeak_mp3),
+        row("NETs full build against that", full, espeak_mp3, "none: shows what MP3 costs"),
         row("no-change rebuild", unchanged, None, "<= 5% of full"),
         row("one-section edit", edited, None, "<= 15% of full"),
         row(f"{args.documents} documents (--force)", many, espeak_many, "<= 1.6x"),
