@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from reader.errors import ReaderError
 from reader.pipeline.build import BuildOptions, build_documents
 
 
@@ -16,8 +17,14 @@ def run_build(
     content_dir: Path, out_dir: Path, slugs: list[str] | None, options: BuildOptions
 ) -> int:
     """Build, print each warning and error and the summary; return 1 if a document failed."""
-    with _ProgressBars() as progress:
-        summary = build_documents(content_dir, out_dir, slugs, options, progress)
+    try:
+        with _ProgressBars() as progress:
+            summary = build_documents(content_dir, out_dir, slugs, options, progress)
+    except ReaderError as error:
+        # Raised before any document is read (the build folder cannot be written), so
+        # nothing was built: said once, the way click says the command's other errors.
+        print(f"Error: {error}", file=sys.stderr, flush=True)
+        return 1
     for result in summary.results:
         for warning in result.warnings:
             print(f"warning: {result.slug}: {warning}", file=sys.stderr, flush=True)

@@ -48,3 +48,10 @@ def _explain(path: Path, error: OSError) -> str:
     if error.errno == errno.ENOSPC:
         return f"the disk is full: cannot write {path}; what was published before is intact"
     return f"cannot write {path}: {error.strerror or error}; what was published before is intact"
+
+
+def folder_error(error: OSError) -> str:
+    """Say why a folder could not be made or written into, in words staff can act on."""
+    if isinstance(error, FileExistsError | NotADirectoryError):
+        return "part of that path is a file, not a folder"
+    return error.strerror or str(error)

@@ -56,6 +56,16 @@ def test_mp3_is_at_most_15_percent_of_the_wav(published):
     assert mp3 <= 0.15 * wav
 
 
+def test_a_build_folder_it_cannot_write_into_is_refused_before_any_document(tmp_path, monkeypatch):
+    write_document(tmp_path / "content", "tiny", SMALL)
+    (tmp_path / "build").mkdir()
+    # A read-only mount, as root cannot be refused by permissions: os.access says EROFS.
+    monkeypatch.setattr("os.access", lambda path, mode: False)
+    with pytest.raises(PublishError, match=r"cannot write into the build folder .*build"):
+        build_documents(tmp_path / "content", tmp_path / "build", options=FAKE)
+    assert list((tmp_path / "build").iterdir()) == []
+
+
 def test_a_rebuild_without_changes_reuses_everything_and_rewrites_nothing(tmp_path):
     write_document(tmp_path / "content", "small", SMALL)
     build_documents(tmp_path / "content", tmp_path / "build", options=FAKE)

@@ -224,6 +224,19 @@ def test_a_plain_build_leaves_its_errors_to_the_full_command(tmp_path):
     assert "Traceback" not in missing.stderr + empty.stderr + on_file.stderr
 
 
+@pytest.mark.parametrize("extra", [[], ["--force"]], ids=["plain", "click"])
+def test_a_build_folder_that_cannot_be_made_is_one_clear_error(tmp_path, extra):
+    write_document(tmp_path / "content", "tiny", TINY)
+    (tmp_path / "file").write_text("not a folder")
+    out = tmp_path / "file" / "build"
+    ran = reader_build("--content", str(tmp_path / "content"), "--out", str(out), *extra)
+    assert ran.returncode == 1
+    said = [line for line in ran.stderr.splitlines() if "|" not in line]  # not -X importtime's
+    reason = "part of that path is a file, not a folder"
+    assert said == [f"Error: cannot make the build folder {out}: {reason}"]
+    assert "Published" not in ran.stdout
+
+
 @pytest.mark.parametrize("args", [["build", "--help"], ["build", "--content", "/nowhere"]])
 def test_the_command_leaves_its_objects_to_the_os_at_exit(args):
     # The last garbage collection of a build walked its parse trees and manifests: 50 ms of

@@ -201,10 +201,25 @@ def test_failed_export_leaves_the_previous_one_intact(app, tmp_path, monkeypatch
         raise OSError("disk full")
 
     monkeypatch.setattr(views, "public_manifest", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ReaderError, match=f"cannot write the export into {out}: disk full"):
         export_site(app, out)
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_an_export_it_cannot_write_is_one_clear_error(site, tmp_path, monkeypatch):
+    from reader.cli import main
+
+    monkeypatch.setenv("READER_INSTANCE_PATH", str(tmp_path / "instance"))
+    (tmp_path / "file").write_text("not a folder")
+    out = tmp_path / "file" / "site"
+    content_dir, build_dir = site
+    result = CliRunner().invoke(
+        main, ["export", str(out), "--content", str(content_dir), "--build", str(build_dir)]
+    )
+    assert result.exit_code == 1
+    reason = "part of that path is a file, not a folder"
+    assert result.output == f"Error: cannot write the export into {out}: {reason}\n"
 
 
 def test_export_never_replaces_a_folder_it_did_not_write(app, tmp_path):

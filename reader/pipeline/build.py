@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -12,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from reader import manifest as mf
 from reader.content import discover, document_path, read_content
-from reader.errors import ReaderError
+from reader.errors import PublishError, ReaderError
+from reader.files import folder_error
 from reader.model import SpokenSection
 from reader.pipeline import freshness
 from reader.pipeline.engines import DEFAULT_ENGINE, default_workers, get_engine
@@ -91,6 +93,7 @@ def build_documents(
     """
     options = options or BuildOptions()
     started = time.perf_counter()
+    writable_build_folder(Path(out_dir))
     # A slug named twice would wait for its own lock.
     slugs = list(dict.fromkeys(slugs or discover(content_dir)))
     results: dict[str, DocumentResult] = {}
@@ -109,6 +112,22 @@ def build_documents(
         if queued is not None:
             results[queued[0]] = _finish(out_dir, *queued)
     return BuildSummary([results[slug] for slug in slugs], time.perf_counter() - started)
+
+
+def writable_build_folder(out_dir: Path) -> None:
+    """Make the build folder if need be; refuse one this process cannot write into.
+
+    Checked once, before any document: otherwise each one would fail on its own lock file,
+    with a traceback in a log the same folder cannot hold.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PublishError(
+            f"cannot make the build folder {out_dir}: {folder_error(error)}"
+        ) from None
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise PublishError(f"cannot write into the build folder {out_dir}: permission denied")
 
 
 def _advance(out_dir: Path, slug: str, steps: Generator) -> DocumentResult | None:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from reader.errors import ReaderError
+from reader.files import folder_error
 from reader.manifest import AUDIO_DIR, MANIFEST_NAME, document_dir
 from reader.web import views
 
@@ -34,19 +35,29 @@ def export_site(app: Flask, out_dir: Path, base_url: str | None = None) -> Expor
     earlier = (out_dir / MARKER).is_file()
     if out_dir.exists() and not earlier and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise ReaderError(f"{out_dir} exists and is not an earlier export: choose another")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    # Everything is written beside the target first and swapped in by renames, so a
-    # failed export leaves the previous one untouched and never half an export.
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        # Everything is written beside the target first and swapped in by renames, so a
+        # failed export leaves the previous one untouched and never half an export.
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    except OSError as error:
+        raise _cannot_write(out_dir, error) from None
     try:
         staging.chmod(0o755)
         summary = _write_site(app, staging, base_url)
         (staging / MARKER).write_text("Written by `reader export`; replaced by the next one.\n")
         _swap(staging, out_dir)
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise _cannot_write(out_dir, error) from None
         raise
     return summary
+
+
+def _cannot_write(out_dir: Path, error: OSError) -> ReaderError:
+    """Say which export could not be written and why, in place of a traceback."""
+    return ReaderError(f"cannot write the export into {out_dir}: {folder_error(error)}")
 
 
 def _swap(staging: Path, out_dir: Path) -> None:
