@@ -111,3 +111,27 @@ def test_trusted_hosts_default_to_loopback_and_star_allows_any(tmp_path):
 def test_a_bad_public_url_is_a_clear_error(tmp_path, url):
     with pytest.raises(ReaderError, match="READER_PUBLIC_URL must be like"):
         create_app({"CONTENT_DIR": tmp_path, "BUILD_DIR": tmp_path, "PUBLIC_URL": url})
+
+
+@pytest.mark.parametrize("setting", ["CONTENT_DIR", "BUILD_DIR", "STATIC_DIR"])
+def test_a_folder_setting_that_names_a_file_is_a_clear_error(tmp_path, setting):
+    (tmp_path / "file").write_text("not a folder")
+    folders = {"CONTENT_DIR": tmp_path, "BUILD_DIR": tmp_path, setting: tmp_path / "file"}
+    with pytest.raises(ReaderError, match=f"READER_{setting} is {tmp_path / 'file'}, a file"):
+        create_app(folders)
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["worker"], ["token", "list"]])
+def test_an_instance_folder_that_cannot_be_made_is_a_clear_error(tmp_path, command):
+    import subprocess
+    import sys
+
+    (tmp_path / "file").write_text("not a folder")
+    env = {**os.environ, "READER_INSTANCE_PATH": str(tmp_path / "file" / "instance")}
+    env.update(READER_BUILD_DIR=str(tmp_path), READER_CONTENT_DIR=str(tmp_path))
+    ran = subprocess.run(
+        [sys.executable, "-m", "reader", *command], env=env, capture_output=True, text=True
+    )
+    assert ran.returncode == 1
+    assert ran.stderr.startswith("Error: cannot keep the secret key in the instance folder")
+    assert "part of that path is a file" in ran.stderr and "Traceback" not in ran.stderr

@@ -82,17 +82,26 @@ def _instance_secret(instance_path: str) -> str:
     import secrets
     from pathlib import Path
 
+    from reader.errors import ReaderError
+    from reader.files import folder_error
+
     path = Path(instance_path) / "secret_key"
     try:
-        return path.read_text("ascii").strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text("ascii").strip()  # another process made it first
-    with os.fdopen(fd, "w") as file:
-        file.write(key)
-    return key
+        try:
+            return path.read_text("ascii").strip()
+        except FileNotFoundError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text("ascii").strip()  # another process made it first
+        with os.fdopen(fd, "w") as file:
+            file.write(key)
+        return key
+    except OSError as error:
+        raise ReaderError(
+            f"cannot keep the secret key in the instance folder {instance_path}: "
+            f"{folder_error(error)}; set READER_INSTANCE_PATH to a folder this user can write"
+        ) from None

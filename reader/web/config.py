@@ -190,7 +190,10 @@ def resolve(config: dict) -> None:
     """Turn path settings into absolute Paths and check the public URL."""
     for setting in SETTINGS:
         if setting.kind is Path:
-            config[setting.name] = Path(config[setting.name]).resolve()
+            config[setting.name] = folder = Path(config[setting.name]).resolve()
+            # Every Path setting names a folder: a file there would make every page a 404.
+            if folder.exists() and not folder.is_dir():
+                raise ReaderError(f"{ENV_PREFIX}{setting.name} is {folder}, a file: name a folder")
     public_url = config["PUBLIC_URL"].strip()
     parts = urlsplit(public_url)
     if public_url and (
