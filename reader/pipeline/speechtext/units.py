@@ -18,8 +18,10 @@ _PERCENT = re.compile(r"(?<=\d)\s?%")
 _DEGREES = re.compile(r"(?<![\w.])(?P<number>-?" + NUMBER + r")\s?°\s?(?P<scale>[CF])?(?![A-Za-z])")
 _BARE_CELSIUS = re.compile(r"(?<![\w.])(?P<number>\d{2}(?:\.\d)?)(?P<scale>C)(?![\w])")
 # Units a listener cannot mistake when they stand alone, as in "measured in mmol/L".
-_ALONE = ("mmol", "mmHg", "mg", "mcg", "µg", "μg", "kg", "mSv", "kcal", "bpm")
-_ALONE += ("mm³", "mm3", "cm³", "cm3", "µL", "μL")
+_ALONE = (
+    *("mmol", "mmHg", "mg", "mcg", "µg", "μg", "kg", "mSv", "kcal", "bpm"),
+    *("mm³", "mm3", "cm³", "cm3", "µL", "μL"),
+)
 _UNIT_NEEDS = re.compile("|".join((r"\d", *(re.escape(s) for s in _ALONE))))
 """A unit is rewritten after a number, or alone when it is one of `_ALONE`."""
 
