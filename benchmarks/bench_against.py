@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -23,6 +22,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import children_cpu
 
 REPO = Path(__file__).resolve().parents[1]
 DOCUMENT = "neuroendocrine-tumours.html"
@@ -47,12 +48,6 @@ def build(tree: Path, content: Path, out: Path, force: bool) -> tuple[float, flo
     cpu, started = children_cpu(), time.perf_counter()
     subprocess.run(command, cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started, children_cpu() - cpu
-
-
-def children_cpu() -> float:
-    """Return the user and system CPU seconds of every finished child process so far."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def edited(content: Path) -> None:

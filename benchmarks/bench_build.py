@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -29,6 +28,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import children_cpu
 
 REPO = Path(__file__).resolve().parents[1]
 SLUG = "neuroendocrine-tumours"
@@ -86,24 +87,23 @@ def run_build(content: Path, out: Path, slugs: list[str], force: bool, watch: bo
     }
 
 
-def children_cpu() -> float:
-    """Return the CPU seconds of every finished child process (and theirs) so far."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def espeak_command(text: Path, voice: str, rate: int, wav: Path) -> list[str]:
     """Return the espeak-ng command that reads `text` into `wav` with the build's voice and rate."""
     return ["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(wav), "-f", str(text)]
 
 
-def time_espeak(texts: list[Path], voice: str, rate: int, wav: Path) -> dict:
-    """Time the espeak-ng command reading each text into a WAV file, one process per text."""
+def timed_commands(commands: list[list[str]]) -> dict:
+    """Run the commands one after the other; return their whole wall time and CPU time."""
     cpu_before = children_cpu()
     started = time.perf_counter()
-    for text in texts:
-        subprocess.run(espeak_command(text, voice, rate, wav), check=True)
+    for command in commands:
+        subprocess.run(command, check=True, cwd=REPO)
     return {"whole": time.perf_counter() - started, "cpu": children_cpu() - cpu_before}
+
+
+def time_espeak(texts: list[Path], voice: str, rate: int, wav: Path) -> dict:
+    """Time the espeak-ng command reading each text into a WAV file, one process per text."""
+    return timed_commands([espeak_command(text, voice, rate, wav) for text in texts])
 
 
 ENCODE = """
@@ -121,12 +121,8 @@ def time_espeak_then_mp3(text: Path, voice: str, rate: int, wav: Path) -> dict:
 
     Not a target's baseline: it shows what MP3 alone adds to espeak-ng, which writes WAV.
     """
-    cpu_before = children_cpu()
-    started = time.perf_counter()
-    subprocess.run(espeak_command(text, voice, rate, wav), check=True)
-    mp3 = wav.with_suffix(".mp3")
-    subprocess.run([sys.executable, "-c", ENCODE, str(wav), str(mp3)], check=True, cwd=REPO)
-    return {"whole": time.perf_counter() - started, "cpu": children_cpu() - cpu_before}
+    encode = [sys.executable, "-c", ENCODE, str(wav), str(wav.with_suffix(".mp3"))]
+    return timed_commands([espeak_command(text, voice, rate, wav), encode])
 
 
 def main() -> None:

@@ -25,18 +25,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from common import free_port
+
 REPO = Path(__file__).resolve().parents[1]
 READER = [sys.executable, "-m", "reader"]
 NETS = "neuroendocrine-tumours"
 TARGET_SECONDS = 3.0
 PARAGRAPH = "<p>Cells that are similar to nerve cells make up the neuroendocrine system."
-
-
-def free_port() -> int:
-    """Return a free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def request(url: str, method: str = "GET", data: bytes | None = None, headers=None):

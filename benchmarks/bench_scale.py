@@ -31,6 +31,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from common import free_port
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -104,13 +106,6 @@ def publish_copies(build: Path, count: int, manifest: mf.Manifest, folder: Path)
     index = mf.Index(tuple(sorted(entries, key=lambda e: e.slug)))
     (build / mf.INDEX_NAME).write_bytes(mf.dumps(index))
     return slugs
-
-
-def free_port() -> int:
-    """Return a loopback port nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start(build: Path, root: Path) -> tuple[subprocess.Popen, int, float]:

@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,8 @@ import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urljoin
+
+from common import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 READER = [sys.executable, "-c", "from reader.cli import main; main()"]
@@ -87,13 +88,6 @@ function done(summary, latency, requests)
     e.connect, e.read, e.write, e.status, e.timeout, table.concat(parts, ", ")))
 end
 """
-
-
-def free_port() -> int:
-    """Return a loopback port that is free now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fake_build(content: Path, out: Path) -> None:

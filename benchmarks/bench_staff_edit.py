@@ -22,7 +22,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,18 +29,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import free_port
+
 REPO = Path(__file__).resolve().parents[1]
 SLUG = "neuroendocrine-tumours"
 EDIT = ("for at least 6 hours before the scan", "for at least 8 hours before the scan")
 POLL_SECONDS = 0.02
 """How often the page and the job are asked for: each answer costs the service a little CPU."""
-
-
-def free_port() -> int:
-    """Return a loopback port nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def reader(*args: str, env: dict | None = None) -> str:

@@ -15,14 +15,16 @@ PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["
 
 def imported_top_level(folder: str) -> set[str]:
     """Return the top-level names that the Python files under `folder` import."""
-    names = set()
-    for path in (REPO / folder).rglob("*.py"):
+    names, files = set(), list((REPO / folder).rglob("*.py"))
+    for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names.add(node.module.split(".")[0])
-    return names - set(sys.stdlib_module_names) - {"reader", "tests"}
+    # A script imports a module beside it by its bare name (benchmarks/common.py).
+    beside = {path.stem for path in files if path.parent == REPO / folder}
+    return names - set(sys.stdlib_module_names) - {"reader", "tests"} - beside
 
 
 def declared(requirements: list[str]) -> set[str]:

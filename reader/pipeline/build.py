@@ -93,7 +93,7 @@ def build_documents(
     """
     options = options or BuildOptions()
     started = time.perf_counter()
-    writable_build_folder(Path(out_dir))
+    _writable_build_folder(Path(out_dir))
     # A slug named twice would wait for its own lock.
     slugs = list(dict.fromkeys(slugs or discover(content_dir)))
     results: dict[str, DocumentResult] = {}
@@ -114,7 +114,7 @@ def build_documents(
     return BuildSummary([results[slug] for slug in slugs], time.perf_counter() - started)
 
 
-def writable_build_folder(out_dir: Path) -> None:
+def _writable_build_folder(out_dir: Path) -> None:
     """Make the build folder if need be; refuse one this process cannot write into.
 
     Checked once, before any document: otherwise each one would fail on its own lock file,
