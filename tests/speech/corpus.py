@@ -11,6 +11,8 @@ from reader.pipeline.lexicon import Lexicon
 from reader.pipeline.speech import block_sentences, spoken_text
 
 CORPUS = Path(__file__).with_name("corpus.tsv")
+HELDOUT = Path(__file__).with_name("heldout.tsv")
+"""Sentences from real public pages, written down before the rules were tuned to them."""
 EMPTY = Lexicon()
 """The rules alone are judged: the shipped lexicon is tested by its own tests."""
 
@@ -26,6 +28,8 @@ class Case:
     lang: str
     kind: str = ""
     """A block kind ("heading", "item", …) to show each sentence's pause as "[0.7]"."""
+    source: str = ""
+    """Where a held-out sentence was found (a URL), with its licence."""
 
     def said(self) -> str:
         """Return what the speech-text stage makes of this sentence (and its pauses)."""
@@ -44,6 +48,7 @@ def load_corpus(path: Path = CORPUS) -> list[Case]:
             if not row or row[0].startswith("#") or row[0] == "category":
                 continue
             category, text, spoken, *rest = row
-            lang, kind = [*rest, "", ""][:2]
-            cases.append(Case(number, category, text, spoken, lang or "en-GB", kind))
+            lang, kind, *source = [*rest, "", "", "", ""][:4]
+            source_text = " ".join(part for part in source if part)
+            cases.append(Case(number, category, text, spoken, lang or "en-GB", kind, source_text))
     return cases

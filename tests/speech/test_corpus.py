@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.speech.corpus import HELDOUT as HELDOUT_FILE
 from tests.speech.corpus import load_corpus
 
 CASES = load_corpus()
@@ -32,4 +33,17 @@ def test_corpus_is_large_and_covers_every_category():
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.line}-{c.category}")
 def test_sentence_is_said_as_expected(case):
+    assert case.said() == case.spoken
+
+
+HELDOUT = load_corpus(HELDOUT_FILE)
+
+
+def test_every_held_out_sentence_names_its_source():
+    assert len(HELDOUT) >= 30
+    assert all(case.source.startswith(("http", "NHS")) for case in HELDOUT)
+
+
+@pytest.mark.parametrize("case", HELDOUT, ids=lambda c: f"heldout-{c.line}-{c.category}")
+def test_held_out_sentence_is_said_as_expected(case):
     assert case.said() == case.spoken
