@@ -21,6 +21,8 @@ __all__ = [
 
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?)])")
 _REPEATED_COMMA = re.compile(r",(?:\s*,)+")
+_SPACE_AFTER_BRACKET = re.compile(r"\(\s+")
+_BRACKET_AFTER_WORD = re.compile(r"(?<=[^\W_])\((?!s\)|es\))")
 _ALL_CAPITALS = re.compile(r"[A-Z]{2,}")
 
 
@@ -32,6 +34,9 @@ def normalise(text: str, lang: str) -> str:
 def tidy(text: str) -> str:
     """Collapse the white space that removed symbols leave behind."""
     text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", collapse_whitespace(text))
+    # "38°C( 100.4 F)": a bracket glued to the word before, or a space inside it, as pages
+    # type them; spoken text puts the space outside.
+    text = _BRACKET_AFTER_WORD.sub(" (", _SPACE_AFTER_BRACKET.sub("(", text))
     return _REPEATED_COMMA.sub(",", text)
 
 

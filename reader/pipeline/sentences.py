@@ -21,6 +21,7 @@ ABBREVIATIONS = frozenset(
         "mrs.",
         "ms.",
         "prof.",
+        "sr.",
         "st.",
         "vs.",
         "cf.",
@@ -66,7 +67,7 @@ def _is_name_after_title(text: str, end: int) -> bool:
     return len(before) >= 2 and before[-2].rstrip(".").lower() + "." in _TITLES
 
 
-_TITLES = frozenset({"dr.", "mr.", "mrs.", "ms.", "prof."})
+_TITLES = frozenset({"dr.", "mr.", "mrs.", "ms.", "prof.", "sr."})
 
 
 def _ends_sentence(text: str, end: int) -> bool:

@@ -9,9 +9,16 @@ from reader.pipeline.speechtext.numbers import ANY_DIGIT
 from reader.pipeline.speechtext.rule import Rule
 
 _NAME = r"[A-Z][a-z'\u2019]"
-_TITLES = {"Dr": "Doctor", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor"}
+_TITLES = {
+    "Dr": "Doctor",
+    "Mr": "Mister",
+    "Mrs": "Missus",
+    "Ms": "Miz",
+    "Prof": "Professor",
+    "Sr": "Sister",
+}
 _TITLE = re.compile(
-    rf"\b(?P<title>Dr|Mrs|Mr|Ms|Prof)\b\.?(?P<initials>(?:\s[A-Z]\.)*)"
+    rf"\b(?P<title>Dr|Mrs|Mr|Ms|Prof|Sr)\b\.?(?P<initials>(?:\s[A-Z]\.)*)"
     rf"(?=\s(?:{_NAME}|[A-Z]\b|and\s|&\s))"
 )
 _SAINT = re.compile(rf"\bSt\b\.?(?=\s{_NAME})")
@@ -55,7 +62,7 @@ def say_etcetera(text: str, words: Words | None) -> str:
 
 
 def say_titles(text: str, words: Words | None) -> str:
-    """Say Dr, Mr, Mrs, Ms and Prof before a name in full, with no full-stop pause."""
+    """Say Dr, Mr, Mrs, Ms, Prof and Sr (Sister) before a name in full, with no pause."""
     # "Dr A. Smith": the initial's full stop is no pause either.
     return _TITLE.sub(lambda m: _TITLES[m["title"]] + m["initials"].replace(".", ""), text)
 
@@ -121,9 +128,14 @@ RULES = (
     Rule(
         "title",
         "abbreviations",
-        'Dr, Mr, Mrs, Ms and Prof before a name are words; "Dr." makes no sentence pause.',
+        'Dr, Mr, Mrs, Ms, Prof and Sr (Sister) before a name are words; "Dr." makes no '
+        "sentence pause.",
         say_titles,
-        (("Dr. Patel will see you.", "Doctor Patel will see you."), ("Ms Jones", "Miz Jones")),
+        (
+            ("Dr. Patel will see you.", "Doctor Patel will see you."),
+            ("Ms Jones", "Miz Jones"),
+            ("Sr Evans runs the clinic.", "Sister Evans runs the clinic."),
+        ),
         langs=("en",),
     ),
     Rule(

@@ -4,12 +4,38 @@ from __future__ import annotations
 
 import re
 
+from reader.pipeline.speechtext.codes import ESPEAK_WORD_LENGTH, codes, espeak_says_word
 from reader.pipeline.speechtext.language import Words, per_language
 from reader.pipeline.speechtext.numbers import ANY_DIGIT
 from reader.pipeline.speechtext.rule import Rule
 from reader.pipeline.speechtext.wordlist import is_english_word
 
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+_ELEMENTS = {
+    "sodium": "Na",
+    "potassium": "K",
+    "calcium": "Ca",
+    "chloride": "Cl",
+    "chlorine": "Cl",
+    "magnesium": "Mg",
+    "iron": "Fe",
+    "zinc": "Zn",
+    "copper": "Cu",
+    "lithium": "Li",
+    "lead": "Pb",
+    "mercury": "Hg",
+    "phosphorus": "P",
+    "phosphate": "PO4",
+    "iodine": "I",
+    "selenium": "Se",
+    "bicarbonate": "HCO3",
+    "carbon dioxide": "CO2",
+    "oxygen": "O2",
+}
+"""Chemical symbols written in brackets after their name; eSpeak NG reads "Na" as "nah"."""
+_ELEMENT = re.compile(
+    r"\b(?P<name>(?i:" + "|".join(_ELEMENTS) + r"))\s\((?P<symbol>[A-Z][a-z]?\d?[A-Za-z]?\d?)\)"
+)
 _COUNTED = (
     "stage|grade|type|class|phase|level|part|step|tier|category|factor|chapter|schedule"
     "|section|trial|volume|appendix|group|cycle|degree"
@@ -19,7 +45,16 @@ _ROMAN_AFTER_WORD = re.compile(
 )
 _IV = re.compile(r"(?<![\w'-])(?P<an>\b[Aa]n\s)?IV(?P<next>\s[a-z]+)?(?![\w'-])")
 _ROMAN_ALONE = re.compile(r"(?<![\w'-])(?=[IVX]{2,}\b)(?P<numeral>[IVX]+)(?![\w'-])")
-_DIGIT_HYPHEN_LETTER = re.compile(r"(?<=\d)-(?=[A-Z]{2})|(?<=[A-Z]{2})-(?=\d)")
+_DIGIT_HYPHEN_LETTER = re.compile(
+    r"(?<=\d)-(?=[A-Z]{2})|(?<=[A-Z]{2})-(?=\d)|(?<=[a-z]{3})-(?=\d{1,2}(?![\d.,:/-]))"
+)
+# Letters and digits mixed, two capitals or more and a lower-case letter: "HbA1c", "HbA1C".
+_CODE_WITH_DIGITS = re.compile(
+    r"(?<![\w'\u2019-])(?=[A-Za-z]*\d)(?=\w*[a-z])(?=\w*[A-Z]\w*[A-Z])[A-Za-z\d]{4,6}(?![\w'\u2019-])"
+)
+_DIGIT_RUN = re.compile(r"\d+|\D")
+# A letter in quotes is the letter: "box 'A' or box 'B'".
+_QUOTED_A = re.compile(r"(?<=[\u2018'\"\u201c])A(?=[\u2019'\"\u201d])")
 _CAPITALS = re.compile(
     r"(?<![A-Za-z0-9'\u2019])(?P<caps>[A-Z]{2,}(?:['\u2019][A-Z]+)?)(?P<plural>s|['\u2019]s)?"
     r"(?![A-Za-z'\u2019])"
@@ -33,6 +68,9 @@ _CAPITAL_WORD_AFTER = re.compile(r"[^\w]+([A-Z]{2,})\b")
 _LONG_CAPITAL_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _WORD_NEXT = re.compile(r"\s\w")
 _CAPITAL_WORD_NEXT = re.compile(r"\s([A-Z]{2,})\b")
+_CONJUNCTIONS = frozenset({"OR"})
+_WORD_BEFORE = re.compile(r"(?:[a-z]|\b[A-Z])\s$")
+_WORD_AFTER = re.compile(r"\s(?:[a-z]|[A-Z]\b)")
 
 
 def roman_value(numeral: str) -> int | None:
@@ -92,7 +130,7 @@ def say_roman_numerals(text: str, words: Words | None) -> str:
 
 
 def split_digit_hyphen_letter(text: str, words: Words | None) -> str:
-    """Part digits from letters at a hyphen: "5-HIAA" is "5 HIAA", "COVID-19" is "COVID 19"."""
+    """Part digits from letters at a hyphen: "5-HIAA", "COVID-19", "angiotensin-2"."""
     return _DIGIT_HYPHEN_LETTER.sub(" ", text)
 
 
@@ -107,33 +145,77 @@ def _shouted(text: str, start: int, end: int) -> bool:
     return any(is_english_word(word) for word in others)
 
 
+def _between_words(text: str, start: int, end: int) -> bool:
+    # "tablet A OR tablet B": a capital conjunction between two lower-case words or letters.
+    return bool(_WORD_BEFORE.search(text[:start]) and _WORD_AFTER.match(text[end:]))
+
+
 def say_capitals(text: str, words: Words | None) -> str:
-    """Keep capitals that are words ("ONE", "TWICE", "NOT"); spell the rest ("N H S", "G P's")."""
+    """Say an all-capital token by the capitals policy: word list, codes, eSpeak, else spelled.
+
+    A token read as a word is written in lower case, because eSpeak NG spells some capital
+    words inside a sentence ("ASK your pharmacist" as "A S K").
+    """
+    known = codes()
+
+    def _two_letter_word(caps: str, start: int, end: int) -> bool:
+        conjunction = caps in _CONJUNCTIONS and _between_words(text, start, end)
+        return conjunction or _shouted(text, start, end)
 
     def capitals(match: re.Match[str]) -> str:
         caps, plural = match["caps"], match["plural"] or ""
+        ending = "'s" if plural else ""
         if match.end() < len(text) and text[match.end()].isdigit():
-            return spell(caps + plural, words) + " "  # "BRCA1", "HER2": a name, not a word
+            if caps in known:
+                return f"{known[caps]} "  # "HER2" is "her 2"
+            return spell(caps + plural, words) + " "  # "BRCA1": a name, not a word
+        if caps in known:
+            return known[caps] + ("s" if plural else "")
         if words is not None and words.code != "en":
             # The word list is English: elsewhere only a long capital word is read as one.
-            return match[0] if len(caps) > 4 else spell(caps, words) + ("'s" if plural else "")
+            return match[0] if len(caps) > 4 else spell(caps, words) + ending
         if (plural == "s" and reads_as_word(caps + plural)) or reads_as_word(caps):
-            return match[0]
-        if len(caps) == 2 and is_english_word(caps) and _shouted(text, *match.span()):
-            return match[0]
-        return spell(caps, words) + ("'s" if plural else "")
+            return match[0].lower()
+        if len(caps) == 2 and is_english_word(caps) and _two_letter_word(caps, *match.span()):
+            return match[0].lower()
+        if len(caps) >= ESPEAK_WORD_LENGTH and espeak_says_word(caps):
+            return match[0]  # a brand name eSpeak NG can say ("MOVIPREP")
+        return spell(caps, words) + ending
 
     return _CAPITALS.sub(capitals, text)
 
 
+def spell_element_symbols(text: str, words: Words | None) -> str:
+    """Spell a chemical symbol in brackets after its name: "sodium (Na)" is "sodium (N A)"."""
+
+    def element(match: re.Match[str]) -> str:
+        symbol = match["symbol"]
+        if _ELEMENTS[match["name"].lower()] != symbol:
+            return match[0]
+        said = " ".join(
+            piece if piece.isdigit() else spell(piece.upper(), words)
+            for piece in _DIGIT_RUN.findall(symbol)
+        )
+        return f"{match['name']} ({said})"
+
+    return _ELEMENT.sub(element, text)
+
+
 def say_mixed_case(text: str, words: Words | None) -> str:
-    """Spell short mixed-case abbreviations ("CgA", "IgE"), which are letters."""
+    """Spell short mixed-case abbreviations ("CgA", "IgE", "HbA1c"), which are letters."""
 
     def mixed(match: re.Match[str]) -> str:
         token = match["token"]
         return token if is_english_word(token) else spell(token, words)
 
-    return _MIXED.sub(mixed, text)
+    def code(match: re.Match[str]) -> str:
+        # Each letter alone, a run of digits as one number: "HbA1c" is "H b A 1 c".
+        return " ".join(
+            piece if piece.isdigit() else spell(piece, words)
+            for piece in _DIGIT_RUN.findall(match[0])
+        )
+
+    return _MIXED.sub(mixed, _CODE_WITH_DIGITS.sub(code, text))
 
 
 @per_language
@@ -153,11 +235,11 @@ def say_letter_a(text: str, words: Words | None) -> str:
         if starts and _WORD_NEXT.match(following) and not pair:
             return match[0]
         shouted = _CAPITAL_WORD_NEXT.match(following)
-        if shouted and is_english_word(shouted[1]):
+        if shouted and is_english_word(shouted[1]) and shouted[1] not in _CONJUNCTIONS:
             return match[0]  # "TAKE A TABLET", "5 A DAY": an article before a shouted word
         return words.letter_a
 
-    return _LONE_A.sub(letter, text)
+    return _LONE_A.sub(letter, _QUOTED_A.sub(words.letter_a, text))
 
 
 RULES = (
@@ -178,21 +260,30 @@ RULES = (
     Rule(
         "digit-hyphen-letter",
         "capitals",
-        'A hyphen between digits and letters is a space: "5-HIAA", "COVID-19".',
+        'A hyphen between digits and letters is a space: "5-HIAA", "COVID-19", "angiotensin-2".',
         split_digit_hyphen_letter,
-        (("a 5-HIAA test", "a 5 H I eh eh test"),),
+        (("a 5-HIAA test", "a 5 H I eh eh test"), ("angiotensin-2", "angiotensin 2")),
         neutral=True,
         needs=ANY_DIGIT,
     ),
     Rule(
+        "element-symbol",
+        "letters",
+        'A chemical symbol in brackets after its name is spelled: "sodium (Na)", "(CO2)".',
+        spell_element_symbols,
+        (("Sodium (Na) and potassium (K)", "Sodium (N eh) and potassium (K)"),),
+        needs=re.compile(r"\("),
+    ),
+    Rule(
         "letter-a",
         "letters",
-        'A capital A that is a letter ("hepatitis A", "vitamin A", "A&E") is said "ay", '
-        'never "uh"; the article A at the start of a sentence is left alone.',
+        'A capital A that is a letter ("hepatitis A", "vitamin A", "A&E", a quoted \'A\') is said '
+        '"ay", never "uh"; the article A at the start of a sentence is left alone.',
         say_letter_a,
         (
             ("Have the hepatitis A vaccine.", "Have the hepatitis eh vaccine."),
             ("A nurse will call you.", "A nurse will call you."),
+            ("Choose box 'A' or box 'B'.", "Choose box 'eh' or box 'B'."),
         ),
         langs=("en",),
         needs=re.compile("A"),
@@ -200,19 +291,32 @@ RULES = (
     Rule(
         "mixed-case",
         "letters",
-        'A short mixed-case abbreviation is spelled: "CgA" → "C g ay", "IgE".',
+        'A short mixed-case abbreviation is spelled: "CgA" → "C g ay", "IgE", "HbA1c".',
         say_mixed_case,
-        (("a protein called chromogranin A (CgA).", "a protein called chromogranin eh (C g eh)."),),
+        (
+            (
+                "a protein called chromogranin A (CgA).",
+                "a protein called chromogranin eh (C g eh).",
+            ),
+            ("an HbA1c test", "an H b eh 1 c test"),
+        ),
         neutral=True,
     ),
     Rule(
         "capitals",
         "capitals",
-        "An all-capital word in the word list is read as a word (ONE, TWICE, DON'T, FREE, NOT); "
-        'any other all-capital token is spelled, letter A as "ay".',
+        "An all-capital token, by the capitals policy: a word in the word list is a word, in lower "
+        'case (ONE, ASK, DON\'T; a two-letter one when shouted or a conjunction: "A OR B"); a code '
+        'in codes.tsv is said its way ("ACE" is "ace", "HER2" "her 2"); a name of five letters or '
+        "more that eSpeak NG reads as a word is left to it (MOVIPREP); anything else is spelled, "
+        'letter A as "ay".',
         say_capitals,
         (
-            ("Take ONE tablet TWICE a day.", "Take ONE tablet TWICE a day."),
+            ("Take ONE tablet TWICE a day.", "Take one tablet twice a day."),
+            ("ASK your pharmacist.", "ask your pharmacist."),
+            ("Take tablet A OR tablet B.", "Take tablet eh or tablet B."),
+            ("ACE inhibitors and HER2", "ace inhibitors and her 2"),
+            ("Start MOVIPREP at 5pm.", "Start MOVIPREP at 5 pm."),
             ("Your NHS team and your GP", "Your N H S team and your G P"),
             ("Ask your GPs.", "Ask your G P's."),
         ),

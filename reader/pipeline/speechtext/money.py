@@ -18,7 +18,7 @@ _PENCE = re.compile(r"(?<![\w.£])(?P<amount>\d+(?:\.\d+)?)p\b")
 _THOUSANDS = re.compile(r"(?<![\w.£])(?P<amount>\d+(?:\.\d+)?)(?P<scale>k)\b")
 _RANGE = re.compile(
     rf"(?P<between>\b[Bb]etween\s)?(?<![\d.,:/\u2013-])(?P<first>{NUMBER})"
-    rf"(?:-|\s-\s|\s?[\u2013\u2014]\s?)(?P<last>{NUMBER})(?![\d\u2013-]|[.,:/]\d)"
+    rf"(?:\s?-\s?|\s?[\u2013\u2014]\s?)(?P<last>{NUMBER})(?![\d\u2013-]|[.,:/]\d)"
 )
 
 
@@ -106,11 +106,13 @@ RULES = (
     Rule(
         "number-range",
         "money and big numbers",
-        'A dash or hyphen between two numbers is "to": "2–3 weeks", "10-15%".',
+        'A dash or hyphen between two numbers is "to", spaced on one side or none: "2–3 weeks", '
+        '"10-15%", "60 -69".',
         say_ranges,
         (
             ("Recovery takes 2\u20133 weeks.", "Recovery takes 2 to 3 weeks."),
             ("About 10-15% of people", "About 10 to 15 per cent of people"),
+            ("Ages 60 -69 are invited.", "Ages 60 to 69 are invited."),
         ),
         needs=ANY_DIGIT,
     ),

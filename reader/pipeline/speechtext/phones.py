@@ -55,8 +55,14 @@ def _uk_groups(lead: str, rest: str) -> list[str] | None:
     if len(taken) == 1 and count in (10, 11):
         return _split_run(taken[0])
     if len(taken) >= 2 and 8 <= count <= 11 and (count >= 10 or taken[0][:2] in ("08", "03")):
-        return taken
+        return [taken[0], *(part for group in taken[1:] for part in _split_local(group))]
     return None
+
+
+def _split_local(group: str) -> list[str]:
+    # "(0131) 5360403": a 7-digit local number typed without its space still has its pause,
+    # 536 0403; six digits ("900123") are said as one group, as UK numbers are written.
+    return [group[:3], group[3:]] if len(group) == 7 else [group]
 
 
 def _split_run(number: str) -> list[str]:
@@ -125,10 +131,11 @@ RULES = (
         "phone-uk",
         "telephone numbers",
         "A UK number (01/02, 07 mobile, 0800/0808, 03xx, +44) is digits in its groups, "
-        "a pause between groups.",
+        "a pause between groups; a 7-digit local number after an area code has its pause too.",
         say_uk_numbers,
         (
             ("Call 0808 808 00 00 for free.", "Call 0 8 0 8, 8 0 8, 0 0, 0 0 for free."),
+            ("Call (0131) 5360403.", "Call 0 1 3 1, 5 3 6, 0 4 0 3."),
             ("From abroad: +44 20 7946 0958.", "From abroad: plus 4 4, 2 0, 7 9 4 6, 0 9 5 8."),
         ),
         neutral=True,
@@ -151,7 +158,7 @@ RULES = (
         "telephone numbers",
         'A 5 or 6 digit number after "text" is digits.',
         say_text_numbers,
-        (("Text SHOUT to 85258.", "Text SHOUT to 8 5 2 5 8."),),
+        (("Text SHOUT to 85258.", "Text shout to 8 5 2 5 8."),),
         langs=("en",),
         needs=ANY_DIGIT,
     ),

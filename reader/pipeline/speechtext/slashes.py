@@ -25,6 +25,8 @@ _NUMBER_PAIR = re.compile(r"(?<![\w/.,])(\d+(?:\.\d+)?)/(\d+(?:\.\d+)?)(?![\d/]|
 _NAME_NUMBERS = re.compile(r"(?<=[A-Z])(\d{1,2})/(\d{1,2})(?![\d/])")
 _WORD_CHAIN = re.compile(r"(?<![\w/.@])[A-Za-z]{2,}(?:/[A-Za-z]{2,}){2,}(?![\w/@]|\.\w)")
 _WORD_PAIR = re.compile(r"(?<![\w/.@])([A-Za-z]{2,})/([A-Za-z]{2,})(?![\w/@]|\.\w)")
+# A slash with a space on one side or both, between words: "talk / eat", "fit/ seizure".
+_SPACED_SLASH = re.compile(r"(?<=[A-Za-z])(?:\s/\s?|/\s)(?=[A-Za-z])")
 _CAPITALS_PAIR = re.compile(r"(?<![\w/.@])([A-Z]{2,})/([A-Z]{2,})(?![\w/@]|\.\w)")
 
 
@@ -101,6 +103,7 @@ def say_word_pairs(text: str, words: Words | None) -> str:
 
     # "PET/CT" is one combined scan: the two names, with no "or" and no "slash".
     text = _CAPITALS_PAIR.sub(r"\1 \2", text)
+    text = _SPACED_SLASH.sub(f" {words.or_} ", text)
     text = _WORD_CHAIN.sub(chain, text)
     return _WORD_PAIR.sub(lambda m: f"{m[1]} {words.or_} {m[2]}", text)
 
@@ -148,10 +151,11 @@ RULES = (
     Rule(
         "word-pair",
         "fractions and slashes",
-        '"and/or", "he/she", "s/he" and any "word/word" are said with "or".',
+        '"and/or", "he/she", "s/he", any "word/word" and a spaced "talk / eat" are said with "or".',
         say_word_pairs,
         (
             ("Ask your doctor and/or nurse.", "Ask your doctor and or nurse."),
+            ("Has a fit / seizure", "Has a fit or seizure"),
             ("Tell your parent/carer.", "Tell your parent or carer."),
             ("S/he will call you.", "She or he will call you."),
         ),

@@ -15,8 +15,23 @@ _PER_AMOUNT = re.compile(
     r"(?<=[A-Za-zµμ])/(?=\d+(?:\.\d+)?\s?(?:mL|ml|L|l|g|kg|mg|dose|m²|m2)(?!\w))"
 )
 _PERCENT = re.compile(r"(?<=\d)\s?%")
-_DEGREES = re.compile(r"(?<![\w.])(?P<number>-?" + NUMBER + r")\s?°\s?(?P<scale>[CF])?(?![A-Za-z])")
+# The degree sign, and the ring above (U+02DA) and ordinal sign pages use in its place.
+_DEGREES = re.compile(
+    r"(?<![\w.])(?P<number>-?" + NUMBER + r")\s?[°\u02da\u00ba]\s?(?P<scale>[CF])?(?![A-Za-z])"
+)
 _BARE_CELSIUS = re.compile(r"(?<![\w.])(?P<number>\d{2}(?:\.\d)?)(?P<scale>C)(?![\w])")
+# A bare "F" after a body or room temperature in Fahrenheit (86 to 113): "(100.4 F)", "102F".
+# Lower numbers keep their "F" (a catheter is "16F").
+_BARE_FAHRENHEIT = re.compile(
+    r"(?<![\w.])(?P<number>(?:8[6-9]|9\d|10\d|11[0-3])(?:\.\d)?)\s?(?P<scale>F)(?![\w])"
+)
+# Two ways of writing one value, after the units are words: "38 degrees Celsius / 100.4 …".
+_MEASURE_PAIR = re.compile(
+    r"(?P<first>(?<![\w.])\d[\d.,]*\s[^\W\d_]+(?:\s[^\W\d_]+)?)\s?/\s?(?=[-\u2212]?\d)"
+)
+_CAPITALISED_UNIT = re.compile(r"(?:^|(?<=[.!?]\s))[A-Z][a-z]+(?=/)")
+# A bracket that says the word before it again: "5 milligrams (milligrams)" once is enough.
+_GLOSS = re.compile(r"\b(?P<word>[^\W\d_]+)\s\((?P=word)\)", re.IGNORECASE)
 # Units a listener cannot mistake when they stand alone, as in "measured in mmol/L".
 _ALONE = (
     *("mmol", "mmHg", "mg", "mcg", "µg", "μg", "kg", "mSv", "kcal", "bpm"),
@@ -61,9 +76,28 @@ def say_powers(text: str, words: Words | None) -> str:
     return _POWER.sub(power, text)
 
 
+@per_language
+def _unit_before_slash(words: Words) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![\w.,µμ])(?P<unit>{_longest_first(words.units)})(?=/(?:{_longest_first(words.per_units)})(?![\w²³]))"
+    )
+
+
 def say_per(text: str, words: Words | None) -> str:
-    """Say "/" before a unit as "per": "mmol/L" → "mmol per litre", "500mg/5ml"."""
+    """Say "/" before a unit as "per": "mmol/L" → "mmol per litre", "500mg/5ml", "g/L"."""
     assert words is not None
+
+    def named(match: re.Match[str]) -> str:
+        # "measured in g/L": no number before, so the unit rule would leave "g" as a letter.
+        if re.search(r"\d\s?$", text[: match.start()]):
+            return match[0]
+        return words.units[match["unit"]][1]
+
+    # "Mmol/mol is …": a unit capitalised because it starts the sentence is still the unit.
+    text = _CAPITALISED_UNIT.sub(
+        lambda m: m[0].lower() if m[0].lower() in words.units else m[0], text
+    )
+    text = _unit_before_slash(words).sub(named, text)
     text = _per_pattern(words).sub(lambda m: f" {words.per} {words.per_units[m['unit']]}", text)
     return _PER_AMOUNT.sub(f" {words.per} ", text)
 
@@ -104,7 +138,18 @@ def say_degrees(text: str, words: Words | None) -> str:
             said += f" {words.scales[match['scale']]}"
         return said
 
-    return _BARE_CELSIUS.sub(degrees, _DEGREES.sub(degrees, text))
+    text = _BARE_CELSIUS.sub(degrees, _DEGREES.sub(degrees, text))
+    return _BARE_FAHRENHEIT.sub(degrees, text)
+
+
+def say_measure_pairs(text: str, words: Words | None) -> str:
+    """Say a slash between one value in two units ("39°C/102°F") as a pause, not "slash"."""
+    return _MEASURE_PAIR.sub(lambda m: f"{m['first']}, ", text)
+
+
+def drop_unit_gloss(text: str, words: Words | None) -> str:
+    """Say a unit glossed in brackets once: "5 mg (milligrams)" is "5 milligrams"."""
+    return _GLOSS.sub(lambda m: m["word"], text)
 
 
 RULES = (
@@ -124,7 +169,8 @@ RULES = (
     Rule(
         "unit-per",
         "units",
-        '"/" before a unit is "per": mmol/L, g/L, mg/kg, kg/m², mL/min, mg/day, cells/mm³.',
+        '"/" before a unit is "per": mmol/L, g/L, mg/kg, kg/m², mL/min, mg/day, cells/mm³; a '
+        'unit with no number before it is said too ("in g/L", "Mmol/mol" at a sentence start).',
         say_per,
         (
             (
@@ -133,6 +179,8 @@ RULES = (
             ),
             ("A BMI over 30 kg/m²", "A B M I over 30 kilograms per metre squared"),
             ("200 cells/mm³", "200 cells per cubic millimetre"),
+            ("Results are in g/L.", "Results are in grams per litre."),
+            ("Mmol/mol is the unit.", "millimoles per mole is the unit."),
         ),
         needs=re.compile("/"),
     ),
@@ -163,12 +211,36 @@ RULES = (
     Rule(
         "temperature",
         "units",
-        '"°C", "°F" and a bare "38C" after a number are degrees Celsius or Fahrenheit.',
+        '"°C", "°F" (or "˚C"), a bare "38C" and a bare "102F" after a number are degrees '
+        "Celsius or Fahrenheit.",
         say_degrees,
         (
             ("A temperature of 38C or above", "A temperature of 38 degrees Celsius or above"),
             ("Store below 25 °C.", "Store below 25 degrees Celsius."),
+            ("Store below 25˚C.", "Store below 25 degrees Celsius."),
+            ("over 38°C (100.4 F)", "over 38 degrees Celsius (100.4 degrees Fahrenheit)"),
         ),
         needs=ANY_DIGIT,
+    ),
+    Rule(
+        "measure-pair",
+        "fractions and slashes",
+        'A slash between one value in two units is a pause: "39°C/102°F".',
+        say_measure_pairs,
+        (
+            (
+                "A temperature of 39°C/102°F or above",
+                "A temperature of 39 degrees Celsius, 102 degrees Fahrenheit or above",
+            ),
+        ),
+        needs=re.compile("/"),
+    ),
+    Rule(
+        "unit-gloss",
+        "units",
+        'A unit glossed in brackets is said once: "5 mg (milligrams)".',
+        drop_unit_gloss,
+        (("Take 5 mg (milligrams) daily.", "Take 5 milligrams daily."),),
+        needs=re.compile(r"\("),
     ),
 )
