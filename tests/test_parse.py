@@ -475,3 +475,59 @@ def test_parsing_a_page_loads_no_css_selector_engine_yet_selectors_still_work():
     command = [sys.executable, "-W", "error", "-c", SOUPSIEVE_ON_FIRST_USE, str(page)]
     result = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stderr
+
+
+# --- tables: each data cell with its column header --------------------------------------------
+
+_RESULTS = (
+    "<h1>Blood tests</h1><table><thead><tr><th>Test</th><th>Normal range</th></tr></thead>"
+    "<tbody><tr><td>Sodium</td><td>135-145 mmol/L</td></tr>"
+    "<tr><td>Potassium</td><td><p>3.5-5.3 mmol/L</p><p>Higher in children.</p></td></tr>"
+    "</tbody></table>"
+)
+
+
+def cells(document):
+    return [(b.text, b.label) for s in document.sections for b in s.blocks if b.kind == "cell"]
+
+
+def test_a_data_cell_carries_its_column_header_as_a_screen_reader_gives_it():
+    assert cells(doc(_RESULTS)) == [
+        ("Test", ""),
+        ("Normal range", ""),
+        ("Sodium", "Test"),
+        ("135-145 mmol/L", "Normal range"),
+        ("Potassium", "Test"),
+        ("3.5-5.3 mmol/L", "Normal range"),
+        ("Higher in children.", ""),  # the header is said once per cell, before its first block
+    ]
+
+
+def test_header_rows_without_thead_and_spanning_headers_are_found():
+    body = (
+        "<h1>T</h1><table><tr><th>Age</th><th colspan='2'>Dose</th></tr>"
+        "<tr><td>6 to 11 months</td><td>2.5ml</td><td>3 times a day</td></tr></table>"
+    )
+    assert cells(doc(body))[2:] == [
+        ("6 to 11 months", "Age"),
+        ("2.5ml", "Dose"),
+        ("3 times a day", "Dose"),
+    ]
+
+
+def test_a_layout_table_is_read_without_headers():
+    marked = (
+        "<h1>T</h1><table role='presentation'><tr><th>Ward</th></tr><tr><td>5</td></tr></table>"
+    )
+    no_headers = "<h1>T</h1><table><tr><td>Ward 5</td><td>Call us</td></tr></table>"
+    assert cells(doc(marked)) == [("Ward", ""), ("5", "")]
+    assert cells(doc(no_headers)) == [("Ward 5", ""), ("Call us", "")]
+    assert 'role="presentation"' in doc(marked).html
+
+
+def test_a_row_header_is_not_a_column_header():
+    body = (
+        "<h1>T</h1><table><tr><th>Test</th><th>Result</th></tr>"
+        "<tr><th scope='row'>Sodium</th><td>140</td></tr></table>"
+    )
+    assert cells(doc(body))[2:] == [("Sodium", ""), ("140", "Result")]

@@ -105,3 +105,30 @@ def test_welsh_sentences_use_welsh_rules_and_lang():
         Sentence("Ar 30/06/2018.", "Ar 30 Mehefin 2018.", "cy", PAUSES["sentence"]),
         Sentence("Diolch.", "Diolch.", "cy", PAUSES["paragraph"]),
     ]
+
+
+def test_a_data_cell_is_said_with_its_column_header_before_its_first_sentence():
+    cell = Block("135-145 mmol/L. Lower in children.", "en-GB", "cell", label="Normal range")
+    said = [s.spoken for s in block_sentences(cell, Lexicon())]
+    assert said == ["Normal range: 135 to 145 millimoles per litre.", "Lower in children."]
+    assert [s.text for s in block_sentences(cell, Lexicon())][0] == "135-145 mmol/L."
+
+
+def test_a_symbol_in_a_cell_is_said_by_the_key_that_defines_it_else_by_name():
+    document = document_of(
+        Block("150 *", "en-GB", "cell", label="Result"),
+        Block("! 7.1", "en-GB", "cell"),
+        Block("* far outside the normal range", "en-GB", "paragraph"),
+    )
+    said = [s.spoken for s in spoken_sections(document, Lexicon())[0].sentences[1:]]
+    assert said == [
+        "Result: 150, far outside the normal range",
+        "exclamation mark, 7.1",
+        "far outside the normal range",
+    ]
+
+
+def test_a_symbol_never_cuts_a_cell_into_two_sentences():
+    sentences = block_sentences(Block("High ! Repeat the test", "en-GB", "cell"), Lexicon())
+    assert [s.text for s in sentences] == ["High ! Repeat the test"]
+    assert sentences[0].spoken == "High, exclamation mark, Repeat the test"

@@ -8,6 +8,7 @@ import re
 import unicodedata
 import warnings as python_warnings
 from collections.abc import Iterator
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import nh3
@@ -70,6 +71,7 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
     "a": {"href"},
     "time": {"datetime"},
+    "table": {"role"},
     "th": {"scope", "colspan", "rowspan"},
     "td": {"colspan", "rowspan"},
     "ol": {"start"},
@@ -99,6 +101,7 @@ _BLOCK_KINDS = {
     "th": "cell",
 }
 _CONTAINERS = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr"})
+_LAYOUT_ROLES = frozenset({"presentation", "none"})
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _FORMATTER = HTMLFormatter(
     entity_substitution=EntitySubstitution.substitute_xml,
@@ -306,6 +309,9 @@ def _sanitise(html: str) -> str:
 def _filter_attribute(tag: str, name: str, value: str) -> str | None:
     if name == "dir":
         return value if value in ("ltr", "rtl", "auto") else None
+    if name == "role":
+        # Only the roles that mark a layout table: its cells are read without headers.
+        return value if value in _LAYOUT_ROLES else None
     if name == "scope":
         return value if value in ("row", "col", "rowgroup", "colgroup") else None
     if name in ("colspan", "rowspan", "start"):
@@ -478,6 +484,8 @@ class _BlockCollector:
         self.found: list[tuple[Block, Tag | None]] = []
         self.buffer: list[tuple[str, str | None]] = []
         """Text runs of the block being read, each with its inline `lang` (None: the block's)."""
+        self.label = ""
+        """The column header of the data cell being read, said before its first block."""
 
     def collect(self, root: Tag) -> list[tuple[Block, Tag | None]]:
         # An explicit stack, not recursion: a document may nest thousands of levels deep.
@@ -517,6 +525,8 @@ class _BlockCollector:
             if inner == "paragraph" and kind in ("item", "cell"):
                 # A paragraph inside a list item or cell still reads as that item or cell.
                 inner = kind
+            if name == "td":
+                self.label = column_header(node)
             return iter(node.children), inner, node, (inner, node), None
         if name in _CONTAINERS:
             self._flush(kind, owner)
@@ -537,10 +547,65 @@ class _BlockCollector:
         block = _block(self.buffer, _nearest_lang(owner, self.lang), kind)
         self.buffer.clear()
         if block is not None:
+            if kind == "cell" and self.label:
+                block = replace(block, label=self.label)
+                self.label = ""  # a cell of several blocks has its header said once
             self.found.append((block, None))
 
 
 _DONE = object()
+
+
+def column_header(cell: Tag) -> str:
+    """Return the text of the header cells above a data cell, or "" in a layout table.
+
+    A table marked role="presentation" or "none", or with no <th> at all, lays out text: its
+    cells are read as they are. Otherwise a data cell is read with its column's headers, the
+    cells of the header rows (those in <thead>, or made only of <th>) over its column.
+    """
+    table = cell.find_parent("table")
+    row = cell.find_parent("tr")
+    if table is None or row is None or table.get("role") in _LAYOUT_ROLES:
+        return ""
+    rows = [r for r in table.find_all("tr") if r.find_parent("table") is table]
+    header_rows = [r for r in rows if _is_header_row(r)]
+    if not header_rows or row in header_rows:
+        return ""
+    column = _column_of(row, cell)
+    names = []
+    for header_row in header_rows:
+        for header, start, span in _cells_with_columns(header_row):
+            text = collapse_whitespace(header.get_text(" "))
+            if header.name == "th" and start <= column < start + span and text not in names:
+                names.append(text)
+    label = ", ".join(name for name in names if name)
+    # "Test" over a cell that reads "Test": no header is needed to say what it is.
+    return "" if label == collapse_whitespace(cell.get_text(" ")) else label
+
+
+def _is_header_row(row: Tag) -> bool:
+    cells = row.find_all(("td", "th"), recursive=False)
+    if row.find_parent("thead") is not None:
+        return bool(cells)
+    return bool(cells) and all(
+        c.name == "th" and c.get("scope") not in ("row", "rowgroup") for c in cells
+    )
+
+
+def _cells_with_columns(row: Tag) -> list[tuple[Tag, int, int]]:
+    found, column = [], 0
+    for cell in row.find_all(("td", "th"), recursive=False):
+        span = int(cell.get("colspan") or 1)
+        found.append((cell, column, span))
+        column += span
+    return found
+
+
+def _column_of(row: Tag, cell: Tag) -> int:
+    for candidate, start, _span in _cells_with_columns(row):
+        if candidate is cell:
+            return start
+    return 0
 
 
 def _sections(

@@ -51,6 +51,8 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for match in _CANDIDATE_END.finditer(text):
         end = match.end()
+        if match.start() == 0 or text[match.start() - 1].isspace():
+            continue  # a lone "!" is a symbol, a flag in a table cell, not a sentence's end
         if _ends_sentence(text, end):
             piece = text[start:end].strip()
             if piece:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from reader.model import Block, Document, Part, Section, Sentence, SpokenSection
 from reader.pipeline.normalise import is_speakable, normalise, tidy
 from reader.pipeline.sentences import split_sentences
+from reader.pipeline.speechtext.symbols import say_cell_symbols, symbol_key
 
 if TYPE_CHECKING:
     # Only named in annotations: the lexicon module brings file reading and the manifest
@@ -55,22 +57,45 @@ def _placeholder(index: int) -> str:
             return f"zqxj{letters}jxqz"
 
 
-def block_sentences(block: Block, lexicon: Lexicon) -> list[Sentence]:
-    """Cut one block into speakable sentences, with the block's pause after the last."""
+def block_sentences(
+    block: Block, lexicon: Lexicon, keys: dict[str, str] | None = None
+) -> list[Sentence]:
+    """Cut one block into speakable sentences, with the block's pause after the last.
+
+    `keys` maps a symbol to its meaning as the section's key defines it ("*": "far outside
+    the normal range"): a symbol standing as a value in a table cell is said so.
+    """
     sentences = []
+    said_as = None
+    if block.kind == "cell":
+        said_as = lambda text: say_cell_symbols(text, keys or {}, block.lang)  # noqa: E731
     # A heading is always one sentence, so each section's first sentence is its heading.
     texts = [block.text] if block.kind == "heading" else split_sentences(block.text)
     position = 0
     for text in texts:
         start = block.text.find(text, position)
         position = start + len(text)
-        sentence = _sentence(text, _runs(block, start, position), block.lang, lexicon)
+        sentence = _sentence(text, _runs(block, start, position), block.lang, lexicon, said_as)
         if sentence is not None:
             sentences.append(sentence)
+    if sentences and block.label:
+        sentences[0] = _labelled(sentences[0], spoken_text(block.label, block.lang, lexicon))
     if sentences:
         pause = PAUSES.get(block.kind, PAUSES["paragraph"])
         sentences[-1] = replace(sentences[-1], pause=pause)
     return sentences
+
+
+def _labelled(sentence: Sentence, label: str) -> Sentence:
+    """Say a cell's column header before its first sentence: "Normal range: 135 to 145 …"."""
+    label = label.rstrip(":")
+    if not is_speakable(label):
+        return sentence
+    parts = sentence.parts
+    if parts:
+        first = parts[0]
+        parts = (replace(first, spoken=f"{label}: {first.spoken}"), *parts[1:])
+    return replace(sentence, spoken=f"{label}: {sentence.spoken}", parts=parts)
 
 
 def _runs(block: Block, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -90,13 +115,17 @@ def _runs(block: Block, start: int, end: int) -> list[tuple[int, int, str]]:
 
 
 def _sentence(
-    text: str, runs: list[tuple[int, int, str]], main: str, lexicon: Lexicon
+    text: str,
+    runs: list[tuple[int, int, str]],
+    main: str,
+    lexicon: Lexicon,
+    said_as: Callable[[str], str] | None = None,
 ) -> Sentence | None:
     """Make one sentence; a run in another language becomes a Part, said in its own voice."""
     if len(runs) == 1:
         # One language: exactly as before parts existed, so published audio keeps its key.
         lang = runs[0][2]
-        spoken = spoken_text(text, lang, lexicon)
+        spoken = spoken_text(said_as(text) if said_as else text, lang, lexicon)
         return Sentence(text, spoken, lang, PAUSES["sentence"]) if is_speakable(spoken) else None
     parts = []
     for start, end, lang in runs:
@@ -117,15 +146,25 @@ def _sentence(
     return Sentence(text, spoken, main, PAUSES["sentence"], tuple(parts))
 
 
+def section_keys(section: Section) -> dict[str, str]:
+    """Return the symbols the section's own text defines: "* far outside the normal range"."""
+    keys = {}
+    for block in section.blocks[1:]:
+        if block.kind != "cell" and (key := symbol_key(block.text)) is not None:
+            keys.setdefault(*key)
+    return keys
+
+
 def spoken_section(section: Section, lexicon: Lexicon) -> SpokenSection:
     """Turn one section into sentences ready for synthesis, its heading first."""
     heading, *rest = section.blocks
+    keys = section_keys(section)
     sentences = block_sentences(heading, lexicon)
     if not sentences:
         # The widget needs each section's first sentence to be its heading.
         sentences = [Sentence(heading.text, heading.text, heading.lang, PAUSES["heading"])]
     for block in rest:
-        sentences.extend(block_sentences(block, lexicon))
+        sentences.extend(block_sentences(block, lexicon, keys))
     return SpokenSection(
         id=section.id, heading=section.heading, level=section.level, sentences=tuple(sentences)
     )

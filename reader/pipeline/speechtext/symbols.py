@@ -24,6 +24,19 @@ _HASHTAG = re.compile(r"#(?=[A-Za-z])")
 _AMPERSAND = re.compile(r"\s?&\s?")
 _LETTER_RANGE = re.compile(r"\b(?P<first>[A-Z])\s?[\u2013\u2014-]\s?(?P<last>[A-Z])\b")
 _ARROW = re.compile(r"\s?[→⟶]\s?")
+_FLAG = "*!\u2020\u2021#^\u00a7"
+_CELL_SYMBOL = re.compile(rf"(?<!\S)(?P<symbol>[{_FLAG}]{{1,3}})(?!\S)")
+_KEY = re.compile(rf"^(?P<symbol>[{_FLAG}]{{1,3}})\s*(?:[=:\u2013-]\s*)?(?P<meaning>[^\W\d_].*)$")
+SYMBOL_NAMES = {
+    "*": "asterisk",
+    "!": "exclamation mark",
+    "\u2020": "dagger",
+    "\u2021": "double dagger",
+    "#": "hash",
+    "^": "caret",
+    "\u00a7": "section sign",
+}
+"""English names of the flags a table cell may hold as a value, said where no key defines them."""
 _SIGN_NEEDS = re.compile(r"[+−#§&→⟶\u2013\u2014/-]")
 """Every rewrite in `say_signs` needs one of these characters."""
 
@@ -31,6 +44,28 @@ _SIGN_NEEDS = re.compile(r"[+−#§&→⟶\u2013\u2014/-]")
 @per_language
 def _result_pair(words: Words) -> re.Pattern[str]:
     return re.compile(rf"\b({words.positive}|{words.negative})/")
+
+
+def symbol_key(text: str) -> tuple[str, str] | None:
+    """Return (symbol, meaning) when `text` defines one ("* far outside the range"), else None."""
+    match = _KEY.match(text)
+    return (match["symbol"], match["meaning"].rstrip(".")) if match else None
+
+
+def say_cell_symbols(text: str, keys: dict[str, str], lang: str) -> str:
+    """Say a symbol standing as a value in a table cell by its meaning, else by its name."""
+
+    def symbol(match: re.Match[str]) -> str:
+        flag = match["symbol"]
+        if flag in keys:
+            return f", {keys[flag]},"
+        if not lang.lower().startswith("en") or len(set(flag)) > 1:
+            return match[0]
+        name = SYMBOL_NAMES[flag[0]]
+        return f", {name}," if len(flag) == 1 else f", {len(flag)} {name}s,"
+
+    said = _CELL_SYMBOL.sub(symbol, text)
+    return said.strip(", ") if said != text else text
 
 
 def silence_marks(text: str, words: Words | None) -> str:
