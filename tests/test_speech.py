@@ -111,7 +111,7 @@ def test_a_data_cell_is_said_with_its_column_header_before_its_first_sentence():
     cell = Block("135-145 mmol/L. Lower in children.", "en-GB", "cell", label="Normal range")
     said = [s.spoken for s in block_sentences(cell, Lexicon())]
     assert said == ["Normal range: 135 to 145 millimoles per litre.", "Lower in children."]
-    assert [s.text for s in block_sentences(cell, Lexicon())][0] == "135-145 mmol/L."
+    assert block_sentences(cell, Lexicon())[0].text == "135-145 mmol/L."
 
 
 def test_a_symbol_in_a_cell_is_said_by_the_key_that_defines_it_else_by_name():
