@@ -16,8 +16,8 @@ from functools import cache
 from reader.model import Document
 from reader.pipeline.lexicon import Lexicon
 from reader.pipeline.phonemes import phonemes, sounds
-from reader.pipeline.sentences import split_sentences
-from reader.pipeline.speech import spoken_text
+from reader.pipeline.speech import spoken_section, spoken_text
+from reader.pipeline.speechtext.capitals import CODES, ESPEAK, WORD_LIST, capital_source
 from reader.pipeline.voices import DEFAULT_VOICES
 
 PROBLEM = "problem"
@@ -64,12 +64,15 @@ def hear_document(
     """List what the listener will hear for every risky word of `document`, once per word."""
     found: dict[tuple[str, str], Finding] = {}
     for section in document.sections:
-        for block in section.blocks:
-            voice = voice_for(block.lang, preferred or {})
-            if voice is None:
-                continue  # `reader check` reports the missing voice itself.
-            for sentence in split_sentences(block.text):
-                for finding in hear_sentence(sentence, block.lang, lexicon, voice):
+        # The build's own sentences: a table cell with its header, a symbol by its key.
+        for sentence in spoken_section(section, lexicon).sentences:
+            pieces = sentence.parts or (sentence,)
+            for piece in pieces:
+                voice = voice_for(piece.lang, preferred or {})
+                if voice is None:
+                    continue  # `reader check` reports the missing voice itself.
+                heard = hear_sentence(piece.text, piece.lang, lexicon, voice, piece.spoken)
+                for finding in heard:
                     key = (finding.level, finding.written)
                     if key in found:
                         first = found[key]
@@ -79,11 +82,17 @@ def hear_document(
     return list(found.values())
 
 
-def hear_sentence(text: str, lang: str, lexicon: Lexicon, voice: str) -> Iterator[Finding]:
-    """Yield findings for one sentence: each risky word, and what eSpeak NG will say for it."""
+def hear_sentence(
+    text: str, lang: str, lexicon: Lexicon, voice: str, spoken: str | None = None
+) -> Iterator[Finding]:
+    """Yield findings for one sentence: each risky word, and what eSpeak NG will say for it.
+
+    `spoken` is what the build sends the engine for `text`; by default, its spoken text.
+    """
     covered = _lexicon_words(text, lang, lexicon)
     written_words = text.split()
-    spoken_words = spoken_text(text, lang, lexicon).split()
+    said = spoken if spoken is not None else spoken_text(text, lang, lexicon)
+    spoken_words = said.split()
     # Line the written words up with the spoken ones: an unchanged word is eSpeak's to say,
     # a changed run is what the rules made of it.
     matcher = SequenceMatcher(None, written_words, spoken_words, autojunk=False)
@@ -185,7 +194,9 @@ def _letters_and_numbers(
 ) -> Iterator[Finding]:
     voice = context.voice
     ipa = _ipa(said, voice)
-    fixed = _letter_a_fixed(token, said, ipa, voice)
+    # Only a lone capital A can be the article "uh"; a capital word with an A in it that is
+    # read as a word ("CITRAFLEET") has its own vowels, and a spelled one is written "eh".
+    fixed = _letter_a_fixed(token, said, ipa, voice) if letters_of(token) == "A" else ""
     if fixed:
         written = token
         if token == "A":
@@ -206,18 +217,25 @@ def _letters_and_numbers(
         return  # a rule rewrote it ("500mg", "Stage IV"): the speech-text rules own it
     how, suggestion = "", ""
     if token.isalpha() and len(token) > 1:
-        if _spells(token, said, voice):
-            how = " as letters"
-            suggestion = _line(token, token.lower(), "said as a word, not spelled")
+        spelled = _spells(token, said, voice)
+        how = " as letters" if spelled else " as a word"
+        source = capital_source(token) if token.isupper() and not untouched else ESPEAK
+        if source in (WORD_LIST, CODES):
+            # The policy has a source for this reading (an English word, a listed code):
+            # a lexicon line would only break it.
+            how += f" ({source})"
+        elif spelled:
+            suggestion = _checked(token, said, token.lower(), "said as a word, not spelled", voice)
         else:
-            how = " as a word"
-            suggestion = _line(token, _spelled_form(token), "said letter by letter")
+            suggestion = _checked(token, said, _spelled_form(token), "said letter by letter", voice)
     elif (
         untouched
         and len(letters) > 1
         and sounds(_framed(said), voice) != sounds(_framed(_spelled_form(token)), voice)
     ):
-        suggestion = _line(token, _spelled_form(token), "said character by character")
+        suggestion = _checked(
+            token, said, _spelled_form(token), "said character by character", voice
+        )
     yield Finding(
         LISTEN,
         f'"{token}" will be heard{how}: "{said}" /{ipa}/',
@@ -226,6 +244,21 @@ def _letters_and_numbers(
         sounds=ipa,
         suggestion=suggestion,
     )
+
+
+def letters_of(token: str) -> str:
+    """Return the letters and digits of a token, without its quotes, brackets and marks."""
+    return re.sub(r"[^\w]", "", token)
+
+
+def _checked(written: str, said: str, spoken: str, why: str, voice: str) -> str:
+    """Return a lexicon line saying `written` as `spoken`, or "" if eSpeak says both the same.
+
+    A line that changes nothing eSpeak says is noise, and staff would trust it to fix something.
+    """
+    if sounds(_framed(said), voice) == sounds(_framed(spoken), voice):
+        return ""
+    return _line(written, spoken, why)
 
 
 def _letter_a_fixed(token: str, said: str, ipa: str, voice: str) -> str:

@@ -150,6 +150,24 @@ def _between_words(text: str, start: int, end: int) -> bool:
     return bool(_WORD_BEFORE.search(text[:start]) and _WORD_AFTER.match(text[end:]))
 
 
+WORD_LIST = "the word list"
+CODES = "codes.tsv"
+ESPEAK = "eSpeak NG's own reading"
+SPELLED = "no list: spelled"
+
+
+def capital_source(token: str) -> str:
+    """Return which step of the capitals policy decides how an English capital token is said."""
+    caps = token.rstrip("s") if token.endswith("s") and token[:-1].isupper() else token
+    if caps in codes():
+        return CODES
+    if reads_as_word(token) or reads_as_word(caps) or (len(caps) == 2 and is_english_word(caps)):
+        return WORD_LIST
+    if len(caps) >= ESPEAK_WORD_LENGTH and espeak_says_word(caps):
+        return ESPEAK
+    return SPELLED
+
+
 def say_capitals(text: str, words: Words | None) -> str:
     """Say an all-capital token by the capitals policy: word list, codes, eSpeak, else spelled.
 

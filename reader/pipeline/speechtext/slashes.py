@@ -27,6 +27,8 @@ _WORD_CHAIN = re.compile(r"(?<![\w/.@])[A-Za-z]{2,}(?:/[A-Za-z]{2,}){2,}(?![\w/@
 _WORD_PAIR = re.compile(r"(?<![\w/.@])([A-Za-z]{2,})/([A-Za-z]{2,})(?![\w/@]|\.\w)")
 # A slash with a space on one side or both, between words: "talk / eat", "fit/ seizure".
 _SPACED_SLASH = re.compile(r"(?<=[A-Za-z])(?:\s/\s?|/\s)(?=[A-Za-z])")
+# Two letters: "the A/B form", "blood group A/B".
+_LETTER_PAIR = re.compile(r"(?<![\w/.@])([A-Z])/([A-Z])(?![\w/@])")
 _CAPITALS_PAIR = re.compile(r"(?<![\w/.@])([A-Z]{2,})/([A-Z]{2,})(?![\w/@]|\.\w)")
 
 
@@ -104,6 +106,7 @@ def say_word_pairs(text: str, words: Words | None) -> str:
     # "PET/CT" is one combined scan: the two names, with no "or" and no "slash".
     text = _CAPITALS_PAIR.sub(r"\1 \2", text)
     text = _SPACED_SLASH.sub(f" {words.or_} ", text)
+    text = _LETTER_PAIR.sub(rf"\1 {words.or_} \2", text)
     text = _WORD_CHAIN.sub(chain, text)
     return _WORD_PAIR.sub(lambda m: f"{m[1]} {words.or_} {m[2]}", text)
 
@@ -151,11 +154,13 @@ RULES = (
     Rule(
         "word-pair",
         "fractions and slashes",
-        '"and/or", "he/she", "s/he", any "word/word" and a spaced "talk / eat" are said with "or".',
+        '"and/or", "he/she", "s/he", any "word/word", "A/B" and a spaced "talk / eat" are said '
+        'with "or".',
         say_word_pairs,
         (
             ("Ask your doctor and/or nurse.", "Ask your doctor and or nurse."),
             ("Has a fit / seizure", "Has a fit or seizure"),
+            ("Fill in the A/B form.", "Fill in the eh or B form."),
             ("Tell your parent/carer.", "Tell your parent or carer."),
             ("S/he will call you.", "She or he will call you."),
         ),
