@@ -3,10 +3,11 @@
 from pathlib import Path
 
 from reader.pipeline.check import check_document, find_all, is_abbreviation_like
-from reader.pipeline.lexicon import Entry, Lexicon, load_lexicon
+from reader.pipeline.lexicon import Entry, Lexicon, load_lexicon, parse_tsv
 from reader.pipeline.normalise import spell_out
 from reader.pipeline.parse import parse_document
 from reader.pipeline.phonemes import phonemes
+from reader.pipeline.speech import spoken_sections
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 
@@ -114,3 +115,73 @@ def test_links_and_abbreviations_without_titles_are_reported():
 def test_lexicon_warnings_are_reported():
     lexicon = Lexicon(warnings=["f line 3: 'x' has no <alias>"])
     assert check("<h1>T</h1><p>Text.</p>", lexicon) == ["f line 3: 'x' has no <alias>"]
+
+
+# --- a check staff can trust: the patterns of issue 21 ----------------------------------------
+
+TRUST_PAGE = """<h1>Bowel preparation / diet</h1>
+<p>ASK your pharmacist. Take sachet A OR sachet B. Choose box 'A' or box 'B'.</p>
+<p>MOVIPREP and CITRAFLEET are brand names. ACE inhibitors and HER2 tests. NHS, PALS, XYZ.</p>
+<p>A fever is 39°C/102°F or 39C (102F). Ages 60 -69. Store below 25˚C. Sr Jones. Sodium (Na).</p>
+<p>Mmol/mol is the unit. Results are in g/L and µmol/L. Take 5 mg (milligrams).</p>
+<p>Call (0131) 5360403. Use the A/B form. Dial 12345. Have the hepatitis A vaccine.</p>
+<table><thead><tr><th>Test</th><th>Result</th></tr></thead>
+<tbody><tr><td>Sodium</td><td>150 *</td></tr><tr><td>Urea</td><td>9 !</td></tr></tbody></table>
+<p>* far outside the normal range</p>"""
+
+
+def trust_document(lexicon: Lexicon | None = None):
+    page = f'<html lang="en-GB"><body><main>{TRUST_PAGE}</main></body></html>'
+    return parse_document(page.encode(), "x"), lexicon or Lexicon()
+
+
+def said(document, lexicon) -> list[str]:
+    """Return what eSpeak NG says for every sentence of the document, as phonemes."""
+    return [
+        phonemes(sentence.spoken)
+        for section in spoken_sections(document, lexicon)
+        for sentence in section.sentences
+    ]
+
+
+def test_the_rules_leave_nothing_on_a_real_pages_patterns_to_fix():
+    assert check(TRUST_PAGE) == []
+
+
+def test_every_suggested_lexicon_line_changes_what_espeak_says_and_fixes_its_problem():
+    document, lexicon = trust_document(Lexicon([Entry("hepatitis A", "hepatitis A")]))
+    before = said(document, lexicon)
+    findings = [f for f in find_all(document, lexicon) if f.suggestion]
+    assert findings  # the page has words whose other reading staff may want
+    for finding in findings:
+        entry = parse_tsv(finding.suggestion, "suggestion")[0]
+        fixed = Lexicon([*lexicon.entries, entry])
+        assert said(document, fixed) != before, finding.suggestion
+        if finding.level == "problem":
+            assert finding not in find_all(document, fixed)
+
+
+def test_no_lexicon_line_for_a_capital_the_policy_reads_from_a_list():
+    findings = {f.written: f for f in find_all(*trust_document())}
+    for word, source in (("ASK", "the word list"), ("PALS", "the word list"), ("ACE", "codes.tsv")):
+        assert findings[word].suggestion == "" and f"({source})" in findings[word].message
+    assert findings["XYZ"].suggestion.split("\t")[:2] == ["XYZ", "xyz"]
+
+
+def test_a_capital_word_read_as_a_word_is_never_a_letter_a_said_uh():
+    findings = find_all(*trust_document())
+    letter_a = [f for f in findings if 'letter A said "uh"' in f.message]
+    assert [f.written for f in letter_a] == []
+    citrafleet = next(f for f in findings if f.written == "CITRAFLEET")
+    assert citrafleet.level == "listen" and "as a word" in citrafleet.message
+
+
+def test_every_listen_line_shows_exactly_what_will_be_heard():
+    document, lexicon = trust_document()
+    spoken = " ".join(
+        s.spoken for section in spoken_sections(document, lexicon) for s in section.sentences
+    )
+    for finding in find_all(document, lexicon):
+        if finding.level == "listen":
+            assert finding.heard in spoken, finding
+            assert f'"{finding.heard}" /{finding.sounds}/' in finding.message

@@ -98,6 +98,15 @@ def hear_sentence(
     matcher = SequenceMatcher(None, written_words, spoken_words, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal" and i2 - i1 > 1:
+            # Several changed words in a row ("NHS, PALS,"): each alone, when the rules say
+            # each the same alone as in the run, so every line names one word and its sound.
+            singles = [spoken_text(word, lang, lexicon) for word in written_words[i1:i2]]
+            if " ".join(singles).split() == spoken_words[j1:j2]:
+                for index, heard in zip(range(i1, i2), singles, strict=True):
+                    if index not in covered:
+                        context = Context(written_words, index, voice)
+                        yield from _hear_word(written_words[index], heard, False, context)
+                continue
             # A rule rewrote several words as one ("120/80 mmHg"): hear them as one.
             words = [*written_words[:i1], " ".join(written_words[i1:i2]), *written_words[i2:]]
             if not covered & set(range(i1, i2)):
