@@ -132,3 +132,24 @@ def test_a_symbol_never_cuts_a_cell_into_two_sentences():
     sentences = block_sentences(Block("High ! Repeat the test", "en-GB", "cell"), Lexicon())
     assert [s.text for s in sentences] == ["High ! Repeat the test"]
     assert sentences[0].spoken == "High, exclamation mark, Repeat the test"
+
+
+def test_welsh_place_names_in_english_text_are_read_by_the_welsh_voice():
+    block = Block("Go to Ysbyty Glan Clwyd or Llandudno. Ask Mr Lloyd.", "en-GB", "paragraph")
+    first, second = block_sentences(block, Lexicon())
+    assert [(p.text, p.lang) for p in first.parts] == [
+        ("Go to", "en-GB"),
+        ("Ysbyty Glan Clwyd", "cy"),
+        ("or", "en-GB"),
+        ("Llandudno", "cy"),
+    ]
+    assert second.parts == ()  # "Lloyd" is no place name
+
+
+def test_a_name_the_page_marks_keeps_the_pages_language():
+    text = "Ysbyty Gwynedd, Bangor"
+    block = Block(text, "en-GB", "paragraph", spans=((0, len(text), "cy"),))
+    (sentence,) = block_sentences(block, Lexicon())
+    assert sentence.lang == "cy" and sentence.parts == ()
+    welsh = Block("Ysbyty Gwynedd", "cy", "paragraph")
+    assert block_sentences(welsh, Lexicon())[0].parts == ()

@@ -10,6 +10,7 @@ from reader.model import Block, Document, Part, Section, Sentence, SpokenSection
 from reader.pipeline.normalise import is_speakable, normalise, tidy
 from reader.pipeline.sentences import split_sentences
 from reader.pipeline.speechtext.symbols import say_cell_symbols, symbol_key
+from reader.pipeline.speechtext.welsh import WELSH, welsh_spans
 
 if TYPE_CHECKING:
     # Only named in annotations: the lexicon module brings file reading and the manifest
@@ -98,10 +99,24 @@ def _labelled(sentence: Sentence, label: str) -> Sentence:
     return replace(sentence, spoken=f"{label}: {sentence.spoken}", parts=parts)
 
 
+def _spans(block: Block) -> tuple[tuple[int, int, str], ...]:
+    """Return the block's runs in another language: marked on the page, or Welsh place names."""
+    if not block.lang.lower().startswith("en"):
+        return block.spans
+    found = [(start, end, WELSH) for start, end in welsh_spans(block.text)]
+    # A name inside a run the page marks itself is that run's.
+    found = [
+        span
+        for span in found
+        if not any(s < span[1] and span[0] < e for s, e, _lang in block.spans)
+    ]
+    return tuple(sorted((*block.spans, *found)))
+
+
 def _runs(block: Block, start: int, end: int) -> list[tuple[int, int, str]]:
     """Cut block.text[start:end] into (start, end, lang) runs, offsets into the sentence."""
     runs, position = [], start
-    for span_start, span_end, lang in block.spans:
+    for span_start, span_end, lang in _spans(block):
         span_start, span_end = max(span_start, start), min(span_end, end)
         if span_start >= span_end:
             continue

@@ -104,3 +104,32 @@ def test_no_corpus_sentence_says_slash_roman_or_hash(case):
 def test_no_corpus_phone_number_is_read_as_a_cardinal(case):
     said = heard(case.text, case.lang)
     assert "h'Vndr" not in said and "T'aUz" not in said
+
+
+def test_capital_words_are_read_as_words_and_codes_as_the_codes_list_says():
+    assert heard("ASK your pharmacist.").startswith("'aask")  # not ",eI,Esk'eI", the letters
+    assert heard("DO NOT EAT brown bread").split()[1] == "'i:t"
+    assert heard("ACE inhibitors").startswith("'eIs ")
+    assert heard("HER2 tests").startswith("h3: t'u:")
+    assert heard("MOVIPREP sachets").startswith("m'u:vIpr")  # a brand eSpeak can say
+    assert " O@ " in heard("Take tablet A OR tablet B.")  # the word "or", not "oh ar"
+
+
+def test_slashes_and_written_variants_are_heard_as_their_meaning():
+    fever = heard("A temperature of 39°C/102°F or above")
+    assert "sl'aS" not in fever and "f'ar@nh" in fever
+    assert "gr'i:z s'Els" in heard("Store below 25˚C.")
+    assert "d'aS" not in heard("Ages 60 -69 are invited.")
+    assert "sl'aS" not in heard("Has a fit / seizure")
+    assert heard("Sr Jones").startswith("s'Ist3")
+
+
+def test_a_quoted_letter_a_is_the_letter():
+    said = heard("Choose box 'A' or box 'B'.")
+    assert "'eI" in said and "a#_:" not in said
+
+
+def test_welsh_names_are_said_with_welsh_letter_to_sound_rules():
+    # "dd" is /ð/ in Welsh; the English voice says /d/.
+    assert phonemes("Gwynedd", "cel/cy", ipa=True).endswith("ð")
+    assert not phonemes("Gwynedd", "gmw/en", ipa=True).endswith("ð")
