@@ -7,6 +7,8 @@ import pytest
 
 from reader.pipeline.normalise import normalise, tidy
 from reader.pipeline.speechtext import LANGUAGES, RULES
+from reader.pipeline.speechtext.codes import CODES_FILE
+from reader.pipeline.speechtext.welsh import PLACES_FILE
 from tests.speech.corpus import load_corpus
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "speech-text.md"
@@ -83,3 +85,18 @@ def test_each_abbreviation_is_found_in_any_sentence():
         for written, said in words.abbreviations.items():
             said_here = rule.apply(f"See {written} here and", words)
             assert said.lower() in said_here.lower(), written
+
+
+def test_every_code_names_the_source_of_its_spoken_form():
+    lines = [
+        line.split("\t")
+        for line in CODES_FILE.read_text("utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert lines and all(len(columns) == 3 and columns[2].strip() for columns in lines)
+    assert all(written.isupper() and spoken for written, spoken, _ in lines)
+
+
+def test_the_welsh_gazetteer_says_where_its_names_come_from():
+    header = PLACES_FILE.read_text("utf-8").split("\n\n")[0]
+    assert "Source:" in header and "Open Government Licence" in header
