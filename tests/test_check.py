@@ -185,3 +185,21 @@ def test_every_listen_line_shows_exactly_what_will_be_heard():
         if finding.level == "listen":
             assert finding.heard in spoken, finding
             assert f'"{finding.heard}" /{finding.sounds}/' in finding.message
+
+
+def test_a_welsh_looking_name_outside_the_gazetteer_is_to_listen_to():
+    page = "<h1>Title</h1><p>Visit Ysbyty Gwynedd, Maesgwyn or Pen-y-Ffridd. Ask Lloyd.</p>"
+    document, lexicon = (
+        parse_document(f'<html lang="en-GB"><body><main>{page}</main></body></html>'.encode(), "x"),
+        Lexicon(),
+    )
+    found = {f.written: f for f in find_all(document, lexicon)}
+    assert set(found) == {"Maesgwyn", "Pen-y-Ffridd"}  # the gazetteer reads Ysbyty Gwynedd
+    assert all('<span lang="cy">' in f.message and f.level == "listen" for f in found.values())
+
+
+def test_a_flag_said_by_its_name_asks_for_a_key():
+    findings = find_all(*trust_document())
+    (flag,) = [f for f in findings if f.written == "!"]
+    assert flag.level == "listen" and flag.heard == "exclamation mark"
+    assert not [f for f in findings if f.written == "*"]  # the page's key says what * means

@@ -18,6 +18,8 @@ from reader.pipeline.lexicon import Lexicon
 from reader.pipeline.phonemes import phonemes, sounds
 from reader.pipeline.speech import spoken_section, spoken_text
 from reader.pipeline.speechtext.capitals import CODES, ESPEAK, WORD_LIST, capital_source
+from reader.pipeline.speechtext.symbols import SYMBOL_NAMES
+from reader.pipeline.speechtext.wordlist import is_english_word
 from reader.pipeline.voices import DEFAULT_VOICES
 
 PROBLEM = "problem"
@@ -33,6 +35,12 @@ _EDGE_PUNCTUATION = ".,;:!?'\"()[]\u2018\u2019\u201c\u201d\u2026"
 _SCHWA = "\u0250"
 """eSpeak's IPA "uh" for the article "a", which a spelled letter A must never be."""
 _FRAME = ("The", "team")
+_WELSH_LOOKING = re.compile(
+    r"(?:Ll|Ff|Rh)[a-z]{3,}|[A-Z][a-z]*(?:dd(?:[wyu]|$)|wy|[\u0175\u0177])[a-z]*"
+    r"|[A-Z][a-z]+-y[r]?-[A-Z][a-z]+"
+)
+"""Welsh spelling in a capitalised word: "Gwynedd", "Rhosddu", "Maesgwyn", "Pen-y-Ffridd"
+(an English "dd" is followed by another letter: "Paddington")."""
 """Words put around a token: eSpeak reads some capitals differently alone and in a sentence."""
 
 
@@ -71,7 +79,10 @@ def hear_document(
                 voice = voice_for(piece.lang, preferred or {})
                 if voice is None:
                     continue  # `reader check` reports the missing voice itself.
-                heard = hear_sentence(piece.text, piece.lang, lexicon, voice, piece.spoken)
+                heard = [
+                    *hear_sentence(piece.text, piece.lang, lexicon, voice, piece.spoken),
+                    *_named_flags(piece.text, piece.spoken, voice),
+                ]
                 for finding in heard:
                     key = (finding.level, finding.written)
                     if key in found:
@@ -158,12 +169,47 @@ def _hear_word(word: str, heard: str, untouched: bool, context: Context) -> Iter
     if not token:
         return
     yield from _symbols(token, said, context)
+    if untouched and context.voice.startswith("gmw/") and _looks_welsh(token):
+        ipa = _ipa(said, context.voice)
+        yield Finding(
+            LISTEN,
+            f'"{token}" may be a Welsh name, read with English rules: "{said}" /{ipa}/; '
+            'mark it <span lang="cy"> for the Welsh voice',
+            written=token,
+            heard=said,
+            sounds=ipa,
+        )
     letters = re.sub(r"[^\w]", "", token)
     if context.index == 0 and letters == "A":
         return  # "A doctor will…": the article, not the letter
     risky = is_abbreviation_like(letters) or _is_lone_letter(letters) or _mixes_digits(letters)
     if risky or (untouched and _unusual_number(token)):
         yield from _letters_and_numbers(token, said, untouched, context)
+
+
+_ENGLISH_NAMES = frozenset({"Lloyd", "Lloyds"})
+"""Welsh-spelled names that English text says the English way."""
+
+
+def _looks_welsh(token: str) -> bool:
+    found = _WELSH_LOOKING.fullmatch(token) and token not in _ENGLISH_NAMES
+    return bool(found) and not is_english_word(token)
+
+
+def _named_flags(text: str, spoken: str, voice: str) -> list[Finding]:
+    """Find a flag in a table cell said by its name because no key on the page defines it."""
+    return [
+        Finding(
+            LISTEN,
+            f'"{text}": "{flag}" will be heard by its name: "{name}" /{_ipa(name, voice)}/; a key '
+            f'under the table ("{flag} far outside the normal range") would say what it means',
+            written=flag,
+            heard=name,
+            sounds=_ipa(name, voice),
+        )
+        for flag, name in SYMBOL_NAMES.items()
+        if flag in text and re.search(rf"\b{name}s?\b", spoken) and name not in text
+    ]
 
 
 def _symbols(token: str, heard: str, context: Context) -> Iterator[Finding]:
