@@ -8,7 +8,7 @@ import re
 import unicodedata
 import warnings as python_warnings
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
 import nh3
@@ -486,6 +486,16 @@ class _BlockCollector:
         """Text runs of the block being read, each with its inline `lang` (None: the block's)."""
         self.label = ""
         """The column header of the data cell being read, said before its first block."""
+        self.tables: dict[int, TableHeaders] = {}
+        """Each table's headers, found once: by the id of its <table> tag."""
+
+    def _column_header(self, cell: Tag) -> str:
+        table = cell.find_parent("table")
+        if table is None:
+            return ""
+        if id(table) not in self.tables:
+            self.tables[id(table)] = table_headers(table)
+        return column_header(cell, self.tables[id(table)])
 
     def collect(self, root: Tag) -> list[tuple[Block, Tag | None]]:
         # An explicit stack, not recursion: a document may nest thousands of levels deep.
@@ -526,7 +536,7 @@ class _BlockCollector:
                 # A paragraph inside a list item or cell still reads as that item or cell.
                 inner = kind
             if name == "td":
-                self.label = column_header(node)
+                self.label = self._column_header(node)
             return iter(node.children), inner, node, (inner, node), None
         if name in _CONTAINERS:
             self._flush(kind, owner)
@@ -556,29 +566,46 @@ class _BlockCollector:
 _DONE = object()
 
 
-def column_header(cell: Tag) -> str:
-    """Return the text of the header cells above a data cell, or "" in a layout table.
+@dataclass(frozen=True)
+class TableHeaders:
+    """A data table's header rows: the text, first column and span of each header cell."""
+
+    rows: frozenset[int]
+    """The ids of the header rows' <tr> tags."""
+    cells: tuple[tuple[str, int, int], ...]
+
+
+def table_headers(table: Tag) -> TableHeaders:
+    """Find a table's header cells; none in a layout table.
 
     A table marked role="presentation" or "none", or with no <th> at all, lays out text: its
-    cells are read as they are. Otherwise a data cell is read with its column's headers, the
-    cells of the header rows (those in <thead>, or made only of <th>) over its column.
+    cells are read as they are. Otherwise header rows are those in <thead>, or made only of
+    <th> (a <th scope="row"> names its row, not a column).
     """
-    table = cell.find_parent("table")
+    if table.get("role") in _LAYOUT_ROLES:
+        return TableHeaders(frozenset(), ())
+    rows = [row for row in table.find_all("tr") if row.find_parent("table") is table]
+    header_rows = [row for row in rows if _is_header_row(row)]
+    cells = tuple(
+        (collapse_whitespace(cell.get_text(" ")), start, span)
+        for row in header_rows
+        for cell, start, span in _cells_with_columns(row)
+        if cell.name == "th"
+    )
+    return TableHeaders(frozenset(map(id, header_rows)), cells)
+
+
+def column_header(cell: Tag, headers: TableHeaders) -> str:
+    """Return the text of the header cells over a data cell's column, joined; "" if none."""
     row = cell.find_parent("tr")
-    if table is None or row is None or table.get("role") in _LAYOUT_ROLES:
-        return ""
-    rows = [r for r in table.find_all("tr") if r.find_parent("table") is table]
-    header_rows = [r for r in rows if _is_header_row(r)]
-    if not header_rows or row in header_rows:
+    if row is None or id(row) in headers.rows:
         return ""
     column = _column_of(row, cell)
-    names = []
-    for header_row in header_rows:
-        for header, start, span in _cells_with_columns(header_row):
-            text = collapse_whitespace(header.get_text(" "))
-            if header.name == "th" and start <= column < start + span and text not in names:
-                names.append(text)
-    label = ", ".join(name for name in names if name)
+    names: list[str] = []
+    for text, start, span in headers.cells:
+        if start <= column < start + span and text and text not in names:
+            names.append(text)
+    label = ", ".join(names)
     # "Test" over a cell that reads "Test": no header is needed to say what it is.
     return "" if label == collapse_whitespace(cell.get_text(" ")) else label
 

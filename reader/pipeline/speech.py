@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from reader.model import Block, Document, Part, Section, Sentence, SpokenSection
@@ -69,7 +70,7 @@ def block_sentences(
     sentences = []
     said_as = None
     if block.kind == "cell":
-        said_as = lambda text: say_cell_symbols(text, keys or {}, block.lang)  # noqa: E731
+        said_as = partial(say_cell_symbols, keys=keys or {}, lang=block.lang)
     # A heading is always one sentence, so each section's first sentence is its heading.
     texts = [block.text] if block.kind == "heading" else split_sentences(block.text)
     position = 0
