@@ -6,7 +6,7 @@ import re
 
 from reader.pipeline.sentences import collapse_whitespace
 from reader.pipeline.speechtext import LANGUAGES, Words, apply_rules, words_for
-from reader.pipeline.speechtext.capitals import reads_as_word, spell
+from reader.pipeline.speechtext.capitals import reads_as_word
 
 __all__ = [
     "LANGUAGES",
@@ -46,7 +46,7 @@ def is_speakable(text: str) -> bool:
 
 
 def spell_out(word: str, lang: str = "en") -> str:
-    """Return how normalisation says an all-capital word: letters, unless it is a word."""
-    if not _ALL_CAPITALS.fullmatch(word) or reads_as_word(word):
+    """Return how normalisation says an all-capital word alone: by the capitals policy."""
+    if not _ALL_CAPITALS.fullmatch(word):
         return word
-    return spell(word, words_for(lang))
+    return normalise(word, lang)
