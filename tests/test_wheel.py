@@ -76,6 +76,8 @@ def test_the_wheel_holds_every_package_and_the_widget(wheel):
         assert f"reader/static/{name}" in names
     # The speech-text stage reads its word list from this package data file, not a dependency.
     assert "reader/pipeline/speechtext/words.txt" in names
+    assert "reader/pipeline/speechtext/codes.tsv" in names
+    assert "reader/pipeline/speechtext/welsh_places.txt" in names
 
 
 def free_port() -> int:
