@@ -170,12 +170,15 @@ def test_the_dashboard_shows_every_document_and_the_audit_log(admin, staff):
     assert 'aria-live="polite"' in html and "No builds are running." in html
     assert "Not built" in html and "Rebuild all" in html
     assert 'http-equiv="refresh"' not in html
-    assert "admin:admin, sign in: ok" in html
-    assert "api:cms, put small: refused" in html
+    assert "admin, sign in admin: ok" in html
+    assert "cms, put small: refused" in html
     log = (staff.instance / "audit.jsonl").read_text().splitlines()
     entries = [json.loads(line) for line in log]
     assert [e["action"] for e in entries] == ["sign in", "put"]
-    assert set(entries[0]) == {"when", "who", "action", "target", "result"}
+    assert set(entries[0]) == {"when", "who", "via", "address", "action", "target", "result"}
+    assert entries[0]["who"] == "admin" and entries[0]["via"] == "session"
+    assert entries[1]["who"] == "cms" and entries[1]["via"] == "token cms"
+    assert entries[1]["document"] == SMALL_SLUG and entries[1]["outcome"] == "refused"
 
 
 def test_a_rebuild_is_queued_built_and_reported_with_findings(admin, staff):
