@@ -88,4 +88,6 @@ def retry_after(limiter: Limiter) -> int:
     limit = limiter.current_limit
     if limit is None:
         return 60
-    return max(1, math.ceil(limit.reset_at - time.time()))
+    # The storage rounds its reset time up to a whole second: never say more than a window.
+    window = limit.limit.get_expiry()
+    return min(window, max(1, math.ceil(limit.reset_at - time.time())))
