@@ -90,6 +90,7 @@ class People:
 
     def __init__(self, instance_path: str | Path):
         self.path = Path(instance_path) / FILE_NAME
+        self._made = False  # the tables are made sure of once per object, not per request
 
     @contextmanager
     def connect(self):
@@ -104,7 +105,9 @@ class People:
             if fresh:
                 self.path.chmod(0o600)  # password hashes and session ids: owner only
             connection.execute("PRAGMA foreign_keys = ON")
-            connection.executescript(SCHEMA)
+            if fresh or not self._made:
+                connection.executescript(SCHEMA)
+                self._made = True
             connection.execute("BEGIN IMMEDIATE")
             try:
                 yield connection
