@@ -67,6 +67,8 @@ def test_a_change_through_the_api_is_logged_with_who_where_what_and_outcome(staf
     assert second["address"] == "192.0.2.44"
     assert rebuilt["job"] == second["job"] and rebuilt["outcome"] == "built"
     assert rebuilt["sections"] == {"changed": ["detail"], "added": [], "removed": []}
+    published = mf.load_manifest(staff.build_dir, SMALL_SLUG).build_key
+    assert built["version"] != rebuilt["version"] and published.startswith(rebuilt["version"])
     assert unchanged["outcome"] == "unchanged" and "job" not in unchanged
 
 

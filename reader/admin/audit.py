@@ -104,17 +104,19 @@ def record_outcome(
         elif kind == "retire":
             entry.update(outcome="unpublished", result="unpublished")
         else:
-            sections = _changed_sections(Path(instance_path), Path(build_dir), document)
+            manifest = mf.load_manifest(Path(build_dir), document)
+            sections = _changed_sections(Path(instance_path), manifest, document)
             outcome = "built" if any(sections.values()) else "unchanged"
             entry.update(outcome=outcome, sections=sections, result=_say(outcome, sections))
+            if manifest is not None and manifest.build_key:
+                entry["version"] = manifest.build_key[:12]  # names the published version
         append(log_path(instance_path), entry)
-    except (OSError, ValueError) as problem:
+    except (OSError, ValueError) as problem:  # a damaged manifest is a ValueError
         log.error("cannot write the audit log's outcome of job %s: %s", job_id, problem)
 
 
-def _changed_sections(instance: Path, build_dir: Path, slug: str) -> dict[str, list[str]]:
+def _changed_sections(instance: Path, manifest, slug: str) -> dict[str, list[str]]:
     """Compare the published sections with those at the last audited build, and note them."""
-    manifest = mf.load_manifest(build_dir, slug)
     now = {s.id: s.key for s in manifest.sections} if manifest else {}
     keep = instance / SECTIONS_FOLDER / f"{slug}.json"
     try:
