@@ -372,11 +372,14 @@ def user_add(name, role) -> None:
         check_name(name)
         if people.get(name) is not None:
             raise ReaderError(f"there is already a person called {name!r}")
+        first = not people.anyone()
         people.add(name, role, _new_password(f"Password for {name}"))
     except ReaderError as error:
         raise click.ClickException(str(error)) from error
     _audit("add person", name, f"ok, {role}")
     click.echo(f"added {name} ({role})")
+    if first:
+        click.echo("The admin page turns on when reader serve next starts.", err=True)
 
 
 @user.command(name="list")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
 
 from reader.admin.people import People
+from reader.errors import ReaderError
 from tests.support.admin_forms import sign_in
 from tests.support.staff import PASSWORD, make_staff, staff_app
 
@@ -150,3 +152,9 @@ def test_with_redis_the_counters_are_shared_between_processes(staff, tmp_path, r
         assert api(client, "vr_guess", ATTACKER).status_code == 401
     assert_retry_after(api(one, "vr_guess", ATTACKER))
     assert api(two, staff.token, ATTACKER).status_code == 200
+
+
+def test_a_redis_url_without_the_redis_package_is_one_clear_error(staff, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "redis", None)  # as if `voice-reader[redis]` were missing
+    with pytest.raises(ReaderError, match=r"pip install 'voice-reader\[redis\]'"):
+        staff_app(tmp_path, staff.content_dir, staff.build_dir, QUEUE_URL="redis://127.0.0.1:1/0")

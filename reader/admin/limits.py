@@ -13,6 +13,9 @@ import time
 from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits.errors import ConfigurationError
+
+from reader.errors import ReaderError
 
 FAILED_SIGN_INS_PER_ACCOUNT = "5 per minute"
 """One client guessing one account's password: the 6th wrong try in a minute gets 429."""
@@ -38,13 +41,20 @@ def init_app(app) -> Limiter:
     """Make the app's limiter; client addresses come from READER_PROXY_COUNT's ProxyFix."""
     # get_remote_address reads request.remote_addr, which honours X-Forwarded-For only
     # when READER_PROXY_COUNT says how many proxies stand in front (reader/web/app.py).
-    limiter = Limiter(
-        get_remote_address,
-        app=app,
-        storage_uri=storage_uri(app.config),
-        default_limits=[],
-        key_prefix="voice-reader",
-    )
+    uri = storage_uri(app.config)
+    try:
+        limiter = Limiter(
+            get_remote_address,
+            app=app,
+            storage_uri=uri,
+            default_limits=[],
+            key_prefix="voice-reader",
+        )
+    except ConfigurationError as error:
+        raise ReaderError(
+            f"cannot keep the sign-in and token limits in {uri.split('@')[-1]}: {error} "
+            "(for Redis: pip install 'voice-reader[redis]')"
+        ) from None
     app.extensions["reader.admin.limiter"] = limiter
     return limiter
 
