@@ -7,13 +7,13 @@ slowed without slowing anyone else.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import time
 
 from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from limits.errors import ConfigurationError
 
 from reader.errors import ReaderError
 
@@ -42,19 +42,19 @@ def init_app(app) -> Limiter:
     # get_remote_address reads request.remote_addr, which honours X-Forwarded-For only
     # when READER_PROXY_COUNT says how many proxies stand in front (reader/web/app.py).
     uri = storage_uri(app.config)
-    try:
-        limiter = Limiter(
-            get_remote_address,
-            app=app,
-            storage_uri=uri,
-            default_limits=[],
-            key_prefix="voice-reader",
-        )
-    except ConfigurationError as error:
+    # Said here in one line: flask-limiter would fail later, naming only a version number.
+    if uri.startswith(("redis", "rediss")) and importlib.util.find_spec("redis") is None:
         raise ReaderError(
-            f"cannot keep the sign-in and token limits in {uri.split('@')[-1]}: {error} "
-            "(for Redis: pip install 'voice-reader[redis]')"
-        ) from None
+            f"cannot keep the sign-in and token limits in {uri.split('@')[-1]}: the redis "
+            "package is missing (pip install 'voice-reader[redis]')"
+        )
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=uri,
+        default_limits=[],
+        key_prefix="voice-reader",
+    )
     app.extensions["reader.admin.limiter"] = limiter
     return limiter
 
