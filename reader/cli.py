@@ -263,40 +263,66 @@ def token() -> None:
     """Make, list and revoke the bearer tokens of the content API."""
 
 
-def _tokens():
-    from reader.admin.tokens import Tokens
+def _instance() -> str:
+    """Return the service's instance folder (the accounts, tokens and audit log live there)."""
     from reader.web.app import create_app
 
-    return Tokens(create_app().instance_path)
+    return create_app().instance_path
+
+
+def _tokens():
+    from reader.admin.tokens import Tokens
+
+    return Tokens(_instance())
+
+
+def _people():
+    from reader.admin.people import People
+
+    return People(_instance())
+
+
+def _audit(action: str, target: str, result: str) -> None:
+    from reader.admin.audit import record_command
+
+    record_command(_instance(), action, target, result)
 
 
 @token.command(name="create")
 @click.argument("name")
-def token_create(name) -> None:
+@click.option(
+    "--owner", metavar="PERSON", help="The person it belongs to (default: none, an integration)."
+)
+def token_create(name, owner) -> None:
     """Make a token called NAME and print it (only once: just its hash is kept)."""
     try:
-        value = _tokens().create(name)
+        if owner is not None and _people().get(owner) is None:
+            raise ReaderError(f"there is nobody called {owner!r}: reader user list")
+        value = _tokens().create(name, owner)
     except ReaderError as error:
         raise click.ClickException(str(error)) from error
+    _audit("create token", name, f"ok, owner {owner or '(an integration)'}")
     click.echo(value)
     click.echo("Keep it now: it is not stored and cannot be shown again.", err=True)
 
 
-@token.command(name="list")
-def token_list() -> None:
-    """List the tokens: name, when made, and whether revoked."""
+def _when(seconds) -> str:
     import time
 
-    def when(seconds):
-        return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds))
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds))
 
+
+@token.command(name="list")
+def token_list() -> None:
+    """List the tokens: name, owner, when made, and whether revoked."""
     try:
         found = _tokens().list()
     except ReaderError as error:
         raise click.ClickException(str(error)) from error
     for entry in found:
-        state = f"revoked {when(entry['revoked'])}" if entry["revoked"] else "active"
-        click.echo(f"{entry['name']}\tcreated {when(entry['created'])}\t{state}")
+        state = f"revoked {_when(entry['revoked'])}" if entry["revoked"] else "active"
+        owner = f"owner {entry['owner']}" if entry["owner"] else "integration"
+        click.echo(f"{entry['name']}\t{owner}\tcreated {_when(entry['created'])}\t{state}")
     if not found:
         click.echo("no tokens yet: reader token create NAME", err=True)
 
@@ -309,7 +335,95 @@ def token_revoke(name) -> None:
         _tokens().revoke(name)
     except ReaderError as error:
         raise click.ClickException(str(error)) from error
+    _audit("revoke token", name, "ok")
     click.echo(f"revoked {name}")
+
+
+@main.group()
+def user() -> None:
+    """Add, list and remove the people who sign in to the admin pages, and reset passwords."""
+
+
+def _new_password(prompt: str) -> str:
+    from reader.admin.people import check_password
+
+    password = click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    try:
+        return check_password(password)
+    except ReaderError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@user.command(name="add")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["editor", "admin"]),
+    default="editor",
+    show_default=True,
+    help="editor: documents, previews, publishing, lexicon; admin: also people and tokens.",
+)
+def user_add(name, role) -> None:
+    """Add a person called NAME; asks for their password twice, hidden."""
+    from reader.admin.people import check_name
+
+    try:
+        people = _people()
+        check_name(name)
+        if people.get(name) is not None:
+            raise ReaderError(f"there is already a person called {name!r}")
+        first = not people.anyone()
+        people.add(name, role, _new_password(f"Password for {name}"))
+    except ReaderError as error:
+        raise click.ClickException(str(error)) from error
+    _audit("add person", name, f"ok, {role}")
+    click.echo(f"added {name} ({role})")
+    if first:
+        click.echo("The admin page turns on when reader serve next starts.", err=True)
+
+
+@user.command(name="list")
+def user_list() -> None:
+    """List everyone: name, role and when their password was set."""
+    try:
+        found = _people().list()
+    except ReaderError as error:
+        raise click.ClickException(str(error)) from error
+    for person in found:
+        click.echo(f"{person.name}\t{person.role}\tpassword set {_when(person.password_changed)}")
+    if not found:
+        click.echo("nobody yet: reader user add NAME --role admin", err=True)
+
+
+@user.command(name="remove")
+@click.argument("name")
+def user_remove(name) -> None:
+    """Remove NAME: their sessions end and their API tokens are revoked."""
+    try:
+        _people().remove(name)
+        revoked = _tokens().revoke_owned_by(name)
+    except ReaderError as error:
+        raise click.ClickException(str(error)) from error
+    _audit("remove person", name, "ok")
+    for token_name in revoked:
+        _audit("revoke token", token_name, f"revoked: {name} was removed")
+    tokens = f"; revoked their tokens {', '.join(revoked)}" if revoked else ""
+    click.echo(f"removed {name}{tokens}")
+
+
+@user.command(name="reset-password")
+@click.argument("name")
+def user_reset_password(name) -> None:
+    """Give NAME a new password (asked twice, hidden); their sessions end."""
+    try:
+        people = _people()
+        if people.get(name) is None:
+            raise ReaderError(f"there is nobody called {name!r}: reader user list")
+        people.set_password(name, _new_password(f"New password for {name}"))
+    except ReaderError as error:
+        raise click.ClickException(str(error)) from error
+    _audit("reset password", name, "ok")
+    click.echo(f"new password set for {name}; their sessions have ended")
 
 
 @main.command(name="export")
@@ -370,7 +484,7 @@ def embed_snippet_command(slug, base_url) -> None:
 
 @main.command(name="admin-password")
 def admin_password_command() -> None:
-    """Ask for an admin password and print its hash for READER_ADMIN_PASSWORD_HASH."""
+    """Print a password hash for READER_ADMIN_PASSWORD_HASH (older setups; see reader user)."""
     from werkzeug.security import generate_password_hash
 
     from reader.admin.auth import MIN_PASSWORD_LENGTH

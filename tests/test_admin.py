@@ -18,38 +18,16 @@ from werkzeug.security import check_password_hash
 from reader import create_app
 from reader.cli import main
 from reader.manifest import load_manifest
+from tests.support.admin_forms import ORIGIN, csrf, post, sign_in
 from tests.support.content import NETS
 from tests.support.staff import PASSWORD, PASSWORD_HASH, SMALL_SLUG, make_staff, run_worker
 from tests.test_html_valid import VNU
-
-ORIGIN = {"Origin": "http://localhost"}
-_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
 def staff(tmp_path, monkeypatch, content_dir):
     """Give a test an app with the admin pages on, over a copy of the content."""
     return make_staff(tmp_path, monkeypatch, content_dir)
-
-
-def csrf(client, url: str = "/admin/sign-in") -> str:
-    """Return the CSRF token of the form at `url`."""
-    match = _TOKEN.search(client.get(url).get_data(as_text=True))
-    assert match, f"no CSRF token in {url}"
-    return match[1]
-
-
-def sign_in(client, password: str = PASSWORD, user: str = "admin"):
-    """Post the sign-in form as a browser would."""
-    token = csrf(client)
-    data = {"user": user, "password": password, "csrf_token": token}
-    return client.post("/admin/sign-in", data=data, headers=ORIGIN)
-
-
-def post(client, url: str, data: dict | None = None, form: str = "/admin", **options):
-    """Post a form of the admin pages, with the token of the page it is on."""
-    data = {"csrf_token": csrf(client, form), **(data or {})}
-    return client.post(url, data=data, headers=ORIGIN, **options)
 
 
 @pytest.fixture
@@ -170,12 +148,15 @@ def test_the_dashboard_shows_every_document_and_the_audit_log(admin, staff):
     assert 'aria-live="polite"' in html and "No builds are running." in html
     assert "Not built" in html and "Rebuild all" in html
     assert 'http-equiv="refresh"' not in html
-    assert "admin:admin, sign in: ok" in html
-    assert "api:cms, put small: refused" in html
+    assert "admin, sign in admin: ok" in html
+    assert "cms, put small: refused" in html
     log = (staff.instance / "audit.jsonl").read_text().splitlines()
     entries = [json.loads(line) for line in log]
     assert [e["action"] for e in entries] == ["sign in", "put"]
-    assert set(entries[0]) == {"when", "who", "action", "target", "result"}
+    assert set(entries[0]) == {"when", "who", "via", "address", "action", "target", "result"}
+    assert entries[0]["who"] == "admin" and entries[0]["via"] == "session"
+    assert entries[1]["who"] == "cms" and entries[1]["via"] == "token cms"
+    assert entries[1]["document"] == SMALL_SLUG and entries[1]["outcome"] == "refused"
 
 
 def test_a_rebuild_is_queued_built_and_reported_with_findings(admin, staff):
@@ -362,6 +343,13 @@ def test_admin_pages_are_valid_html(admin, staff, tmp_path):
         "edit": admin.get("/admin/pronunciation?edit=:NICE"),
         "refused": post(admin, "/admin/build", {"slug": "nope"}),
         "sign-in": staff.app.test_client().get("/admin/sign-in"),
+        "people": admin.get("/admin/people"),
+        "token-made": post(
+            admin, "/admin/tokens", {"name": "wp", "owner": "admin"}, "/admin/tokens"
+        ),
+        "tokens": admin.get("/admin/tokens"),
+        "audit": admin.get(f"/admin/audit?document={SMALL_SLUG}"),
+        "people-refused": post(admin, "/admin/people", {"name": "Bad Name"}, "/admin/people"),
     }
     files = []
     for name, response in pages.items():

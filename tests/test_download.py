@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 from urllib.parse import urljoin
 
 import lameenc
 import pytest
-from mutagen.id3 import ID3
+from mutagen.id3 import ID3, CTOCFlags
 
 from reader import create_app
 from reader import manifest as mf
@@ -24,10 +25,19 @@ from tests.support.content import FAKE, NETS, SMALL, rebuild_without, write_docu
 
 
 def chapters_of(path) -> list[tuple[str, str, int, int]]:
-    """Read back the chapters of an MP3 in table-of-contents order."""
+    """Read back the chapters of an MP3 in table-of-contents order, through nested tables."""
     tags = ID3(path)
-    (toc,) = tags.getall("CTOC")
+    tables = {toc.element_id: toc for toc in tags.getall("CTOC")}
+    (top,) = [toc for toc in tables.values() if toc.flags & CTOCFlags.TOP_LEVEL]
     chapters = {chap.element_id: chap for chap in tags.getall("CHAP")}
+
+    def walk(toc) -> list[str]:
+        assert toc.flags & CTOCFlags.ORDERED and len(toc.child_element_ids) <= 255
+        found = []
+        for child in toc.child_element_ids:
+            found += walk(tables[child]) if child in tables else [child]
+        return found
+
     return [
         (
             element_id,
@@ -35,7 +45,7 @@ def chapters_of(path) -> list[tuple[str, str, int, int]]:
             chapters[element_id].start_time,
             chapters[element_id].end_time,
         )
-        for element_id in toc.child_element_ids
+        for element_id in walk(top)
     ]
 
 
@@ -163,3 +173,41 @@ def _lame(pcm: bytes, **settings) -> bytes:
     for name, value in settings.items():
         getattr(encoder, f"set_{name}")(value)
     return bytes(encoder.encode(pcm)) + bytes(encoder.flush())
+
+
+def test_a_document_of_3000_sections_builds_plays_and_downloads(tmp_path, monkeypatch):
+    # A CTOC counts its children in one byte: 3,000 chapters need nested tables.
+    count = 3000
+    body = "".join(f"<h2>Part {n}</h2><p>Text {n}.</p>" for n in range(1, count))
+    html = f'<html lang="en-GB"><body><main><h1>A to Z</h1><p>Intro.</p>{body}</main></body></html>'
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "a-to-z", html)
+    summary = build_documents(content, out, options=FAKE)
+    assert not summary.failed, summary.failed
+    manifest = mf.load_manifest(out, "a-to-z")
+    assert len(manifest.sections) == count
+    download = mf.document_dir(out, "a-to-z") / manifest.download.audio
+    chapters = chapters_of(download)
+    assert [(c[0], c[1]) for c in chapters] == [(s.id, s.heading) for s in manifest.sections]
+    for before, after in itertools.pairwise(chapters):
+        assert before[3] == after[2]
+    assert chapters[-1][3] == round(manifest.download.duration * 1000)
+    tables = ID3(download).getall("CTOC")
+    assert len(tables) == 1 + 12  # the top table and ceil(3000 / 255) groups
+    assert str(ID3(download)["TIT2"]) == "A to Z"
+
+    monkeypatch.setenv("READER_INSTANCE_PATH", str(tmp_path / "instance"))
+    client = create_app({"TESTING": True, "CONTENT_DIR": content, "BUILD_DIR": out}).test_client()
+    page = client.get("/documents/a-to-z").get_data(as_text=True)
+    assert page.count('class="vr-listen"') == count and "Part 2999" in page
+    served = client.get("/api/documents/a-to-z/manifest.json").get_json()
+    assert len(served["sections"]) == count
+    with client.get(f"/api/documents/a-to-z/{manifest.download.audio}") as response:
+        assert response.status_code == 200 and len(response.data) == manifest.download.bytes
+
+
+def test_chapter_ids_never_take_a_table_of_contents_id():
+    mp3 = encode_mp3(FakeEngine(160).synthesise("Speech.", "gmw/en"))
+    tagged, _ = join_sections("T", [Chapter("toc", "A", mp3), Chapter("toc-1", "B", mp3)])
+    path_ids = [c.element_id for c in ID3(io.BytesIO(tagged)).getall("CHAP")]
+    assert path_ids == ["section-1", "section-2"]

@@ -4,32 +4,23 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    """Add the content API (always) and the admin pages (when a password is set) to `app`."""
+    """Add the content API (always) and the admin pages (when anyone can sign in) to `app`."""
     # Imported here: the worker's validator processes import reader.admin.* and must not
     # pay for Flask.
     from flask import request
-    from flask_limiter import Limiter
-    from flask_limiter.util import get_remote_address
     from flask_wtf.csrf import CSRFError, CSRFProtect
     from werkzeug.exceptions import HTTPException
 
-    from reader.admin import api, auth
+    from reader.admin import api, auth, limits, staff
     from reader.admin import views as admin_views
+    from reader.admin.people import People
     from reader.admin.tokens import Tokens
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     app.extensions["reader.admin.tokens"] = Tokens(app.instance_path)
-    # One counter per client address, in this process: the limits protect the cheap checks
-    # from floods, so they must cost less than what they protect.
-    limiter = Limiter(
-        get_remote_address,
-        app=app,
-        storage_uri=app.config.get("RATELIMIT_STORAGE_URI", "memory://"),
-        default_limits=[],
-    )
-    app.extensions["reader.admin.limiter"] = limiter
-    limiter.limit(f"{api.BAD_TOKENS_PER_MINUTE} per minute", deduct_when=api._bad_token)(api.bp)
+    limiter = limits.init_app(app)
+    limits.limit_bad_tokens(limiter, api.bp, api._bad_token, api.has_valid_token)
     app.register_blueprint(api.bp)
 
     codes = (400, 401, 404, 405, 409, 413, 415, 429, 500)
@@ -38,30 +29,28 @@ def init_app(app) -> None:
 
     def json_under_api(error: HTTPException):
         if request.path.startswith(api.bp.url_prefix + "/"):
-            return api.json_errors(error)
+            response = api.json_errors(error)
+            if error.code == 429:
+                response.headers["Retry-After"] = str(limits.retry_after(limiter))
+            return response
         handlers = previous.get(error.code) or []
         return handlers[0](error) if handlers else error
 
     for code in codes:
         app.register_error_handler(code, json_under_api)
-    if not app.config["ADMIN_PASSWORD_HASH"]:
+    people = People(app.instance_path)
+    app.extensions["reader.admin.people"] = people
+    if app.config["ADMIN_PASSWORD_HASH"]:
+        # Upgrading: the single admin of older versions becomes the first person.
+        people.adopt_first_admin(app.config["ADMIN_USER"], app.config["ADMIN_PASSWORD_HASH"])
+    elif not people.anyone():
         return  # Off, the admin routes do not exist at all: even a wrong method is a plain 404.
-    auth.init_session(app)
+    auth.init_app(app, people)
     csrf = CSRFProtect(app)
     csrf.exempt(api.bp)  # the API has no cookies: its bearer token is what a forger lacks
     app.register_blueprint(admin_views.bp)
-    failed = admin_views._failed_sign_in
-    view = app.view_functions["admin.sign_in"]
-    # Only failures count (deduct_when): a right password after a typo is never refused.
-    view = limiter.limit(auth.FAILED_SIGN_INS, deduct_when=failed, methods=["POST"])(view)
-    view = limiter.shared_limit(
-        auth.FAILED_SIGN_INS_ALL,
-        scope="sign-in-all",
-        key_func=lambda: "all",
-        deduct_when=failed,
-        methods=["POST"],
-    )(view)
-    app.view_functions["admin.sign_in"] = view
+    app.register_blueprint(staff.bp)
+    limits.limit_sign_in(limiter, app, "admin.sign_in", admin_views._failed_sign_in)
 
     def admin_refusal(error):
         if not request.path.startswith(admin_views.bp.url_prefix):
@@ -69,8 +58,13 @@ def init_app(app) -> None:
         if isinstance(error, CSRFError):
             text = "This form has expired or did not come from this site. Reload it and try again."
             return admin_views.message(400, text, "Form expired")
-        text = "Too many failed sign-ins from here. Wait a minute, then try again."
-        return admin_views.message(429, text, "Too many tries")
+        wait = limits.retry_after(limiter)
+        text = (
+            "Too many failed sign-ins from here. "
+            f"Wait {wait} second{'s' * (wait != 1)}, then try again."
+        )
+        response = admin_views.message(429, text, "Too many tries")
+        return response[0], 429, {"Retry-After": str(wait)}
 
     app.register_error_handler(CSRFError, admin_refusal)
     app.register_error_handler(429, admin_refusal)

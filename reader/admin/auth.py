@@ -1,32 +1,35 @@
-"""Admin sign-in: a password check, a signed session cookie, and same-origin form posts."""
+"""Admin sign-in: people's passwords, server-side sessions, and same-origin form posts."""
 
 from __future__ import annotations
 
-import hmac
 from urllib.parse import urlsplit
 
-from flask import Request, request, session
+from flask import Request, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
-from werkzeug.security import check_password_hash
 
-MIN_PASSWORD_LENGTH = 12
-FAILED_SIGN_INS = "5 per minute"
-"""Per client: after 5 wrong passwords in a minute, 429 until the minute is over."""
-FAILED_SIGN_INS_ALL = "60 per minute"
-"""For all clients together: each check costs a scrypt hash, so a flood is cut off here."""
-SESSION_KEY = "admin_user"
+from reader.admin.people import MIN_PASSWORD_LENGTH, People, Person
+from reader.admin.sessions import Sessions
+
+__all__ = ["MIN_PASSWORD_LENGTH", "current", "same_origin", "sign_in", "sign_out"]
+
+SESSION_KEY = "sid"
+"""The cookie's one claim: a random session id, looked up on the server at every request."""
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie session, Secure whenever the request came over HTTPS."""
+    """Flask's signed cookie, Secure whenever the request came over HTTPS.
+
+    It carries the session id and flask-wtf's CSRF seed; who is signed in, and until when,
+    is known only to the server, so a copied cookie is worth nothing after sign-out.
+    """
 
     def get_cookie_secure(self, app) -> bool:
         """Mark the cookie Secure over HTTPS (behind a proxy: set READER_PROXY_COUNT)."""
         return request.is_secure or bool(app.config.get("SESSION_COOKIE_SECURE"))
 
 
-def init_session(app) -> None:
-    """Configure the session cookie: HttpOnly, SameSite=Strict, signed with SECRET_KEY."""
+def init_app(app, people: People) -> None:
+    """Keep sessions on the server, with the idle and absolute limits from the config."""
     app.session_interface = SessionInterface()
     app.config.update(
         SESSION_COOKIE_NAME="vr_admin",
@@ -34,33 +37,40 @@ def init_session(app) -> None:
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_PATH="/",
     )
+    app.extensions["reader.admin.sessions"] = Sessions(
+        people,
+        idle_seconds=app.config["SESSION_IDLE_MINUTES"] * 60,
+        max_seconds=app.config["SESSION_MAX_HOURS"] * 3600,
+    )
 
 
-def password_ok(user: str, password: str, config) -> bool:
-    """Say whether `user` and `password` are the configured admin's."""
-    password_hash = config["ADMIN_PASSWORD_HASH"]
-    if not password_hash:
-        return False
-    # Both checks always run, so the time taken does not tell which one failed.
-    user_ok = hmac.compare_digest(user.encode("utf-8"), config["ADMIN_USER"].encode("utf-8"))
-    password_ok_ = check_password_hash(password_hash, password)
-    return user_ok and password_ok_
+def sessions() -> Sessions:
+    """Return the app's session store."""
+    return current_app.extensions["reader.admin.sessions"]
 
 
-def signed_in() -> str | None:
-    """Return the signed-in admin's name, or None."""
-    return session.get(SESSION_KEY)
+def current() -> Person | None:
+    """Return the signed-in person, or None; looked up once per request."""
+    if "person" not in g:
+        session_id = session.get(SESSION_KEY)
+        g.person = sessions().find(session_id) if isinstance(session_id, str) else None
+    return g.person
 
 
-def sign_in(user: str) -> None:
-    """Start a fresh session for `user` (a new cookie, so an old one cannot be reused)."""
+def sign_in(person: Person) -> None:
+    """Start a new server-side session under a new id: an id from before never carries over."""
     session.clear()
-    session[SESSION_KEY] = user
+    session[SESSION_KEY] = sessions().start(person.name)
+    g.person = person
 
 
 def sign_out() -> None:
-    """End the session."""
+    """End the session on the server, so any copy of its cookie is refused from now on."""
+    session_id = session.get(SESSION_KEY)
+    if isinstance(session_id, str):
+        sessions().end(session_id)
     session.clear()
+    g.person = None
 
 
 def _origin(url: str) -> tuple[str, str]:

@@ -1,4 +1,8 @@
-"""API bearer tokens: made once, stored only as hashes, checked with one lookup."""
+"""API bearer tokens: made once, stored only as hashes, checked with one lookup.
+
+Each token belongs to a person (its owner) or stands for a named integration: what it does
+is logged under that person's name, or the integration's.
+"""
 
 from __future__ import annotations
 
@@ -56,8 +60,8 @@ class Tokens:
         atomic_write(self.path, json.dumps(data, indent=1).encode("utf-8"))
         self.path.chmod(0o600)
 
-    def create(self, name: str) -> str:
-        """Make a token for `name` and return it; only its hash is kept."""
+    def create(self, name: str, owner: str | None = None) -> str:
+        """Make a token called `name` (owned by person `owner`, if any) and return it."""
         if not NAME.fullmatch(name):
             raise TokenError(
                 f"{name!r} is not a token name: use letters, digits, '.', '_' or '-' (at most 64)"
@@ -67,7 +71,12 @@ class Tokens:
             if name in data and not data[name].get("revoked"):
                 raise TokenError(f"a token called {name!r} exists; revoke it first")
             token = PREFIX + secrets.token_urlsafe(32)
-            data[name] = {"sha256": _digest(token), "created": time.time(), "revoked": None}
+            data[name] = {
+                "sha256": _digest(token),
+                "created": time.time(),
+                "revoked": None,
+                "owner": owner,
+            }
             self._save(data)
         return token
 
@@ -80,13 +89,38 @@ class Tokens:
             data[name] = {**data[name], "revoked": time.time()}
             self._save(data)
 
+    def revoke_owned_by(self, owner: str) -> list[str]:
+        """Revoke every active token of person `owner` (who is leaving); return their names."""
+        with self._lock:
+            data = dict(self._load())
+            names = [
+                name
+                for name, entry in data.items()
+                if entry.get("owner") == owner and not entry.get("revoked")
+            ]
+            for name in names:
+                data[name] = {**data[name], "revoked": time.time()}
+            if names:
+                self._save(data)
+        return names
+
     def list(self) -> list[dict]:
-        """Return every token's name, creation and revocation times (never the hash)."""
+        """Return every token's name, owner, creation and revocation times (never the hash)."""
         data = self._load()
         return [
-            {"name": name, "created": entry["created"], "revoked": entry.get("revoked")}
+            {
+                "name": name,
+                "owner": entry.get("owner"),
+                "created": entry["created"],
+                "revoked": entry.get("revoked"),
+            }
             for name, entry in sorted(data.items())
         ]
+
+    def holder(self, token: str) -> tuple[str, str | None] | None:
+        """Return the active token's (name, owner), or None."""
+        name = self.check(token)
+        return None if name is None else (name, self._load().get(name, {}).get("owner"))
 
     def check(self, token: str) -> str | None:
         """Return the name of the active token `token`, or None."""

@@ -1,4 +1,7 @@
-"""The admin pages: sign-in, the dashboard, add/replace with a preview, and pronunciation."""
+"""The admin pages: sign-in, the dashboard, add/replace with a preview, and pronunciation.
+
+People, API tokens and the audit log have their own pages, for admins (reader/admin/staff.py).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from reader.admin import audit, auth, lexicon_store, status, store
+from reader.admin.people import MAX_PASSWORD_LENGTH
 from reader.admin.queue import BUILD, CLIP, PREVIEW, build_running, queue_for
 from reader.manifest import is_valid_slug
 
@@ -37,11 +41,15 @@ OPEN_ENDPOINTS = frozenset({"admin.sign_in", "admin.sign_in_form"})
 
 
 @bp.before_request
-def require_admin():
+def require_sign_in():
     """Refuse cross-site posts, and send anyone not signed in to the sign-in form."""
     if request.method == "POST" and not auth.same_origin(request):
         return message(403, "This form can only be sent from the admin pages of this site.")
-    if request.endpoint in OPEN_ENDPOINTS or auth.signed_in():
+    person = auth.current()
+    if person is not None:
+        audit.set_actor(person.name, "session")
+        return None
+    if request.endpoint in OPEN_ENDPOINTS:
         return None
     if request.method == "GET":
         return redirect(url_for("admin.sign_in_form", next=request.full_path.rstrip("?")), 303)
@@ -59,10 +67,6 @@ def private(response: Response) -> Response:
 def message(code: int, text: str, title: str = "Cannot do that"):
     """Render a short page that says what went wrong and where to go next."""
     return render_template("admin_message.html", message=text, title=title), code
-
-
-def _who() -> str:
-    return f"admin:{auth.signed_in() or 'anonymous'}"
 
 
 def _when(seconds: float | None) -> str:
@@ -91,27 +95,31 @@ def _failed_sign_in(response: Response) -> bool:
 
 @bp.post("/sign-in")
 def sign_in():
-    """Check the user name and password; start a session or say they are wrong."""
-    user = request.form.get("user", "")
+    """Check the user name and password; start a new session or say they are wrong."""
+    user = request.form.get("user", "").strip().lower()
     password = request.form.get("password", "")
-    if (
-        len(user) > 200
-        or len(password) > 1000
-        or not auth.password_ok(user, password, current_app.config)
-    ):
-        audit.record(f"admin:{user[:60]}", "sign in", "", "refused: wrong user name or password")
+    people = current_app.extensions["reader.admin.people"]
+    person = None
+    if len(user) <= 64 and len(password) <= MAX_PASSWORD_LENGTH:
+        person = people.authenticate(user, password)
+    if person is None:
+        # Logged under the account tried only when it exists: a typed password or a
+        # made-up name is never written down.
+        tried = user if len(user) <= 64 and people.get(user) is not None else "(unknown)"
+        audit.record("sign in", tried, "refused: wrong user name or password", who="")
         error = "The user name or password is not right. Check them and try again."
         page = render_template("admin_sign_in.html", error=error, next=_next_url(), user=user)
         return page, 401
-    auth.sign_in(user)
-    audit.record(f"admin:{user}", "sign in", "", "ok")
+    auth.sign_in(person)
+    audit.set_actor(person.name, "session")
+    audit.record("sign in", person.name, "ok")
     return redirect(_next_url(), 303)
 
 
 @bp.post("/sign-out")
 def sign_out():
-    """End the session and go back to the sign-in form."""
-    audit.record(_who(), "sign out", "", "ok")
+    """End the session on the server and go back to the sign-in form."""
+    audit.record("sign out", auth.current().name, "ok")
     auth.sign_out()
     return redirect(url_for("admin.sign_in_form", signed_out=1), 303)
 
@@ -191,7 +199,7 @@ def index():
         live=_live_summary(rows),
         notice=notice,
         audit=entries,
-        user=auth.signed_in(),
+        user=auth.current().name,
     )
 
 
@@ -217,15 +225,15 @@ def build():
     build_dir = current_app.config["BUILD_DIR"]
     busy = [s for s in wanted if queue.queued(s) or build_running(build_dir, s)]
     if busy:
-        audit.record(_who(), "rebuild", ", ".join(busy), "refused: already being built")
+        audit.record("rebuild", ", ".join(busy), "refused: already being built", documents=busy)
         return message(
             409,
             f"Not started: audio is already being built for {', '.join(busy)}. "
             "Wait for that build to finish.",
         )
     for slug in wanted:
-        queue.submit(BUILD, slug)
-        audit.record(_who(), "rebuild", slug, "queued")
+        job = queue.submit(BUILD, slug)
+        audit.record("rebuild", slug, "queued", document=slug, outcome="queued", job=job.id)
     return redirect(url_for("admin.index", notice="Queued: " + ", ".join(wanted)), 303)
 
 
@@ -263,7 +271,7 @@ def upload_document():
     draft = _drafts() / f"{name}.html"
     store.atomic_write_new(draft, data)
     job = queue_for(current_app).submit(PREVIEW, slug, {"draft": str(draft)})
-    audit.record(_who(), "preview", slug, f"queued job {job.id}")
+    audit.record("preview", slug, f"queued job {job.id}", document=slug)
     return redirect(url_for("admin.preview", job_id=job.id), 303)
 
 
@@ -305,7 +313,14 @@ def publish(job_id: str):
     store.store_source(config["CONTENT_DIR"], job.slug, draft.read_bytes())
     draft.unlink(missing_ok=True)
     build_job = queue_for(current_app).submit(BUILD, job.slug)
-    audit.record(_who(), "publish", job.slug, f"queued job {build_job.id}")
+    audit.record(
+        "publish",
+        job.slug,
+        f"queued job {build_job.id}",
+        document=job.slug,
+        outcome="queued",
+        job=build_job.id,
+    )
     return redirect(url_for("admin.index", notice=f"Publishing {job.slug}"), 303)
 
 
@@ -314,7 +329,7 @@ def cancel(job_id: str):
     """Throw the draft away; nothing published changes."""
     job = _preview_job(job_id)
     Path(job.args["draft"]).unlink(missing_ok=True)
-    audit.record(_who(), "cancel", job.slug, "draft discarded")
+    audit.record("cancel", job.slug, "draft discarded", document=job.slug)
     return redirect(url_for("admin.index", notice=f"Cancelled: {job.slug} is unchanged"), 303)
 
 
@@ -371,7 +386,7 @@ def save_entry():
             content_dir=Path(current_app.config["CONTENT_DIR"]),
         )
     except lexicon_store.LexiconProblem as error:
-        audit.record(_who(), "pronunciation", form.get("written", "")[:60], f"refused: {error}")
+        audit.record("pronunciation", form.get("written", "")[:60], f"refused: {error}")
         return message(400, str(error), "Cannot save that entry")
     notice = f"Saved “{entry}”. Rebuilding {len(affected)} document(s) that use it."
     return _rebuild_after_lexicon_change(entry, "saved", affected, notice)
@@ -393,9 +408,9 @@ def remove_entry():
 def _rebuild_after_lexicon_change(word: str, action: str, affected, notice: str):
     # Only the documents that use the word are queued; their unchanged sections are reused.
     queue = queue_for(current_app)
-    for slug in affected:
-        queue.submit(BUILD, slug)
-    audit.record(_who(), "pronunciation", word, f"{action}; rebuilding {len(affected)}")
+    jobs = [queue.submit(BUILD, slug).id for slug in affected]
+    result = f"{action}; rebuilding {len(affected)}"
+    audit.record("pronunciation", word, result, documents=list(affected), jobs=jobs)
     return redirect(url_for("admin.pronunciation", notice=notice), 303)
 
 
@@ -408,7 +423,7 @@ def hear():
         return message(400, "Give the word and how to say it (up to 100 and 200 characters).")
     args = {"written": written, "spoken": spoken, "lang": request.form.get("lang", "")[:20]}
     job = queue_for(current_app).submit(CLIP, "lexicon", args)
-    audit.record(_who(), "hear it", written, f"queued job {job.id}")
+    audit.record("hear it", written, f"queued job {job.id}")
     return redirect(url_for("admin.pronunciation", clip=job.id, q=request.form.get("q", "")), 303)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader import manifest as mf
+from reader.admin import audit
 from reader.admin.preview import inspect_document
 from reader.admin.queue import BUILD, CLIP, PREVIEW, RETIRE, Job, Queue
 from reader.errors import ReaderError
@@ -78,6 +79,9 @@ def run(job_id: str) -> None:
         job.error = f"unexpected {type(error).__name__}: {error} (traceback in {log_path})"
     job.finished = time.time()
     queue.save(job)
+    audit.record_outcome(
+        context.instance_path, context.build_dir, job.id, job.kind, job.slug, job.state, job.error
+    )
     queue.huey.delete("running")
     lock.release()
     queue.job_lock_path(job.id).unlink(missing_ok=True)

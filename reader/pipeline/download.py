@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ from reader.errors import PublishError
 DOWNLOAD_VERSION = "1"
 """Bump when the joined file's bytes change for the same sections: its name changes with it."""
 TOC_ID = "toc"
+MAX_CHILDREN = 255
+"""A CTOC counts its children in one byte: longer documents get a table per group of sections."""
 NO_OFFSET = 0xFFFFFFFF
 """ID3's "no byte offset": chapters are found by their times."""
 
@@ -102,19 +105,13 @@ def join_sections(title: str, chapters: Sequence[Chapter]) -> tuple[bytes, float
     if not chapters:
         raise PublishError("a download needs at least one section")
     # Imported here: a build with no new audio never joins a download.
-    from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
+    from mutagen.id3 import CHAP, ID3, TIT2
 
     tags = ID3()
     tags.add(TIT2(encoding=3, text=[title]))
     ids = [_element_id(chapter.id, number) for number, chapter in enumerate(chapters, 1)]
-    tags.add(
-        CTOC(
-            element_id=TOC_ID,
-            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-            child_element_ids=ids,
-            sub_frames=[TIT2(encoding=3, text=[title])],
-        )
-    )
+    for toc in tables_of_contents(title, ids):
+        tags.add(toc)
     elapsed, shape = 0.0, None
     for element_id, chapter in zip(ids, chapters, strict=True):
         frames = chapter.frames or mp3_frames(chapter.mp3)
@@ -138,10 +135,55 @@ def join_sections(title: str, chapters: Sequence[Chapter]) -> tuple[bytes, float
     return tag.getvalue() + b"".join(chapter.mp3 for chapter in chapters), round(elapsed, 3)
 
 
+def tables_of_contents(title: str, ids: Sequence[str]) -> list:
+    """Return the CTOC frames listing the chapters `ids` in order.
+
+    Up to 255 chapters: one top-level table. More: the top-level table lists ordered
+    sub-tables (`toc-1`, `toc-2`, …) of at most 255 chapters each, as ID3's chapter
+    addendum allows, so a document may have up to 65,025 sections.
+    """
+    # Imported here, as in join_sections.
+    from mutagen.id3 import CTOC, TIT2, CTOCFlags
+
+    if len(ids) <= MAX_CHILDREN:
+        groups, children = [], list(ids)
+    else:
+        groups = [ids[start : start + MAX_CHILDREN] for start in range(0, len(ids), MAX_CHILDREN)]
+        if len(groups) > MAX_CHILDREN:
+            raise PublishError(
+                f"a download holds at most {MAX_CHILDREN * MAX_CHILDREN} sections, "
+                f"not {len(ids)}: split the document"
+            )
+        children = [f"{TOC_ID}-{number}" for number in range(1, len(groups) + 1)]
+    top = CTOC(
+        element_id=TOC_ID,
+        flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+        child_element_ids=children,
+        sub_frames=[TIT2(encoding=3, text=[title])],
+    )
+    start = 1
+    tables = [top]
+    for element_id, group in zip(children, groups, strict=False):
+        end = start + len(group) - 1
+        tables.append(
+            CTOC(
+                element_id=element_id,
+                flags=CTOCFlags.ORDERED,
+                child_element_ids=list(group),
+                sub_frames=[TIT2(encoding=3, text=[f"Sections {start} to {end}"])],
+            )
+        )
+        start = end + 1
+    return tables
+
+
+_RESERVED = re.compile(rf"{TOC_ID}(-[0-9]+)?")
+
+
 def _element_id(section_id: str, number: int) -> str:
     # Element ids are Latin-1 text; a section id normally is plain ASCII, so players that
-    # show it show the section's own id.
-    if section_id.isascii() and section_id.isprintable() and section_id != TOC_ID:
+    # show it show the section's own id. The tables' own ids are kept for the tables.
+    if section_id.isascii() and section_id.isprintable() and not _RESERVED.fullmatch(section_id):
         return section_id
     return f"section-{number}"
 

@@ -93,7 +93,9 @@ SETTINGS: tuple[Setting, ...] = (
         "PROXY_COUNT",
         0,
         "Number of reverse proxies in front of the service whose "
-        "`X-Forwarded-*` headers are trusted (for the scheme and host of absolute URLs).",
+        "`X-Forwarded-*` headers are trusted (for the scheme and host of absolute URLs, and "
+        "the client address that sign-in and token limits and the audit log use); 0 trusts "
+        "none, so nobody can pick their own address with a forged `X-Forwarded-For`.",
         int,
     ),
     Setting("THREADS", 8, "Worker threads of `reader serve` (waitress).", int),
@@ -104,12 +106,30 @@ SETTINGS: tuple[Setting, ...] = (
         "index while a document's audio is being prepared.",
         int,
     ),
-    Setting("ADMIN_USER", "admin", "User name for the admin page's sign-in form."),
+    Setting(
+        "ADMIN_USER",
+        "admin",
+        "User name the single admin of older versions becomes (with `ADMIN_PASSWORD_HASH`).",
+    ),
     Setting(
         "ADMIN_PASSWORD_HASH",
         "",
-        "Hash of the admin password, as printed by `reader admin-password`; empty turns the "
-        "admin page off (every `/admin` URL is 404).",
+        "Hash of the admin password of older versions, as printed by `reader admin-password`: "
+        "while nobody has an account, `ADMIN_USER` with this password becomes the first admin. "
+        "The admin page is off (every `/admin` URL is 404) until someone has an account "
+        "(`reader user add`).",
+    ),
+    Setting(
+        "SESSION_IDLE_MINUTES",
+        30,
+        "Minutes an admin session may sit unused before it ends.",
+        int,
+    ),
+    Setting(
+        "SESSION_MAX_HOURS",
+        12,
+        "Hours after sign-in when an admin session ends, however much it is used.",
+        int,
     ),
     Setting(
         "SECRET_KEY",

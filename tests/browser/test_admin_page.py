@@ -72,7 +72,7 @@ def test_sign_in_then_the_dashboard(new_page, server, scheme):
     cookie = next(c for c in page.context.cookies() if c["name"] == "vr_admin")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     expect(page.get_by_role("status")).to_have_text("No builds are running.")
-    expect(page.get_by_text("admin:admin, sign in: ok")).to_be_visible()
+    expect(page.get_by_text("admin, sign in admin: ok")).to_be_visible()
     assert axe_violations(page) == []
 
 
