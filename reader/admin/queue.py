@@ -163,7 +163,8 @@ class Queue:
 
     def enqueue(self, job: Job) -> None:
         """Put a job's task on the queue."""
-        self.huey.enqueue(self._task.s(job.id, priority=PRIORITY[job.kind]))
+        # The task has the job's id, so that huey keeps its result under that id.
+        self.huey.enqueue(self._task.s(job.id, id=job.id, priority=PRIORITY[job.kind]))
 
     # ------------------------------------------------------------ running (in the worker)
 

@@ -159,7 +159,7 @@ def _last_words(job: dict | None) -> str:
         if job["kind"] == "retire":
             return f"Unpublished {_when(job['finished'])}"
         return (
-            f"Ready {_when(job['finished'])}: {result.get('built', 0)} sections built, "
+            f"Succeeded {_when(job['finished'])}: {result.get('built', 0)} sections built, "
             f"{result.get('reused', 0)} reused"
         )
     return f"{job['state'].capitalize()} {_when(job['finished'] or job['started'])}: {job['error']}"

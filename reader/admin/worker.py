@@ -11,12 +11,14 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import logging
+import multiprocessing
 import os
 import signal
 import time
+from pathlib import Path
 
 from huey import signals
-from huey.consumer import Consumer
+from huey.consumer import Consumer, Scheduler
 
 from reader.admin.queue import BEAT_SECONDS, BUILD, Queue, State, owner_id
 from reader.admin.supervisor import lower_priority
@@ -53,8 +55,16 @@ def attach(queue: Queue, work: Work) -> None:
             log.warning(queue.retry_or_give_up(job))
 
 
+class _Scheduler(Scheduler):
+    def initialize(self) -> None:
+        # Nothing of it is worth keeping once the consumer has gone.
+        _signal_when_parent_dies(signal.SIGKILL)
+
+
 class Worker(Consumer):
     """huey's consumer, beating for its worker processes and sweeping up after dead ones."""
+
+    scheduler_class = _Scheduler
 
     def __init__(self, queue: Queue, processes: int = 1):
         self.queue = queue
@@ -82,6 +92,10 @@ class Worker(Consumer):
         # Sockets and SQLite connections must not be shared with the consumer's process.
         self.queue.huey.storage.close()
         self.queue.live.storage.close()
+        # huey starts its worker processes daemonic, so that they end with the consumer, and a
+        # daemonic process may not start processes: a build needs its synthesis processes.
+        # The parent-death signal below ends this one with the consumer instead.
+        multiprocessing.current_process().daemon = False
         # Its own process group, so that it can take its synthesis processes with it.
         os.setpgid(0, 0)
         signal.signal(signal.SIGUSR1, _end_process_group)
@@ -139,5 +153,9 @@ def work_for(app, jobs: int | None = None) -> Work:
     """Return the work of an app's config: its folders and engine."""
     config = app.config
     return Work(
-        config["CONTENT_DIR"], config["BUILD_DIR"], app.instance_path, config["BUILD_ENGINE"], jobs
+        config["CONTENT_DIR"],
+        config["BUILD_DIR"],
+        Path(app.instance_path),
+        config["BUILD_ENGINE"],
+        jobs,
     )
