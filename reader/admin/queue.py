@@ -18,6 +18,7 @@ from pathlib import Path
 
 from huey import PriorityRedisHuey, SqliteHuey
 from huey.exceptions import RetryTask
+from huey.storage import RedisStorage
 
 NAME = "voice-reader"
 BUILD, PREVIEW, CLIP, RETIRE = "build", "preview", "clip", "retire"
@@ -225,9 +226,8 @@ class Queue:
 
     def now(self) -> float:
         """Return the time on the queue's own clock, which every machine of a queue shares."""
-        storage = self.live.storage
-        if hasattr(storage, "conn") and hasattr(storage.conn, "time"):
-            seconds, micro = storage.conn.time()  # Redis: one clock for every machine
+        if isinstance(self.live.storage, RedisStorage):
+            seconds, micro = self.live.storage.conn.time()  # one clock for every machine
             return seconds + micro / 1e6
         return time.time()
 
