@@ -181,10 +181,11 @@ def test_two_workers_share_ten_documents_each_built_once(farm, capsys):
     # A second edit of one page while it is being built: a new build, after the first.
     wait(lambda: farm.queue.building("page-0"), what="page-0's build to start")
     again = put(farm, "page-0", page("Page 0, edited", 12))
+    every = [*jobs, again]
     records = wait(
         lambda: (
-            all((r := farm.queue.record(j)).finished_state for j in jobs + [again])
-            and [farm.queue.record(j) for j in jobs + [again]]
+            all(farm.queue.record(j).finished_state for j in every)
+            and [farm.queue.record(j) for j in every]
         ),
         what="every build",
     )
