@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -96,11 +97,16 @@ def test_sigkill_mid_build_keeps_the_published_version_and_the_next_worker_retri
     worker = start_worker(staff)
     try:
         wait(lambda: job_state(staff, job_url)["progress"]["done"] >= 2, what="the build")
-        os.killpg(worker.pid, signal.SIGKILL)
+        processes = _descendants(worker.pid)
+        assert len(processes) >= 3, "a consumer, its worker process and synthesis processes"
+        os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
+        # The worker process, and the synthesis processes it started, go with the consumer.
+        wait(lambda: not any(_running(p) for p in processes), what="its processes to end")
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(worker.pid, signal.SIGKILL)
+        for pid in _descendants(worker.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
     assert manifest_path(staff.build_dir, SLUG).read_bytes() == published
     assert staff.client.get(f"/documents/{SLUG}").status_code == 200
 
@@ -240,6 +246,8 @@ def test_serve_starts_a_killed_worker_again_and_its_processes_go_with_it(staff, 
     def fake_serve(app, **options):
         ((first, _),) = wait(lambda: _workers(), what="the worker to start")
         processes = wait(lambda: _children(first), what="the worker's processes")
+        host = socket.gethostname()
+        wait(lambda: any(staff.queue.alive(f"{host}:{pid}") for pid, _ in processes))
         os.kill(first, signal.SIGKILL)
         # A consumer killed outright takes its worker processes with it...
         wait(lambda: not any(_running(pid) for pid, _ in processes), what="its processes to end")
@@ -265,6 +273,16 @@ def _running(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def _descendants(root: int) -> list[int]:
+    found, parents = [], {root}
+    while True:
+        more = [p for parent in parents for p, _ in _children(parent) if p not in found]
+        if not more:
+            return found
+        found += more
+        parents = set(more)
 
 
 def _workers() -> list[tuple[int, str]]:

@@ -73,7 +73,10 @@ class Job:
         return self.state in (State.READY, State.FAILED, State.INTERRUPTED)
 
 
-def _huey(url: str, name: str, instance_path: Path):
+_FIELDS = frozenset(Job.__dataclass_fields__)
+
+
+def _huey(url: str, name: str, instance_path: Path, durable: bool = True):
     if url.startswith(("redis://", "rediss://", "unix://")):
         # The priority flavour: previews and clips overtake builds here too.
         return PriorityRedisHuey(name, url=url)
@@ -82,7 +85,7 @@ def _huey(url: str, name: str, instance_path: Path):
     path = Path(url.removeprefix("sqlite:///")) if url else instance_path / "queue.db"
     path.parent.mkdir(parents=True, exist_ok=True)
     # fsync: a job accepted with 202 must survive a power cut too.
-    return SqliteHuey(name, filename=str(path), fsync=True)
+    return SqliteHuey(name, filename=str(path), fsync=durable)
 
 
 class Queue:
@@ -91,7 +94,8 @@ class Queue:
     def __init__(self, url: str, instance_path: str | Path):
         self.huey = _huey(url, NAME, Path(instance_path))
         # Beats and the jobs being run, apart from the records: a sweep reads all of them.
-        self.live = _huey(url, NAME + "-live", Path(instance_path))
+        # Beats are worth nothing after a power cut: they need no fsync.
+        self.live = _huey(url, NAME + "-live", Path(instance_path), durable=False)
         self.runner: Callable[[Queue, Job], dict] | None = None
         """Does a job; set by the worker (the web process only queues)."""
         self._task = self.huey.task(name="run_job")(self._execute)
@@ -109,8 +113,10 @@ class Queue:
         raw = self.huey.get(f"job:{job_id}", peek=True)
         if raw is None:
             return None
-        fields = json.loads(raw)
-        return Job(**{**fields, "state": State(fields["state"])})
+        fields = {k: v for k, v in json.loads(raw).items() if k in _FIELDS}
+        # A record kept by an earlier version says "succeeded" for ready.
+        state = {"succeeded": State.READY}.get(fields["state"]) or State(fields["state"])
+        return Job(**{**fields, "state": state})
 
     def job(self, job_id: str) -> Job | None:
         """Return a job's record, a build whose worker has gone reported as interrupted."""

@@ -56,9 +56,11 @@ def attach(queue: Queue, work: Work) -> None:
 
 
 class _Scheduler(Scheduler):
+    consumer: int | None = None
+
     def initialize(self) -> None:
         # Nothing of it is worth keeping once the consumer has gone.
-        _signal_when_parent_dies(signal.SIGKILL)
+        _signal_when_parent_dies(signal.SIGKILL, self.consumer)
 
 
 class Worker(Consumer):
@@ -80,8 +82,16 @@ class Worker(Consumer):
             max_delay=0.25,
             health_check_interval=BEAT_SECONDS,
         )
+        self.pid = os.getpid()
+        """The consumer's process, which its worker processes and scheduler watch."""
         self._next_beat = 0.0
+        self._beating: set[int] = set()
         queue.huey.on_startup("reader-worker-process")(self._in_worker_process)
+
+    def _create_scheduler(self) -> _Scheduler:
+        scheduler = super()._create_scheduler()
+        scheduler.consumer = os.getpid()
+        return scheduler
 
     def start(self) -> None:
         """Start the worker processes; they open their own connections to the queue."""
@@ -99,7 +109,7 @@ class Worker(Consumer):
         # Its own process group, so that it can take its synthesis processes with it.
         os.setpgid(0, 0)
         signal.signal(signal.SIGUSR1, _end_process_group)
-        _signal_when_parent_dies(signal.SIGUSR1)
+        _signal_when_parent_dies(signal.SIGUSR1, self.pid)
         self.queue.beat([owner_id()])
 
     def loop(self, health_check_ts=None):
@@ -113,15 +123,15 @@ class Worker(Consumer):
     def beat_and_sweep(self) -> None:
         """Say which worker processes are alive; retry the jobs of any that have gone."""
         host = owner_id().rsplit(":", 1)[0]
-        alive, dead = [], []
-        for _, process in self.worker_threads:
-            (alive if process.is_alive() else dead).append(process)
-        for process in dead:
-            # Gone: its job is swept now, not after its last beat grows old.
-            self.queue.live.delete(f"beat:{host}:{process.pid}")
+        alive = {p.pid for _, p in self.worker_threads if p.is_alive()}
+        for pid in self._beating - alive:
+            # Gone (huey has started another): its job is swept now, not once its last beat
+            # is old, and its synthesis processes go with it.
+            self.queue.live.delete(f"beat:{host}:{pid}")
             with contextlib.suppress(OSError):
-                os.killpg(process.pid, signal.SIGKILL)  # and its synthesis processes
-        self.queue.beat([f"{host}:{p.pid}" for p in alive])
+                os.killpg(pid, signal.SIGKILL)
+        self._beating = alive
+        self.queue.beat([f"{host}:{pid}" for pid in sorted(alive)])
         for note in self.queue.sweep():
             log.warning(note)
 
@@ -132,9 +142,11 @@ def _end_process_group(signum, frame) -> None:
     os.killpg(0, signal.SIGKILL)
 
 
-def _signal_when_parent_dies(signum: int) -> None:
+def _signal_when_parent_dies(signum: int, parent: int | None = None) -> None:
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum)
+    if parent is not None and os.getppid() != parent:
+        os.kill(os.getpid(), signum)  # the parent died before the signal was asked for
 
 
 def serve_forever(queue: Queue, work: Work, parent: int | None = None) -> None:
