@@ -245,9 +245,16 @@ def test_serve_starts_a_killed_worker_again_and_its_processes_go_with_it(staff, 
 
     def fake_serve(app, **options):
         ((first, _),) = wait(lambda: _workers(), what="the worker to start")
-        processes = wait(lambda: _children(first), what="the worker's processes")
+        # Its scheduler and its worker process, which beats once it is ready.
         host = socket.gethostname()
-        wait(lambda: any(staff.queue.alive(f"{host}:{pid}") for pid, _ in processes))
+        processes = wait(
+            lambda: (
+                (found := _children(first))
+                and any(staff.queue.alive(f"{host}:{pid}") for pid, _ in found)
+                and found
+            ),
+            what="the worker process to beat",
+        )
         os.kill(first, signal.SIGKILL)
         # A consumer killed outright takes its worker processes with it...
         wait(lambda: not any(_running(pid) for pid, _ in processes), what="its processes to end")

@@ -51,7 +51,8 @@ def describe(queue: Queue, content_dir: Path, build_dir: Path, slug: str) -> dic
         return None
     # The job that stands for the document: the one building it, else its queued build,
     # else the last one asked for.
-    job = queue.building(slug) or queue.queued(slug) or queue.latest(slug)
+    last = queue.latest(slug)
+    job = queue.building(slug) or queue.queued(slug) or last
     state, error, progress = "missing", None, None
     if job is not None and job.state in (State.QUEUED, State.BUILDING):
         state = str(job.state)
@@ -83,7 +84,6 @@ def describe(queue: Queue, content_dir: Path, build_dir: Path, slug: str) -> dic
             "sections": len(manifest.sections),
             "current": current,
         }
-    last = queue.latest(slug)
     return {
         "slug": slug,
         "title": manifest.document.title if manifest else _peek_title(source) or slug,

@@ -23,6 +23,7 @@ from huey.consumer import Consumer, Scheduler
 from reader.admin.queue import BEAT_SECONDS, BUILD, Queue, State, owner_id
 from reader.admin.supervisor import lower_priority
 from reader.admin.work import Work
+from reader.errors import ReaderError
 
 log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
@@ -153,6 +154,11 @@ def serve_forever(queue: Queue, work: Work, parent: int | None = None) -> None:
     """Run as `reader worker`: low priority, then run jobs until SIGTERM or SIGINT."""
     lower_priority()
     attach(queue, work)
+    # A page that cannot be built is the job's own failure, said in its record in one line:
+    # huey's traceback of it would only bury the worker's log.
+    logging.getLogger("huey").addFilter(
+        lambda record: not (record.exc_info and isinstance(record.exc_info[1], ReaderError))
+    )
     if parent:
         # Started beside `reader serve`: leave when it has gone (the kernel sends SIGTERM).
         _signal_when_parent_dies(signal.SIGTERM)
