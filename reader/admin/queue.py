@@ -196,7 +196,13 @@ class Queue:
         finally:
             self.live.delete(f"running:{job.id}")
             if whole_document:
-                self.huey.delete(f"lock:{job.slug}")
+                self._unlock(job)
+
+    def _unlock(self, job: Job) -> None:
+        # Only the job's own lock: a job taken over from it may hold the document by now.
+        # Nobody else can take the lock while it holds this job's id, so reading first is safe.
+        if self.huey.get(f"lock:{job.slug}", peek=True) == job.id:
+            self.huey.delete(f"lock:{job.slug}")
 
     def progress(self, job: Job, done: int, total: int) -> None:
         """Note how far a building job is."""
@@ -255,10 +261,10 @@ class Queue:
         notes = []
         for key, raw in self.live.storage.result_items().items():
             kind, _, name = key.partition(":")
-            owner = self.live.serializer.deserialize(raw)
-            if kind == "beat" and self.now() - owner > 60 * DEAD_AFTER:
+            value = self.live.serializer.deserialize(raw)  # a beat's time, a job's owner
+            if kind == "beat" and self.now() - value > 60 * DEAD_AFTER:
                 self.live.delete(key)  # a worker long gone: forget it
-            if kind != "running" or self.alive(owner):
+            if kind != "running" or self.alive(value):
                 continue
             # Only one sweeper, of any machine, takes over a dead job.
             if self.live.get(key) is None:
@@ -266,8 +272,7 @@ class Queue:
             job = self.record(name)
             if job is None or job.state != State.BUILDING:
                 continue
-            if self.huey.get(f"lock:{job.slug}", peek=True) == job.id:
-                self.huey.delete(f"lock:{job.slug}")
+            self._unlock(job)
             notes.append(self.retry_or_give_up(job))
         return notes
 
