@@ -216,14 +216,14 @@ def serve(host, port, no_worker) -> None:
     import signal
 
     from reader.admin import validate
-    from reader.admin.supervisor import beside
+    from reader.admin.supervisor import Supervisor
     from reader.web.wsgi_server import serve as run_server
 
     validate.warm_up()  # the content API's checker, so the first PUT does not wait for it
     # SIGTERM (systemd, docker stop) unwinds like Ctrl-C, so the worker is stopped with it.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
-        with contextlib.nullcontext() if no_worker else beside():
+        with contextlib.nullcontext() if no_worker else Supervisor():
             run_server(host=host, port=port)
     except ReaderError as error:
         raise click.ClickException(str(error)) from error

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 
 log = logging.getLogger(__name__)
 NICENESS = 10
@@ -37,7 +36,6 @@ class Supervisor:
         self.command = [sys.executable, "-m", "reader", "worker", "--parent", str(os.getpid())]
         self.environ = environ
         self.child: subprocess.Popen | None = None
-        self.restarts = 0
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="worker-supervisor", daemon=True)
 
@@ -58,7 +56,6 @@ class Supervisor:
             if self._stopping.wait(delay):
                 return
             self.child = self._start()
-            self.restarts += 1
 
     def __enter__(self) -> Supervisor:
         self.child = self._start()
@@ -75,10 +72,3 @@ class Supervisor:
             child.kill()
             child.wait()
         self._thread.join(timeout=5)
-
-
-@contextlib.contextmanager
-def beside(environ: dict | None = None) -> Iterator[Supervisor]:
-    """Run `reader worker` as a supervised child process for as long as the block runs."""
-    with Supervisor(environ) as supervisor:
-        yield supervisor
