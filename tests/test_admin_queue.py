@@ -184,6 +184,16 @@ def test_liveness_comes_from_the_workers_beats(staff):
     assert staff.client.get(url, headers=staff.auth).get_json()["state"] == "interrupted"
 
 
+def test_only_the_process_running_a_job_records_its_end(staff):
+    # A stale message, or a worker whose job was taken over, must not end someone else's job.
+    job = gone_building(staff, 1, owner="other-host:7")
+    staff.queue.finish(job.id, State.READY)
+    assert staff.queue.record(job.id).state == State.BUILDING
+    staff.queue.enqueue(job)  # the same job once more, while the other worker builds it
+    assert run_worker(staff.app) == 1
+    assert staff.queue.record(job.id).state == State.BUILDING
+
+
 def test_jobs_run_in_order_with_previews_first(staff):
     first = staff.queue.submit(BUILD, SLUG)
     second = staff.queue.submit(BUILD, "neuroendocrine-tumours")

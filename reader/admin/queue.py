@@ -210,9 +210,9 @@ class Queue:
         self.save(job)
 
     def finish(self, job_id: str, state: State, error: str | None = None) -> None:
-        """Record how a building job ended (a job taken over meanwhile is left as it is)."""
+        """Record how this process's job ended (one taken over meanwhile is left as it is)."""
         job = self.record(job_id)
-        if job is None or job.state != State.BUILDING:
+        if job is None or job.state != State.BUILDING or job.owner != owner_id():
             return
         job.state, job.error, job.finished = state, error, time.time()
         self.save(job)

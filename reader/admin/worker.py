@@ -20,7 +20,7 @@ from pathlib import Path
 from huey import signals
 from huey.consumer import Consumer, Scheduler
 
-from reader.admin.queue import BEAT_SECONDS, BUILD, Queue, State, owner_id
+from reader.admin.queue import BEAT_SECONDS, BUILD, Job, Queue, State, owner_id
 from reader.admin.supervisor import lower_priority
 from reader.admin.work import Work
 from reader.errors import ReaderError
@@ -38,11 +38,16 @@ def attach(queue: Queue, work: Work) -> None:
     if not first:
         return
 
+    def mine(task) -> Job | None:
+        # The job this process was building: not a stale message that found it taken.
+        job = queue.record(task.args[0])
+        ours = job is not None and job.state == State.BUILDING and job.owner == owner_id()
+        return job if ours else None
+
     @queue.huey.signal(signals.SIGNAL_COMPLETE)
     def ready(signal_name, task):
-        job = queue.record(task.args[0])
-        if job is None or job.state != State.BUILDING:
-            return  # a stale message that did nothing
+        if (job := mine(task)) is None:
+            return
         queue.finish(job.id, State.READY)
         if job.kind == BUILD:
             queue.huey.put(f"built:{job.slug}", job.id)
@@ -53,8 +58,7 @@ def attach(queue: Queue, work: Work) -> None:
 
     @queue.huey.signal(signals.SIGNAL_INTERRUPTED)
     def interrupted(signal_name, task):
-        job = queue.record(task.args[0])
-        if job is not None and job.state == State.BUILDING:
+        if (job := mine(task)) is not None:
             log.warning(queue.retry_or_give_up(job))
 
 
