@@ -177,7 +177,8 @@ def test_two_workers_share_ten_documents_each_built_once(farm, capsys):
     watcher = Watcher(farm, slugs)
     watcher.start()
     started = time.monotonic()
-    jobs = [put(farm, slug, page(f"Page {n}", 12)) for n, slug in enumerate(slugs)]
+    # page-0 is longer, so that it is still being built when it is edited.
+    jobs = [put(farm, slug, page(f"Page {n}", 12 + 48 * (n == 0))) for n, slug in enumerate(slugs)]
     # A second edit of one page while it is being built: a new build, after the first.
     wait(lambda: farm.queue.building("page-0"), what="page-0's build to start")
     again = put(farm, "page-0", page("Page 0, edited", 12))
@@ -225,9 +226,15 @@ def test_a_worker_killed_mid_build_has_its_job_finished_by_the_other(farm, capsy
     victim.wait(timeout=10)
     # Until the survivor publishes, visitors keep the version published before.
     assert (document_dir(farm.build, "long") / "manifest.json").read_bytes() == published
+    wait(
+        lambda: farm.queue.record(job_id).attempt == 2,
+        timeout=DEAD_AFTER + 30,
+        what="the surviving worker to take the job over",
+    )
+    taken = time.monotonic() - killed
     record = wait(
         lambda: (r := farm.queue.record(job_id)).state in ("ready", "failed", "interrupted") and r,
-        timeout=DEAD_AFTER + 120,
+        timeout=120,
         what="the surviving worker to finish the job",
     )
     took = time.monotonic() - killed
@@ -240,7 +247,8 @@ def test_a_worker_killed_mid_build_has_its_job_finished_by_the_other(farm, capsy
     assert len(manifest["sections"]) > 200
     assert watcher.broken == []
     with capsys.disabled():
-        print(f"\nthe survivor finished the killed worker's job {took:.1f} s after the kill")
+        print(f"\nthe survivor took the killed worker's job over {taken:.1f} s after the kill")
+        print(f"and finished it (201 sections, fake engine) {took:.1f} s after the kill")
 
 
 def test_a_document_lock_of_a_dead_worker_is_taken_back(farm):
