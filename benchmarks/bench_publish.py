@@ -117,7 +117,7 @@ def main() -> int:
                 time.sleep(0.05)
                 job = json.loads(request(job_url, headers=headers)[1])
             times.append(seconds)
-            if job["state"] != "succeeded":
+            if job["state"] != "ready":
                 print(json.dumps(job, indent=1))
             print(
                 f"run {run + 1}: served after {seconds:.2f} s (PUT answered in {accepted:.2f} s; "

@@ -78,9 +78,9 @@ def staff_edit(port: int, token: str, html: bytes, expected: str) -> tuple[float
                 published = time.perf_counter() - started
         status, body = request(port, "GET", job, token)
         state = json.loads(body)["state"]
-        if state == "succeeded" and published is not None:
+        if state == "ready" and published is not None:
             return published, time.perf_counter() - started
-        assert state in ("queued", "building", "succeeded"), body
+        assert state in ("queued", "building", "ready"), body
         time.sleep(POLL_SECONDS)
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
+from reader import config
 from reader.build_command import run_build
 from reader.content import discover
 from reader.errors import ReaderError
 from reader.pipeline.build import DEFAULT_RATE, BuildOptions
 from reader.pipeline.engines import DEFAULT_ENGINE, ENGINES, default_workers
-from reader.web import config
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -216,14 +216,14 @@ def serve(host, port, no_worker) -> None:
     import signal
 
     from reader.admin import validate
-    from reader.admin.worker import beside
+    from reader.admin.supervisor import Supervisor
     from reader.web.wsgi_server import serve as run_server
 
     validate.warm_up()  # the content API's checker, so the first PUT does not wait for it
     # SIGTERM (systemd, docker stop) unwinds like Ctrl-C, so the worker is stopped with it.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
-        with contextlib.nullcontext() if no_worker else beside():
+        with contextlib.nullcontext() if no_worker else Supervisor():
             run_server(host=host, port=port)
     except ReaderError as error:
         raise click.ClickException(str(error)) from error
@@ -235,17 +235,16 @@ def worker(parent) -> None:
     """Run queued builds, previews and clips one at a time, at low priority."""
     import logging
 
-    from reader.admin.worker import lower_priority
+    from reader.admin.supervisor import lower_priority
 
     if parent:
         # Started beside `reader serve`: yield at once, as the imports and the app below are
         # most of a second of CPU. With one other busy CPU, the service's first `/` after a
         # start took 2-5 times as long while its worker started at full priority.
         lower_priority()
-    from reader.admin import work
     from reader.admin.queue import queue_for
-    from reader.admin.worker import context_for, serve_forever
-    from reader.web.app import create_app
+    from reader.admin.worker import serve_forever, work_for
+    from reader.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -253,9 +252,8 @@ def worker(parent) -> None:
         queue = queue_for(app)
     except (ReaderError, ValueError) as error:
         raise click.ClickException(str(error)) from error
-    work.context = context_for(app, queue)
     click.echo(f"reader worker: running the queue of {app.instance_path}", err=True)
-    serve_forever(queue, parent)
+    serve_forever(queue, work_for(app), parent)
 
 
 @main.group()
@@ -265,7 +263,7 @@ def token() -> None:
 
 def _instance() -> str:
     """Return the service's instance folder (the accounts, tokens and audit log live there)."""
-    from reader.web.app import create_app
+    from reader.app import create_app
 
     return create_app().instance_path
 
@@ -443,7 +441,7 @@ def user_reset_password(name) -> None:
 )
 def export_command(out_dir, base_url, content_dir, build_dir) -> None:
     """Write the whole site into OUT_DIR as static files for any web host."""
-    from reader.web.app import create_app
+    from reader.app import create_app
     from reader.web.export import export_site
 
     overrides = {}
@@ -470,7 +468,7 @@ def export_command(out_dir, base_url, content_dir, build_dir) -> None:
 )
 def embed_snippet_command(slug, base_url) -> None:
     """Print the HTML that embeds SLUG's player on another site (script with SRI + element)."""
-    from reader.web.app import create_app
+    from reader.app import create_app
     from reader.web.embed import DEFAULT_BASE_URL, embed_snippet
 
     if base_url is None:

@@ -53,8 +53,8 @@ def _plain_build_of(args: list[str]) -> tuple[Path, Path, list[str]] | None:
     """Return a plain build's folders and documents; None for the full command to handle."""
     if args[:1] != ["build"] or (plain := _plain_build(args[1:])) is None:
         return None
+    from reader.config import setting
     from reader.content import discover
-    from reader.web.config import setting
 
     slugs, folders = plain
     content_dir, out_dir = (

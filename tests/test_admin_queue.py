@@ -1,9 +1,11 @@
-"""Test the build queue and its worker: order, priority, SIGKILL mid-build, liveness by lock."""
+"""Test the build queue and its worker: order, priority, kills mid-build, liveness by beats."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,10 +14,9 @@ import pytest
 import waitress
 from click.testing import CliRunner
 
-from reader.admin.queue import BUILD, build_running
-from reader.admin.worker import NICENESS, recover
+from reader.admin.queue import BUILD, DEAD_AFTER, State
+from reader.admin.supervisor import NICENESS
 from reader.cli import main
-from reader.locks import FileLock
 from reader.manifest import load_manifest, manifest_path
 from tests.support.content import SMALL
 from tests.support.staff import SMALL_SLUG as SLUG
@@ -51,16 +52,6 @@ def worker_env(staff) -> dict:
     return env
 
 
-def start_worker(staff) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "reader", "worker"],
-        env=worker_env(staff),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 def wait(predicate, timeout: float = 60.0, what: str = "it"):
     deadline = time.monotonic() + timeout
     while not (value := predicate()):
@@ -76,54 +67,101 @@ def publish_small(staff) -> bytes:
     return manifest_path(staff.build_dir, SLUG).read_bytes()
 
 
-def test_sigkill_mid_build_keeps_the_published_version_and_retries_once(staff):
-    published = publish_small(staff)
+def start_worker(staff, **options) -> subprocess.Popen:
+    # Its own session: a kill of the group is the machine going away, worker processes and all.
+    return subprocess.Popen(
+        [sys.executable, "-m", "reader", "worker"],
+        env=worker_env(staff),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        **options,
+    )
+
+
+def put_long(staff) -> str:
     response = staff.client.put(
         f"/api/v1/documents/{SLUG}", data=long_document(), headers={**staff.auth, **HTML}
     )
-    job_url = response.get_json()["job"]
-    job_id = job_url.rsplit("/", 1)[1]
+    return response.get_json()["job"]
+
+
+def job_state(staff, job_url: str) -> dict:
+    return staff.client.get(job_url, headers=staff.auth).get_json()
+
+
+def test_sigkill_mid_build_keeps_the_published_version_and_the_next_worker_retries(staff):
+    published = publish_small(staff)
+    job_url = put_long(staff)
     worker = start_worker(staff)
     try:
-        wait(lambda: (staff.queue.record(job_id).done or 0) >= 2, what="the build to start")
+        wait(lambda: job_state(staff, job_url)["progress"]["done"] >= 2, what="the build")
+        processes = _descendants(worker.pid)
+        assert len(processes) >= 3, "a consumer, its worker process and synthesis processes"
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
+        # The worker process, and the synthesis processes it started, go with the consumer.
+        wait(lambda: not any(_running(p) for p in processes), what="its processes to end")
     finally:
-        if worker.poll() is None:
-            worker.kill()
+        for pid in _descendants(worker.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
     assert manifest_path(staff.build_dir, SLUG).read_bytes() == published
     assert staff.client.get(f"/documents/{SLUG}").status_code == 200
 
-    # The page tells the truth: building while any of the build's processes holds the lock,
-    # then interrupted; never "building" once nothing runs.
-    def settled():
-        job = staff.client.get(job_url, headers=staff.auth).get_json()
-        return job if job["state"] != "building" else None
-
-    job = wait(settled, what="the killed build's processes to stop")
+    # The page tells the truth: building while its worker beats, interrupted once it stops.
+    job = wait(
+        lambda: (j := job_state(staff, job_url))["state"] != "building" and j,
+        timeout=DEAD_AFTER + 10,
+        what="the killed worker's beats to stop counting",
+    )
     assert job["state"] == "interrupted"
-    assert not build_running(staff.build_dir, SLUG)
     state = staff.client.get(f"/api/v1/documents/{SLUG}", headers=staff.auth).get_json()
     assert state["state"] == "failed" and "stopped" in state["error"]
     assert manifest_path(staff.build_dir, SLUG).read_bytes() == published
 
-    # The next worker marks it interrupted and tries it once more.
-    assert "queued again" in recover(staff.queue)
+    # The next worker to sweep takes the job over and tries it once more.
+    assert "queued again" in staff.queue.sweep()[0]
     assert run_worker(staff.app) == 1
-    job = staff.client.get(job_url, headers=staff.auth).get_json()
-    assert job["state"] == "succeeded" and job["attempt"] == 2
+    job = job_state(staff, job_url)
+    assert job["state"] == "ready" and job["attempt"] == 2
     assert len(load_manifest(staff.build_dir, SLUG).sections) > 80
+
+
+def test_sigterm_mid_build_interrupts_the_job_and_queues_it_once_more(staff):
+    job_url = put_long(staff)
+    worker = start_worker(staff)
+    try:
+        wait(lambda: job_state(staff, job_url)["progress"]["done"] >= 2, what="the build")
+        worker.terminate()
+        assert worker.wait(timeout=30) == 0
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+    # huey's interrupted signal: the job is queued again at once, no sweep needed.
+    job = job_state(staff, job_url)
+    assert job["state"] == "queued" and job["attempt"] == 2, job
+    assert run_worker(staff.app) == 1
+    assert job_state(staff, job_url)["state"] == "ready"
+
+
+def gone_building(staff, attempt: int, owner: str = "gone-host:1"):
+    """Leave a build as a worker killed mid-job leaves it."""
+    job = staff.queue.submit(BUILD, SLUG)
+    staff.queue.huey.storage.flush_queue()  # a worker took it off the queue, then died
+    job.state, job.started, job.attempt, job.owner = State.BUILDING, time.time(), attempt, owner
+    staff.queue.save(job)
+    staff.queue.huey.delete(f"pending:{SLUG}")
+    staff.queue.huey.put_if_empty(f"lock:{SLUG}", job.id)
+    staff.queue.live.put(f"running:{job.id}", owner)
+    return job
 
 
 @pytest.mark.parametrize("attempt", [1, 2])
 def test_an_interrupted_job_is_retried_only_once(staff, attempt):
-    job = staff.queue.submit(BUILD, SLUG)
-    staff.queue.huey.flush()  # as if a worker had taken it off the queue, then died
-    job.state, job.started, job.attempt = "building", time.time() - 60, attempt
-    staff.queue.save(job)
-    staff.queue.huey.put("running", job.id)
-    staff.queue.claim_pending(SLUG)
-    note = recover(staff.queue)
+    job = gone_building(staff, attempt)
+    (note,) = staff.queue.sweep()
     record = staff.queue.record(job.id)
     if attempt == 1:
         assert "queued again" in note and record.state == "queued" and record.attempt == 2
@@ -131,23 +169,29 @@ def test_an_interrupted_job_is_retried_only_once(staff, attempt):
     else:
         assert "queued again" not in note and record.state == "interrupted"
         assert staff.queue.huey.pending_count() == 0
-    assert recover(staff.queue) is None
+    assert staff.queue.sweep() == []
 
 
-def test_liveness_comes_from_the_lock_not_the_record(staff):
-    job = staff.queue.submit(BUILD, SLUG)
-    record = staff.queue.record(job.id)
-    record.state, record.started = "building", time.time() - 60
-    staff.queue.save(record)
+def test_liveness_comes_from_the_workers_beats(staff):
+    job = gone_building(staff, 1, owner="this-host:42")
     url = f"/api/v1/jobs/{job.id}"
+    staff.queue.beat(["this-host:42"])
+    assert staff.client.get(url, headers=staff.auth).get_json()["state"] == "building"
+    state = staff.client.get(f"/api/v1/documents/{SLUG}", headers=staff.auth).get_json()
+    assert state["state"] == "building"
+    assert staff.queue.sweep() == []  # alive: nobody takes its job
+    staff.queue.live.put("beat:this-host:42", staff.queue.now() - DEAD_AFTER - 1)
     assert staff.client.get(url, headers=staff.auth).get_json()["state"] == "interrupted"
-    folder = staff.build_dir / SLUG
-    folder.mkdir(parents=True)
-    with FileLock(folder / ".lock"):
-        # Some build holds the document (here: this test, as `reader build` would).
-        assert staff.client.get(url, headers=staff.auth).get_json()["state"] == "building"
-        state = staff.client.get(f"/api/v1/documents/{SLUG}", headers=staff.auth).get_json()
-        assert state["state"] == "building"
+
+
+def test_only_the_process_running_a_job_records_its_end(staff):
+    # A stale message, or a worker whose job was taken over, must not end someone else's job.
+    job = gone_building(staff, 1, owner="other-host:7")
+    staff.queue.finish(job.id, State.READY)
+    assert staff.queue.record(job.id).state == State.BUILDING
+    staff.queue.enqueue(job)  # the same job once more, while the other worker builds it
+    assert run_worker(staff.app) == 1
+    assert staff.queue.record(job.id).state == State.BUILDING
 
 
 def test_jobs_run_in_order_with_previews_first(staff):
@@ -159,7 +203,7 @@ def test_jobs_run_in_order_with_previews_first(staff):
     assert run_worker(staff.app) == 3
     started = {j.id: staff.queue.record(j.id).started for j in (first, second, preview)}
     assert started[preview.id] < started[first.id] < started[second.id]
-    result = staff.queue.record(preview.id).result
+    result = staff.queue.result(staff.queue.record(preview.id))
     assert result["title"] == "Small page" and result["sections"][0]["sentences"]
 
 
@@ -170,7 +214,7 @@ def test_a_failing_job_fails_alone(staff):
     assert run_worker(staff.app) == 2
     assert staff.queue.record(broken.id).state == "failed"
     assert "h1" in staff.queue.record(broken.id).error
-    assert staff.queue.record(fine.id).state == "succeeded"
+    assert staff.queue.record(fine.id).state == "ready"
 
 
 def test_the_worker_runs_niced_and_stops_with_sigterm(staff):
@@ -206,19 +250,76 @@ def test_the_worker_runs_beside_the_server_and_stops_with_it(staff, monkeypatch)
     assert seen[1] == []
 
 
-def _children() -> list[tuple[int, str]]:
+def test_serve_starts_a_killed_worker_again_and_its_processes_go_with_it(staff, monkeypatch):
+    outcome = {}
+
+    def fake_serve(app, **options):
+        ((first, _),) = wait(lambda: _workers(), what="the worker to start")
+        # Its scheduler and its worker process, which beats once it is ready.
+        host = socket.gethostname()
+        processes = wait(
+            lambda: (
+                (found := _children(first))
+                and any(staff.queue.alive(f"{host}:{pid}") for pid, _ in found)
+                and found
+            ),
+            what="the worker process to beat",
+        )
+        os.kill(first, signal.SIGKILL)
+        # A consumer killed outright takes its worker processes with it...
+        wait(lambda: not any(_running(pid) for pid, _ in processes), what="its processes to end")
+        # ...and `reader serve` starts another, which builds what is asked afterwards.
+        ((second, _),) = wait(lambda: [w for w in _workers() if w[0] != first], what="a restart")
+        staff.queue.submit(BUILD, SLUG)
+        outcome["built"] = wait(lambda: load_manifest(staff.build_dir, SLUG), what="the build")
+        outcome["pids"] = first, second
+
+    monkeypatch.setattr(waitress, "serve", fake_serve)
+    monkeypatch.setattr(sys, "setswitchinterval", lambda seconds: None)
+    for name, value in worker_env(staff).items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert outcome["built"] and outcome["pids"][0] != outcome["pids"][1]
+    assert not _workers()
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _descendants(root: int) -> list[int]:
+    found, parents = [], {root}
+    while True:
+        more = [p for parent in parents for p, _ in _children(parent) if p not in found]
+        if not more:
+            return found
+        found += more
+        parents = set(more)
+
+
+def _workers() -> list[tuple[int, str]]:
+    return [p for p in _children() if "reader worker" in p[1]]
+
+
+def _children(parent: int | None = None) -> list[tuple[int, str]]:
+    parent = parent or os.getpid()
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as stat:
-                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
             with open(f"/proc/{entry}/cmdline", "rb") as cmd:
                 command = cmd.read().replace(b"\0", b" ").decode()
         except (OSError, ValueError):
             continue
-        if parent == os.getpid():
+        if ppid == parent:
             found.append((int(entry), command))
     return found
 

@@ -12,9 +12,16 @@ import waitress
 from click.testing import CliRunner
 from flask import Flask
 
+import reader.app
 from reader import create_app
 from reader.cli import main
 from tests.support.web import NETS, PLAIN
+
+
+def test_the_factory_sits_above_both_wings_and_finds_the_web_templates(app):
+    assert create_app is reader.app.create_app
+    assert Path(app.root_path) == Path(reader.app.__file__).parent / "web"
+    assert Path(app.root_path, app.template_folder, "document.html").is_file()
 
 
 def test_factory_makes_an_app_with_the_blueprint(app):
@@ -49,6 +56,7 @@ def _clean_env(tmp_path: Path, site) -> dict:
 def test_the_app_never_loads_the_parser_or_the_pipeline(tmp_path, site):
     script = f"""
 import sys
+import reader.app
 from reader import create_app
 client = create_app().test_client()
 for url in ("/", "/?q=nets", "/documents/{NETS}", "/documents/{PLAIN}", "/embed/{NETS}",

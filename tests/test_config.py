@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reader import create_app
+from reader import config, create_app
 from reader.errors import ReaderError
-from reader.web import config
 from tests.support.content import REPO
 
 
@@ -85,7 +84,7 @@ def test_every_setting_is_documented():
 
 
 # The engine adapter sets ESPEAK_DATA_PATH for the eSpeak NG library it loads; it reads no setting.
-ENVIRONMENT_READERS = {"web/config.py", "pipeline/espeak.py"}  # espeak: ESPEAK_DATA_PATH
+ENVIRONMENT_READERS = {"config.py", "pipeline/espeak.py"}  # espeak: ESPEAK_DATA_PATH
 
 
 def test_only_config_reads_the_environment():

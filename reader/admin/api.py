@@ -163,10 +163,11 @@ def delete_document(slug: str):
 @bp.get("/jobs/<job_id>")
 def job(job_id: str):
     """Describe a job: its state, progress and result."""
-    found = queue_for(current_app).job(job_id)
+    queue = queue_for(current_app)
+    found = queue.job(job_id)
     if found is None:
         return error(404, f"there is no job {job_id!r}")
-    return jsonify(status.job_dict(found, _document_url(found.slug)))
+    return jsonify(status.job_dict(queue, found, _document_url(found.slug)))
 
 
 def json_errors(exception: HTTPException):

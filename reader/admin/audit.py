@@ -99,7 +99,7 @@ def record_outcome(
     try:
         entry = {"who": "worker", "via": "build queue", "address": "local", "job": job_id}
         entry.update(action=kind, target=document, document=document)
-        if state != "succeeded":
+        if state != "ready":
             entry.update(outcome="failed", error=error or state, result=f"failed: {error}")
         elif kind == "retire":
             entry.update(outcome="unpublished", result="unpublished")

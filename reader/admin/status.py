@@ -1,29 +1,29 @@
-"""Each document's state for the API and the dashboard: from its files, its lock and its jobs."""
+"""Each document's state for the API and the dashboard: its files and its jobs, in one function."""
 
 from __future__ import annotations
 
 import hashlib
 import html
-import json
 import re
 from pathlib import Path
 
 from reader import manifest as mf
 from reader.admin import store
-from reader.admin.queue import Job, Queue, build_running, queue_for
+from reader.admin.queue import Job, Queue, State, queue_for
 
 STATES = ("ready", "queued", "building", "failed", "missing")
+"""A document's states: a job's, or "missing" when it has never had audio and none is asked."""
 
 
-def job_dict(job: Job, document_url: str | None = None) -> dict:
+def job_dict(queue: Queue, job: Job, document_url: str | None = None) -> dict:
     """Return a job as the API shows it."""
-    result = dict(job.result or {})
+    result = dict(queue.result(job) or {})
     result.pop("html", None)
     return {
         "id": job.id,
         "kind": job.kind,
         "document": document_url,
-        "state": job.state,
+        "state": str(job.state),
         "progress": {"done": job.done, "total": job.total},
         "attempt": job.attempt,
         "created": job.created,
@@ -49,33 +49,33 @@ def describe(queue: Queue, content_dir: Path, build_dir: Path, slug: str) -> dic
     manifest, published_at = _manifest(build_dir, slug)
     if source is None and manifest is None:
         return None
-    job = queue.latest(slug)
-    queued = queue.queued(slug)
-    findings_raw = queue.huey.get(f"findings:{slug}", peek=True)
+    # The job that stands for the document: the one building it, else its queued build,
+    # else the last one asked for.
+    last = queue.latest(slug)
+    job = queue.building(slug) or queue.queued(slug) or last
     state, error, progress = "missing", None, None
-    if build_running(build_dir, slug) or (job is not None and job.state == "building"):
-        # The lock says so even for a build started by `reader build`, with no job at all.
-        state = "building"
-        if job is not None and job.state == "building":
+    if job is not None and job.state in (State.QUEUED, State.BUILDING):
+        state = str(job.state)
+        if job.state == State.BUILDING:
             progress = {"done": job.done, "total": job.total}
-    elif queued is not None:
-        state = "queued"
     elif (
         job is not None
-        and job.state in ("failed", "interrupted")
+        and job.state in (State.FAILED, State.INTERRUPTED)
         and (published_at is None or published_at < (job.finished or job.started or 0))
     ):
         state, error = "failed", job.error
     elif manifest is not None and manifest.has_audio:
         # A version published as text only is still waiting for its audio.
         state = "ready"
-    current = bool(
-        manifest
-        and source is not None
-        and manifest.document.source_sha256 == hashlib.sha256(source).hexdigest()
-    )
+    built_id = queue.huey.get(f"built:{slug}", peek=True)
+    built = queue.record(built_id) if built_id else None
+    findings = (queue.result(built) or {}).get("findings", []) if built else []
     published = None
     if manifest is not None:
+        current = (
+            source is not None
+            and manifest.document.source_sha256 == hashlib.sha256(source).hexdigest()
+        )
         published = {
             "version": (manifest.build_key or "")[:12] or manifest.built_at,
             "built_at": manifest.built_at,
@@ -92,8 +92,8 @@ def describe(queue: Queue, content_dir: Path, build_dir: Path, slug: str) -> dic
         "progress": progress,
         "error": error,
         "published": published,
-        "last_build": job_dict(job) if job is not None else None,
-        "findings": json.loads(findings_raw) if findings_raw else [],
+        "last_build": job_dict(queue, last) if last is not None else None,
+        "findings": findings,
     }
 
 

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from reader.admin import audit, auth, lexicon_store, status, store
 from reader.admin.people import MAX_PASSWORD_LENGTH
-from reader.admin.queue import BUILD, CLIP, PREVIEW, build_running, queue_for
+from reader.admin.queue import BUILD, CLIP, PREVIEW, State, queue_for
 from reader.manifest import is_valid_slug
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -162,7 +162,7 @@ def _last_words(job: dict | None) -> str:
         return f"Queued {_when(job['created'])}"
     if job["state"] == "building":
         return f"Started {_when(job['started'])}"
-    if job["state"] == "succeeded":
+    if job["state"] == "ready":
         result = job["result"] or {}
         if job["kind"] == "retire":
             return f"Unpublished {_when(job['finished'])}"
@@ -222,8 +222,7 @@ def build():
         name = wanted[0] if wanted else ""
         return message(400, f"There is no document called “{name}”.")
     queue = queue_for(current_app)
-    build_dir = current_app.config["BUILD_DIR"]
-    busy = [s for s in wanted if queue.queued(s) or build_running(build_dir, s)]
+    busy = [s for s in wanted if queue.queued(s) or queue.building(s)]
     if busy:
         audit.record("rebuild", ", ".join(busy), "refused: already being built", documents=busy)
         return message(
@@ -289,7 +288,11 @@ def preview(job_id: str):
     exists = store.read_source(current_app.config["CONTENT_DIR"], job.slug) is not None
     draft_kept = Path(job.args["draft"]).is_file()
     return render_template(
-        "admin_preview.html", job=job, result=job.result, replaces=exists, draft_kept=draft_kept
+        "admin_preview.html",
+        job=job,
+        result=queue_for(current_app).result(job),
+        replaces=exists,
+        draft_kept=draft_kept,
     )
 
 
@@ -297,9 +300,10 @@ def preview(job_id: str):
 def preview_page(job_id: str):
     """Show the draft's page exactly as the site will (its sanitised HTML)."""
     job = _preview_job(job_id)
-    if job.state != "succeeded":
+    if job.state != State.READY:
         abort(404)
-    return render_template("admin_preview_page.html", job=job, result=job.result)
+    result = queue_for(current_app).result(job)
+    return render_template("admin_preview_page.html", job=job, result=result)
 
 
 @bp.post("/documents/preview/<job_id>/publish")
@@ -307,7 +311,7 @@ def publish(job_id: str):
     """Store the draft as the document's source and queue its build."""
     job = _preview_job(job_id)
     draft = Path(job.args["draft"])
-    if job.state != "succeeded" or not draft.is_file():
+    if job.state != State.READY or not draft.is_file():
         return message(409, "This preview can no longer be published: upload the page again.")
     config = current_app.config
     store.store_source(config["CONTENT_DIR"], job.slug, draft.read_bytes())
@@ -366,6 +370,7 @@ def pronunciation():
         editing=editing,
         problem=problem,
         clip=clip,
+        clip_result=queue_for(current_app).result(clip) if clip is not None else None,
         notice=request.args.get("notice", "")[:300],
         key=lexicon_store.key,
     )
@@ -430,10 +435,11 @@ def hear():
 @bp.get("/pronunciation/clips/<job_id>.mp3")
 def clip_audio(job_id: str):
     """Send a "Hear it" clip."""
-    job = queue_for(current_app).job(job_id)
-    if job is None or job.kind != CLIP or job.state != "succeeded":
+    queue = queue_for(current_app)
+    job = queue.job(job_id)
+    if job is None or job.kind != CLIP or job.state != State.READY:
         abort(404)
-    path = Path(current_app.instance_path) / "clips" / job.result["clip"]
+    path = Path(current_app.instance_path) / "clips" / queue.result(job)["clip"]
     if not path.is_file():
         abort(404)
     return send_file(path, mimetype="audio/mpeg", conditional=True)

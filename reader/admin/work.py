@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,9 +11,8 @@ from pathlib import Path
 from reader import manifest as mf
 from reader.admin import audit
 from reader.admin.preview import inspect_document
-from reader.admin.queue import BUILD, CLIP, PREVIEW, RETIRE, Job, Queue
+from reader.admin.queue import BUILD, CLIP, PREVIEW, RETIRE, Job, Queue, State
 from reader.errors import ReaderError
-from reader.locks import FileLock
 from reader.model import Sentence
 from reader.pipeline.build import BuildOptions, build_document
 from reader.pipeline.lexicon import Entry, Lexicon
@@ -28,14 +25,11 @@ from reader.pipeline.publish import (
 from reader.pipeline.speech import spoken_text
 from reader.pipeline.synthesise import SectionJob, synthesise_sections
 
-log = logging.getLogger(__name__)
-
 
 @dataclass
-class Context:
-    """What every job needs: the queue and the folders and engine of the service."""
+class Work:
+    """Does each job the queue hands over, with the folders and engine of the service."""
 
-    queue: Queue
     content_dir: Path
     build_dir: Path
     instance_path: Path
@@ -43,54 +37,34 @@ class Context:
     jobs: int | None = None
     """Synthesis processes per build; None is the pipeline's default."""
 
+    def __call__(self, queue: Queue, job: Job) -> dict:
+        """Do one job and return its result; raise for its failure."""
+        return RUNNERS[job.kind](self, queue, job)
 
-context: Context | None = None
-"""Set by the worker before it runs any job."""
+    def failed(self, queue: Queue, job_id: str, error: Exception) -> None:
+        """Record a job's failure: its own error in one line, a fault with its traceback logged."""
+        if isinstance(error, ReaderError):
+            message = str(error)
+        else:
+            log_path = self.instance_path / "worker.log"
+            trace = "".join(traceback.format_exception(error))
+            with open(log_path, "a", encoding="utf-8") as file:
+                file.write(f"job {job_id}:\n{trace}\n")
+            message = f"unexpected {type(error).__name__}: {error} (traceback in {log_path})"
+        queue.finish(job_id, State.FAILED, message)
+        if (job := queue.record(job_id)) is not None:
+            self.ended(job, State.FAILED, message)
 
-
-def run(job_id: str) -> None:
-    """Run one job by id, recording how it went; never raise for the job's own failure."""
-    queue = context.queue
-    job = queue.record(job_id)
-    if job is None:
-        log.warning("job %s has no record; skipped", job_id)
-        return
-    if job.kind == BUILD:
-        queue.claim_pending(job.slug)
-    # Held for the whole job, so that its liveness comes from the running job itself: the
-    # kernel lets go of it the moment this process (and any it forked) is gone.
-    queue.locks_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(queue.job_lock_path(job.id))
-    lock.acquire(timeout=0)
-    job.state, job.started, job.error = "building", time.time(), None
-    queue.save(job)
-    queue.huey.put("running", job.id)
-    try:
-        job.result = RUNNERS[job.kind](context, job)
-        job.state = "succeeded"
-    except ReaderError as error:
-        job.state, job.error = "failed", str(error)
-    except Exception as error:
-        # Any fault fails this job only; the worker goes on with the next one.
-        log_path = context.instance_path / "worker.log"
-        with open(log_path, "a", encoding="utf-8") as file:
-            file.write(f"job {job.id} ({job.kind} {job.slug}):\n{traceback.format_exc()}\n")
-        job.state = "failed"
-        job.error = f"unexpected {type(error).__name__}: {error} (traceback in {log_path})"
-    job.finished = time.time()
-    queue.save(job)
-    audit.record_outcome(
-        context.instance_path, context.build_dir, job.id, job.kind, job.slug, job.state, job.error
-    )
-    queue.huey.delete("running")
-    lock.release()
-    queue.job_lock_path(job.id).unlink(missing_ok=True)
+    def ended(self, job: Job, state: State, error: str | None = None) -> None:
+        """Write how a build or unpublish ended to the audit log."""
+        audit.record_outcome(
+            self.instance_path, self.build_dir, job.id, job.kind, job.slug, state, error
+        )
 
 
-def _build(ctx: Context, job: Job) -> dict:
+def _build(ctx: Work, queue: Queue, job: Job) -> dict:
     def progress(slug: str, done: int, total: int) -> None:
-        job.done, job.total = done, total
-        ctx.queue.save(job)
+        queue.progress(job, done, total)
 
     options = BuildOptions(engine=ctx.engine)
     if ctx.jobs:
@@ -99,7 +73,6 @@ def _build(ctx: Context, job: Job) -> dict:
     (mf.document_dir(ctx.build_dir, job.slug) / mf.UNPUBLISHED_NAME).unlink(missing_ok=True)
     source = (ctx.content_dir / f"{job.slug}.html").read_bytes()
     findings = inspect_document(source, job.slug, ctx.content_dir)["findings"]
-    ctx.queue.huey.put(f"findings:{job.slug}", json.dumps(findings))
     return {
         "built": result.built,
         "reused": result.reused,
@@ -109,7 +82,7 @@ def _build(ctx: Context, job: Job) -> dict:
     }
 
 
-def _preview(ctx: Context, job: Job) -> dict:
+def _preview(ctx: Work, queue: Queue, job: Job) -> dict:
     draft = Path(job.args["draft"])
     return inspect_document(draft.read_bytes(), job.slug, ctx.content_dir)
 
@@ -117,7 +90,7 @@ def _preview(ctx: Context, job: Job) -> dict:
 SAMPLE = "The word {word} is said like this: {word}."
 
 
-def _clip(ctx: Context, job: Job) -> dict:
+def _clip(ctx: Work, queue: Queue, job: Job) -> dict:
     """Synthesise a short sample sentence with the word as the lexicon entry says it."""
     written, said, lang = job.args["written"], job.args["spoken"], job.args.get("lang") or "en"
     text = SAMPLE.format(word=written)
@@ -134,7 +107,7 @@ def _clip(ctx: Context, job: Job) -> dict:
     return {"clip": path.name, "text": text, "spoken": spoken}
 
 
-def _retire(ctx: Context, job: Job) -> dict:
+def _retire(ctx: Work, queue: Queue, job: Job) -> dict:
     """Note every audio file of an unpublished document as unused (deleted after the grace)."""
     folder = mf.document_dir(ctx.build_dir, job.slug)
     with document_lock(folder, 600):

@@ -1,149 +1,187 @@
-"""The worker process: runs queued jobs in order, at low priority, and recovers after a kill."""
+"""The worker: huey's consumer runs the jobs in worker processes, beats for them, and sweeps.
+
+`reader worker` is huey's own consumer with process workers: it restarts a worker process that
+dies, and each worker process runs one job at a time, at low priority. The consumer's main
+process says every second which of its worker processes are alive, and takes over any job
+whose worker has stopped beating, on this machine or another (reader/admin/queue.py).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
-import functools
 import logging
+import multiprocessing
 import os
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from reader.admin.queue import BUILD, MAX_ATTEMPTS, Queue, build_running
+from huey import signals
+from huey.consumer import Consumer, Scheduler
+
+from reader.admin.queue import BEAT_SECONDS, BUILD, Job, Queue, State, owner_id
+from reader.admin.supervisor import lower_priority
+from reader.admin.work import Work
+from reader.errors import ReaderError
 
 log = logging.getLogger(__name__)
-NICENESS = 10
-"""Synthesis is batch work: visitors of the same machine are served first."""
 POLL_SECONDS = 0.05
-"""How often an idle worker looks at the queue: a PUT's build starts within this."""
-ORPHAN_WAIT = 120.0
-"""Seconds to wait for a killed worker's synthesis processes to let go of a document's lock."""
+"""How often an idle worker looks at a SQLite queue."""
+_PR_SET_PDEATHSIG = 1
 
 
-def recover(queue: Queue) -> str | None:
-    """Deal with the job a killed worker left running: mark it interrupted, retry it once.
+def attach(queue: Queue, work: Work) -> None:
+    """Make this process run the queue's jobs with `work`, its ends recorded through signals."""
+    first = queue.runner is None
+    queue.runner = work
+    if not first:
+        return
 
-    Returns what was done, for the log.
-    """
-    job_id = queue.huey.get("running", peek=True)
-    job = queue.record(job_id) if job_id else None
-    if job is None or job.state != "building":
-        queue.huey.delete("running")
-        return None
-    # The synthesis processes of the killed build may still hold the lock for a moment;
-    # the retry must not start (and then wait) while they finish their sentence.
-    deadline = time.monotonic() + ORPHAN_WAIT
-    while (
-        build_running(queue.build_dir, job.slug) or queue.job_running(job.id)
-    ) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    job.state, job.finished = "interrupted", time.time()
-    job.error = "the worker stopped before the job finished"
-    queue.huey.delete("running")
-    retry = job.attempt < MAX_ATTEMPTS
-    if retry and job.kind == BUILD and not queue.huey.put_if_empty(f"pending:{job.slug}", job.id):
-        retry = False  # a build of the same document is already queued: it covers this one
-    if not retry:
-        queue.save(job)
-        return f"job {job.id} was interrupted"
-    job.state, job.attempt, job.done, job.total = "queued", job.attempt + 1, 0, None
-    job.error = "interrupted once (the worker stopped); tried again"
-    queue.save(job)
-    queue.enqueue(job)
-    return f"job {job.id} was interrupted; queued again"
+    def mine(task) -> Job | None:
+        # The job this process was building: not a stale message that found it taken.
+        job = queue.record(task.args[0])
+        ours = job is not None and job.state == State.BUILDING and job.owner == owner_id()
+        return job if ours else None
 
+    @queue.huey.signal(signals.SIGNAL_COMPLETE)
+    def ready(signal_name, task):
+        if (job := mine(task)) is None:
+            return
+        queue.finish(job.id, State.READY)
+        if job.kind == BUILD:
+            queue.huey.put(f"built:{job.slug}", job.id)
+        queue.runner.ended(job, State.READY)
 
-def run(
-    queue: Queue,
-    stop: Callable[[], bool] = lambda: False,
-    idle_exit: bool = False,
-) -> int:
-    """Run jobs in order until `stop()` says so (or, with `idle_exit`, the queue is empty).
+    @queue.huey.signal(signals.SIGNAL_ERROR)
+    def failed(signal_name, task, error):
+        queue.runner.failed(queue, task.args[0], error)
 
-    Returns how many jobs ran.
-    """
-    # huey's own consumer runs tasks beside a scheduler thread; a build started from a
-    # process with threads must use the slow forkserver for its synthesis processes, so the
-    # worker dequeues in its only thread instead (huey.execute still applies its retries).
-    ran = 0
-    while not stop():
-        task = queue.huey.dequeue()
-        if task is None:
-            if idle_exit:
-                break
-            time.sleep(POLL_SECONDS)
-            continue
-        queue.huey.execute(task)
-        ran += 1
-    return ran
+    @queue.huey.signal(signals.SIGNAL_INTERRUPTED)
+    def interrupted(signal_name, task):
+        if (job := mine(task)) is not None:
+            log.warning(queue.retry_or_give_up(job))
 
 
-@functools.cache
-def lower_priority() -> None:
-    """Make this process (and the synthesis processes it starts) yield to the web server."""
-    # Once per process (cached): os.nice adds to the niceness, it does not set it.
-    with contextlib.suppress(OSError):
-        os.nice(NICENESS)
+class _Scheduler(Scheduler):
+    consumer: int | None = None
+
+    def initialize(self) -> None:
+        # Nothing of it is worth keeping once the consumer has gone.
+        _signal_when_parent_dies(signal.SIGKILL, self.consumer)
 
 
-def serve_forever(queue: Queue, parent: int | None = None) -> None:
-    """Run as `reader worker`: low priority, recover, then run jobs until SIGTERM or SIGINT."""
-    lower_priority()
+class Worker(Consumer):
+    """huey's consumer, beating for its worker processes and sweeping up after dead ones."""
 
-    def stop_now(signum, frame):
-        # Unwinding closes the synthesis pool and releases the document's lock; the job
-        # stays marked as running, so the next worker retries it.
-        raise SystemExit(0)
+    scheduler_class = _Scheduler
 
-    signal.signal(signal.SIGTERM, stop_now)
-    note = recover(queue)
-    if note:
-        log.warning(note)
-    # Started beside `reader serve`, the worker leaves when the server has gone: at once on
-    # Linux (the kernel sends SIGTERM when the parent dies), else between jobs.
-    if parent:
-        _term_with_parent()
-    orphaned = (lambda: os.getppid() != parent) if parent else (lambda: False)
-    with contextlib.suppress(KeyboardInterrupt):
-        run(queue, stop=orphaned)
+    def __init__(self, queue: Queue, processes: int = 1):
+        self.queue = queue
+        # Processes, not threads: a build forks its synthesis processes, which is safe only
+        # from a process with one thread. huey restarts a worker process that dies.
+        super().__init__(
+            queue.huey,
+            workers=processes,
+            worker_type="process",
+            periodic=False,
+            # An idle worker asks the (SQLite) queue every 50 ms: a PUT's build starts within
+            # that. On Redis it waits on the queue instead.
+            initial_delay=POLL_SECONDS,
+            backoff=1.0,
+            max_delay=POLL_SECONDS,
+            health_check_interval=BEAT_SECONDS,
+        )
+        self.pid = os.getpid()
+        """The consumer's process, which its worker processes and scheduler watch."""
+        self._next_beat = 0.0
+        self._beating: set[int] = set()
+        queue.huey.on_startup("reader-worker-process")(self._in_worker_process)
+
+    def _create_scheduler(self) -> _Scheduler:
+        scheduler = super()._create_scheduler()
+        scheduler.consumer = os.getpid()
+        return scheduler
+
+    def start(self) -> None:
+        """Start the worker processes; they open their own connections to the queue."""
+        self.queue.live.storage.close()
+        super().start()
+
+    def _in_worker_process(self) -> None:
+        # Sockets and SQLite connections must not be shared with the consumer's process.
+        self.queue.huey.storage.close()
+        self.queue.live.storage.close()
+        # huey starts its worker processes daemonic, so that they end with the consumer, and a
+        # daemonic process may not start processes: a build needs its synthesis processes.
+        # The parent-death signal below ends this one with the consumer instead.
+        multiprocessing.current_process().daemon = False
+        # Its own process group, so that it can take its synthesis processes with it.
+        os.setpgid(0, 0)
+        signal.signal(signal.SIGUSR1, _end_process_group)
+        _signal_when_parent_dies(signal.SIGUSR1, self.pid)
+        self.queue.beat([owner_id()])
+
+    def loop(self, health_check_ts=None):
+        """Run huey's loop, and beat and sweep once a second."""
+        health_check_ts = super().loop(health_check_ts)
+        if time.monotonic() >= self._next_beat:
+            self._next_beat = time.monotonic() + BEAT_SECONDS
+            self.beat_and_sweep()
+        return health_check_ts
+
+    def beat_and_sweep(self) -> None:
+        """Say which worker processes are alive; retry the jobs of any that have gone."""
+        host = owner_id().rsplit(":", 1)[0]
+        alive = {p.pid for _, p in self.worker_threads if p.is_alive()}
+        for pid in self._beating - alive:
+            # Gone (huey has started another): its job is swept now, not once its last beat
+            # is old, and its synthesis processes go with it.
+            self.queue.live.delete(f"beat:{host}:{pid}")
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
+        self._beating = alive
+        self.queue.beat([f"{host}:{pid}" for pid in sorted(alive)])
+        for note in self.queue.sweep():
+            log.warning(note)
 
 
-def _term_with_parent() -> None:
-    PR_SET_PDEATHSIG = 1
+def _end_process_group(signum, frame) -> None:
+    # The consumer is gone without a word: end this worker and its synthesis processes at
+    # once. The job is taken over by a live worker when its beats stop.
+    os.killpg(0, signal.SIGKILL)
+
+
+def _signal_when_parent_dies(signum: int, parent: int | None = None) -> None:
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum)
+    if parent is not None and os.getppid() != parent:
+        os.kill(os.getpid(), signum)  # the parent died before the signal was asked for
 
 
-@contextlib.contextmanager
-def beside(environ: dict | None = None) -> Iterator[subprocess.Popen]:
-    """Start `reader worker` as a child process for as long as the block runs."""
-    command = [sys.executable, "-m", "reader", "worker", "--parent", str(os.getpid())]
-    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, env=environ)
-    try:
-        yield child
-    finally:
-        child.terminate()
-        try:
-            child.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+def serve_forever(queue: Queue, work: Work, parent: int | None = None) -> None:
+    """Run as `reader worker`: low priority, then run jobs until SIGTERM or SIGINT."""
+    lower_priority()
+    attach(queue, work)
+    # A page that cannot be built is the job's own failure, said in its record in one line:
+    # huey's traceback of it would only bury the worker's log.
+    logging.getLogger("huey").addFilter(
+        lambda record: not (record.exc_info and isinstance(record.exc_info[1], ReaderError))
+    )
+    if parent:
+        # Started beside `reader serve`: leave when it has gone (the kernel sends SIGTERM).
+        _signal_when_parent_dies(signal.SIGTERM)
+        if os.getppid() != parent:
+            return
+    Worker(queue).run()
 
 
-def context_for(app, queue: Queue, jobs: int | None = None):
-    """Return the work context of an app's config."""
-    from reader.admin.work import Context
-
+def work_for(app, jobs: int | None = None) -> Work:
+    """Return the work of an app's config: its folders and engine."""
     config = app.config
-    return Context(
-        queue,
-        Path(config["CONTENT_DIR"]),
-        Path(config["BUILD_DIR"]),
+    return Work(
+        config["CONTENT_DIR"],
+        config["BUILD_DIR"],
         Path(app.instance_path),
         config["BUILD_ENGINE"],
         jobs,

@@ -7,7 +7,7 @@ import re
 from flask import Flask, abort, request
 from werkzeug.wrappers import Response
 
-from reader.web.config import trusted_hosts
+from reader.config import trusted_hosts
 
 # Endpoints whose responses another site's widget may fetch: manifests, audio, widget files.
 SHARED_ENDPOINTS = frozenset(

@@ -18,7 +18,7 @@ def serve(host: str = "127.0.0.1", port: int = 5000, app: Flask | None = None) -
     """Serve `app` (default: a new app configured from the environment) until interrupted."""
     import waitress
 
-    from reader.web.app import create_app
+    from reader.app import create_app
 
     app = app or create_app()
     # waitress reports "Serving on ..." through logging; without a handler nobody sees it.

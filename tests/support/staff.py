@@ -9,9 +9,8 @@ from types import SimpleNamespace
 from werkzeug.security import generate_password_hash
 
 from reader import create_app
-from reader.admin import work
 from reader.admin.queue import queue_for
-from reader.admin.worker import context_for, run
+from reader.admin.worker import attach, work_for
 from tests.support.content import SMALL, write_document
 
 SMALL_SLUG = "small"
@@ -33,10 +32,14 @@ def staff_app(tmp_path: Path, content_dir: Path, build_dir: Path, **extra):
 
 
 def run_worker(app, jobs: int = 1) -> int:
-    """Run every queued job of `app` in this process, as `reader worker` would; return how many."""
+    """Run every queued job of `app` in this process, as a worker process would; return how many."""
     queue = queue_for(app)
-    work.context = context_for(app, queue, jobs)
-    return run(queue, idle_exit=True)
+    attach(queue, work_for(app, jobs))
+    ran = 0
+    while (task := queue.huey.dequeue()) is not None:
+        queue.huey.execute(task)
+        ran += 1
+    return ran
 
 
 def make_staff(tmp_path, monkeypatch, content_dir) -> SimpleNamespace:

@@ -1,18 +1,18 @@
-"""The Flask application factory."""
+"""The Flask application factory: the web wing serves, the staff wing adds the API and admin."""
 
 from __future__ import annotations
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from reader import admin
-from reader.web import config, security, views
+from reader import admin, config
+from reader.web import security, views
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the voice-reader web service."""
     app = Flask(
-        __name__,
+        "reader.web",
         instance_path=config.instance_path(),
         instance_relative_config=True,
         static_folder=None,

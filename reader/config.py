@@ -16,7 +16,7 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 def _static_dir() -> Path:
     """Find the widget and page CSS: inside an installed wheel, else beside a checkout."""
-    package = Path(__file__).resolve().parents[1]
+    package = Path(__file__).resolve().parent
     installed = package / "static"
     # The wheel maps the checkout's top-level static/ into the package (pyproject.toml).
     return installed if installed.is_dir() else package.parent / "static"
