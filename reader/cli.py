@@ -275,11 +275,14 @@ def _tokens():
 def token_create(name) -> None:
     """Make a token called NAME and print it (only once: just its hash is kept)."""
     try:
-        value = _tokens().create(name)
+        tokens = _tokens()
+        value = tokens.create(name)
     except ReaderError as error:
         raise click.ClickException(str(error)) from error
     click.echo(value)
     click.echo("Keep it now: it is not stored and cannot be shown again.", err=True)
+    # On stderr, so that TOKEN=$(reader token create NAME) still captures the token alone.
+    click.echo(f"Callback signing secret: {tokens.signing_secret(name)}", err=True)
 
 
 @token.command(name="list")

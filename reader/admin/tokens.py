@@ -15,6 +15,7 @@ from reader.errors import ReaderError
 from reader.files import atomic_write
 
 PREFIX = "vr_"
+SECRET_PREFIX = "vrs_"
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 FILE_NAME = "tokens.json"
 
@@ -67,7 +68,13 @@ class Tokens:
             if name in data and not data[name].get("revoked"):
                 raise TokenError(f"a token called {name!r} exists; revoke it first")
             token = PREFIX + secrets.token_urlsafe(32)
-            data[name] = {"sha256": _digest(token), "created": time.time(), "revoked": None}
+            data[name] = {
+                "sha256": _digest(token),
+                "created": time.time(),
+                "revoked": None,
+                # Kept as it is, not hashed: the service needs it to sign callbacks (HMAC).
+                "signing_secret": SECRET_PREFIX + secrets.token_urlsafe(32),
+            }
             self._save(data)
         return token
 
@@ -87,6 +94,13 @@ class Tokens:
             {"name": name, "created": entry["created"], "revoked": entry.get("revoked")}
             for name, entry in sorted(data.items())
         ]
+
+    def signing_secret(self, name: str) -> str | None:
+        """Return the callback signing secret of the active token `name`, or None."""
+        entry = self._load().get(name)
+        if entry is None or entry.get("revoked"):
+            return None
+        return entry.get("signing_secret")
 
     def check(self, token: str) -> str | None:
         """Return the name of the active token `token`, or None."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader import manifest as mf
+from reader.admin import callbacks
 from reader.admin.preview import inspect_document
 from reader.admin.queue import BUILD, CLIP, PREVIEW, RETIRE, Job, Queue
 from reader.errors import ReaderError
@@ -81,6 +82,8 @@ def run(job_id: str) -> None:
     queue.huey.delete("running")
     lock.release()
     queue.job_lock_path(job.id).unlink(missing_ok=True)
+    if job.kind == BUILD:
+        callbacks.job_ended(context, job)
 
 
 def _build(ctx: Context, job: Job) -> dict:
