@@ -59,7 +59,10 @@ def refusal(url: object, allowed_hosts: list[str]) -> str | None:
     if problem:
         return problem
     if not allowed_hosts:
-        return "callbacks are off on this service: its READER_CALLBACK_HOSTS names no host"
+        return (
+            "callback_url cannot be used: callbacks are off on this service "
+            "(its READER_CALLBACK_HOSTS names no host)"
+        )
     host = urlsplit(url).hostname or ""
     if not host_allowed(url, allowed_hosts):
         return (
