@@ -110,11 +110,15 @@ def job_ended(context, job) -> list[threading.Thread]:
     if not notes:
         return []
     document_url = f"/api/v1/documents/{job.slug}"
+    try:
+        document = status.describe(context.queue, context.content_dir, context.build_dir, job.slug)
+    except Exception:
+        # Telling the CMS must never fail the worker: the job itself is already recorded.
+        log.exception("callback for job %s: the document's state cannot be read", job.id)
+        document = None
     payload = {
         "event": "built" if job.state == "succeeded" else "failed",
-        "document": status.describe(
-            context.queue, context.content_dir, context.build_dir, job.slug
-        ),
+        "document": document,
         "job": status.job_dict(job, document_url),
     }
     threads = []
