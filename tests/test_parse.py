@@ -618,3 +618,14 @@ def test_a_bad_source_address_is_a_warning_and_is_ignored(address):
     assert '<a href="/a">a</a>' in document.html and "Original page" not in document.html
     (warning,) = document.warnings
     assert "voice-reader-source" in warning and "relative links are left as they are" in warning
+
+
+def test_addresses_that_are_not_addresses_do_not_stop_the_parse():
+    page = (
+        f'<html lang="en"><head>{SOURCE}</head><body><h1>T</h1><p><a href="http://[x">bad</a></p>'
+        '<iframe src="http://[::1"></iframe><object data="https://[zz]/o"></object></body></html>'
+    )
+    document = parse_document(page.encode(), "x")
+    assert "<p><a>bad</a></p>" in document.html
+    assert len(document.warnings) == 2
+    assert all("no web address to link to" in w for w in document.warnings)

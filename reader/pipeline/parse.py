@@ -322,9 +322,18 @@ def _absolute_links(container: Tag, base: str) -> None:
         name = "href" if element.name == "a" else "src"
         value = element.get(name)
         if isinstance(value, str) and not value.strip().startswith("#"):
-            element[name] = urljoin(base, value.strip())
+            _join(element, name, base)
     for element in container.find_all("object", data=True):
-        element["data"] = urljoin(base, str(element["data"]).strip())
+        _join(element, "data", base)
+
+
+def _join(element: Tag, name: str, base: str) -> None:
+    """Make one address absolute against `base`; remove it when it is no address at all."""
+    try:
+        element[name] = urljoin(base, str(element[name]).strip())
+    except ValueError:
+        # "http://[x" cannot be joined; it must not stop the parse, and leads nowhere.
+        del element[name]
 
 
 def _link_media(container: Tag, base: str | None, warnings: list[str]) -> None:
@@ -336,7 +345,7 @@ def _link_media(container: Tag, base: str | None, warnings: list[str]) -> None:
     ]
     for element in outermost:
         address = _media_address(element)
-        host = urlsplit(address).hostname or "" if address else ""
+        host = (urlsplit(address).hostname or "") if address else ""
         kind = _media_kind(element.name, host)
         name = collapse_whitespace(str(element.get("title") or element.get("aria-label") or ""))
         heading = element.find_previous(HEADINGS)
@@ -369,8 +378,12 @@ def _media_address(element: Tag) -> str | None:
     candidates += [source.get("src") for source in element.find_all("source")]
     for value in candidates:
         if isinstance(value, str) and value.strip():
-            scheme = urlsplit(value.strip()).scheme.lower()
-            if scheme in ("", "http", "https"):
+            try:
+                parts = urlsplit(value.strip())
+                parts.hostname  # noqa: B018 - reading it checks the host, as _link_media will
+            except ValueError:
+                continue
+            if parts.scheme.lower() in ("", "http", "https"):
                 return value.strip()
     return None
 
