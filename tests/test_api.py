@@ -349,6 +349,10 @@ def test_json_bodies_that_cannot_be_used_are_refused_clearly(staff):
         )
 
     assert "not JSON" in assert_json_error(raw(b"{not json"), 400)["error"]
+    assert "not JSON" in assert_json_error(raw(b"[" * 100_000), 400)["error"]
+    assert "not JSON" in assert_json_error(raw(b'{"html": "\xff"}'), 400)["error"]
+    not_text = put_json(staff, {"html": "<h1>x</h1>", "source_url": 5})
+    assert "source_url" in assert_json_error(not_text, 422)["error"]
     assert '"html"' in assert_json_error(raw(b'{"source_url": "https://x.org/"}'), 422)["error"]
     assert '"html"' in assert_json_error(raw(b'["<h1>x</h1>"]'), 422)["error"]
     assert "unknown fields" in assert_json_error(raw(b'{"html": "x", "htm": 1}'), 422)["error"]

@@ -69,14 +69,17 @@ def _document_url(slug: str) -> str:
     return url_for("api.document", slug=slug)
 
 
+def _too_large():
+    return error(413, f"the document is larger than {store.MAX_SOURCE_BYTES // (1024 * 1024)} MB")
+
+
 def _read_body(limit: int):
     """Return the request body, or an error response when it is larger than `limit` bytes."""
-    too_large = f"the document is larger than {store.MAX_SOURCE_BYTES // (1024 * 1024)} MB"
     if request.content_length is not None and request.content_length > limit:
-        return None, error(413, too_large)
+        return None, _too_large()
     data = request.stream.read(limit + 1)
     if len(data) > limit:
-        return None, error(413, too_large)
+        return None, _too_large()
     return data, None
 
 
@@ -93,38 +96,38 @@ def _read_put():
         data, refused = _read_body(store.MAX_SOURCE_BYTES)
         return data, fields, refused
     if request.mimetype != "application/json":
-        refused = error(415, "send the page as Content-Type: text/html, or JSON with an html field")
-        return None, fields, refused
+        return None, fields, error(415, "send the page as text/html, or JSON with an html field")
     raw, refused = _read_body(store.MAX_SOURCE_BYTES * JSON_OVERHEAD)
     if refused:
         return None, fields, refused
+    body, problem = _json_put(raw, fields)
+    if problem:
+        return None, fields, problem
+    data = body["html"].encode("utf-8")
+    if len(data) > store.MAX_SOURCE_BYTES:
+        return None, fields, _too_large()
+    return data, fields, None
+
+
+def _json_put(raw: bytes, fields: dict):
+    """Read a JSON PUT's body into `fields`; return it, or an error response."""
     try:
         body = json.loads(raw)
-    except ValueError as problem:
-        return None, fields, error(400, f"the body is not JSON: {problem}")
+    except (ValueError, RecursionError) as problem:
+        # RecursionError: "[[[[…" nested deeper than the parser goes.
+        return None, error(400, f"the body is not JSON: {str(problem)[:200]}")
     if not isinstance(body, dict) or not isinstance(body.get("html"), str):
-        refused = error(422, 'send a JSON object with the page as text in "html"')
-        return None, fields, refused
+        return None, error(422, 'send a JSON object with the page as text in "html"')
     unknown = sorted(set(body) - {"html", *PUT_FIELDS})
     if unknown:
-        refused = error(
-            422, f"unknown fields {', '.join(unknown)}: send html, {', '.join(PUT_FIELDS)}"
-        )
-        return None, fields, refused
+        allowed = ", ".join(("html", *PUT_FIELDS))
+        return None, error(422, f"unknown fields {', '.join(unknown)[:200]}: send {allowed}")
     for name in PUT_FIELDS:
         if name in body:
             if fields[name] is not None and fields[name] != body[name]:
-                refused = error(422, f"{name} is given twice, differently: send it once")
-                return None, fields, refused
+                return None, error(422, f"{name} is given twice, differently: send it once")
             fields[name] = body[name]
-    data = body["html"].encode("utf-8")
-    if len(data) > store.MAX_SOURCE_BYTES:
-        return (
-            None,
-            fields,
-            error(413, f"the document is larger than {store.MAX_SOURCE_BYTES // (1024 * 1024)} MB"),
-        )
-    return data, fields, None
+    return body, None
 
 
 def _refuse_fields(fields: dict) -> list[str]:
