@@ -142,7 +142,7 @@ def parse_document(source: bytes, slug: str) -> Document:
     container = page.find("main") or page.find("article") or page.find("body") or page
     if source_url:
         _absolute_links(container, source_url)
-    _link_media(container, source_url, warnings)
+    _link_media(container, warnings)
     _read_images(container, warnings)
     lang = _inherited_lang(container)
     if lang is None:
@@ -336,7 +336,7 @@ def _join(element: Tag, name: str, base: str) -> None:
         del element[name]
 
 
-def _link_media(container: Tag, base: str | None, warnings: list[str]) -> None:
+def _link_media(container: Tag, warnings: list[str]) -> None:
     """Replace each embedded video, audio or frame by a link to it, and say so."""
     outermost = [
         element
