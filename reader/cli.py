@@ -296,12 +296,15 @@ def token_create(name, owner) -> None:
     try:
         if owner is not None and _people().get(owner) is None:
             raise ReaderError(f"there is nobody called {owner!r}: reader user list")
-        value = _tokens().create(name, owner)
+        tokens = _tokens()
+        value = tokens.create(name, owner)
     except ReaderError as error:
         raise click.ClickException(str(error)) from error
     _audit("create token", name, f"ok, owner {owner or '(an integration)'}")
     click.echo(value)
     click.echo("Keep it now: it is not stored and cannot be shown again.", err=True)
+    # On stderr, so that TOKEN=$(reader token create NAME) still captures the token alone.
+    click.echo(f"Callback signing secret: {tokens.signing_secret(name)}", err=True)
 
 
 def _when(seconds) -> str:

@@ -144,6 +144,14 @@ SETTINGS: tuple[Setting, ...] = (
         "`redis://host:6379/0` shares one queue between build machines (needs `redis`).",
     ),
     Setting(
+        "CALLBACK_HOSTS",
+        [],
+        "Hosts a content API `callback_url` may name (comma-separated in the environment, e.g. "
+        "`cms.example.org`; a leading dot allows every subdomain); any other is refused with "
+        "422. Empty, the default, turns callbacks off.",
+        list,
+    ),
+    Setting(
         "BUILD_ENGINE",
         "pyttsx3",
         "Speech engine of the builds the worker runs (`pyttsx3`, or `fake` for tests).",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -33,9 +35,12 @@ def changed(staff, text: str = "A new paragraph about the liver.") -> bytes:
     return source(staff).replace(b"</main>", f"<p>{text}</p></main>".encode(), 1)
 
 
-def put(staff, body: bytes, slug: str = SLUG, headers=None):
+def put(staff, body: bytes, slug: str = SLUG, headers=None, query=None):
     return staff.client.put(
-        f"/api/v1/documents/{slug}", data=body, headers={**staff.auth, **HTML, **(headers or {})}
+        f"/api/v1/documents/{slug}",
+        data=body,
+        query_string=query,
+        headers={**staff.auth, **HTML, **(headers or {})},
     )
 
 
@@ -269,3 +274,136 @@ assert not loaded, loaded
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=90
     )
     assert result.returncode == 0, result.stderr
+
+
+# --- what a CMS sends besides the page ------------------------------------------------------
+
+CMS_PAGE = "https://cms.example.org/conditions/small/"
+
+
+def put_json(staff, fields: dict, slug: str = SLUG, query=None):
+    return staff.client.put(
+        f"/api/v1/documents/{slug}",
+        query_string=query,
+        json=fields,
+        headers=staff.auth,
+    )
+
+
+def with_links(staff) -> bytes:
+    return source(staff).replace(
+        b"</main>", b'<p>Read <a href="/documents/1/leaflet.pdf">the leaflet</a>.</p></main>', 1
+    )
+
+
+@pytest.mark.parametrize("way", ["query", "json"])
+def test_source_url_makes_links_absolute_and_the_page_names_its_origin(staff, way):
+    body = with_links(staff)
+    if way == "query":
+        response = put(staff, body, headers=None, query={"source_url": CMS_PAGE})
+    else:
+        response = put_json(staff, {"html": body.decode(), "source_url": CMS_PAGE})
+    assert response.status_code == 202, response.get_json()
+    stored = source(staff)
+    assert f'<meta name="voice-reader-source" content="{CMS_PAGE}">'.encode() in stored
+    assert response.get_json()["source"] == hashlib.sha256(stored).hexdigest()[:12]
+    staff.work()
+    page = staff.client.get(f"/documents/{SLUG}").get_data(as_text=True)
+    assert '<a href="https://cms.example.org/documents/1/leaflet.pdf">the leaflet</a>' in page
+    assert f'Original page: <a href="{CMS_PAGE}">{CMS_PAGE}</a>' in page
+    state = staff.client.get(f"/api/v1/documents/{SLUG}", headers=staff.auth).get_json()
+    assert state["published"]["source"] == response.get_json()["source"]
+    assert state["published"]["audio"] is True
+
+    # A rebuild keeps it: it lives in the stored source.
+    assert (
+        staff.client.put(
+            f"/api/v1/documents/{SLUG}", data=stored, headers={**staff.auth, **HTML}
+        ).get_json()["status"]
+        == "unchanged"
+    )
+    moved = put(staff, body, query={"source_url": CMS_PAGE + "v2/"})
+    assert moved.status_code == 202
+    assert source(staff).count(b"voice-reader-source") == 1
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["javascript:alert(1)", "/conditions/small/", "ftp://cms.example.org/", "https://", "x y"],
+)
+def test_a_bad_source_url_is_422_and_changes_nothing(staff, address):
+    before = source(staff)
+    body = assert_json_error(put(staff, with_links(staff), query={"source_url": address}), 422)
+    assert "source_url" in body["error"] and body["problems"]
+    body = assert_json_error(put_json(staff, {"html": "<h1>x</h1>", "source_url": address}), 422)
+    assert "source_url" in body["error"]
+    assert source(staff) == before and staff.queue.huey.pending_count() == 0
+
+
+def test_json_bodies_that_cannot_be_used_are_refused_clearly(staff):
+    def raw(data: bytes):
+        return staff.client.put(
+            f"/api/v1/documents/{SLUG}",
+            data=data,
+            headers={**staff.auth, "Content-Type": "application/json"},
+        )
+
+    assert "not JSON" in assert_json_error(raw(b"{not json"), 400)["error"]
+    assert "not JSON" in assert_json_error(raw(b"[" * 100_000), 400)["error"]
+    assert "not JSON" in assert_json_error(raw(b'{"html": "\xff"}'), 400)["error"]
+    not_text = put_json(staff, {"html": "<h1>x</h1>", "source_url": 5})
+    assert "source_url" in assert_json_error(not_text, 422)["error"]
+    assert '"html"' in assert_json_error(raw(b'{"source_url": "https://x.org/"}'), 422)["error"]
+    assert '"html"' in assert_json_error(raw(b'["<h1>x</h1>"]'), 422)["error"]
+    assert "unknown fields" in assert_json_error(raw(b'{"html": "x", "htm": 1}'), 422)["error"]
+    twice = put_json(
+        staff,
+        {"html": "<h1>x</h1>", "source_url": CMS_PAGE},
+        query={"source_url": "https://other.example.org/"},
+    )
+    assert "twice" in assert_json_error(twice, 422)["error"]
+    too_big = {"html": "x" * (2 * 1024 * 1024 + 1)}
+    assert_json_error(put_json(staff, too_big), 413)
+
+
+@pytest.mark.parametrize("way", ["query", "json"])
+def test_callback_url_is_taken_both_ways(staff, way):
+    staff.app.config["CALLBACK_HOSTS"] = ["cms.example.org"]
+    hook = "https://cms.example.org/voice-reader/hook"
+    if way == "query":
+        response = put(staff, changed(staff), query={"callback_url": hook})
+    else:
+        response = put_json(staff, {"html": changed(staff).decode(), "callback_url": hook})
+    assert response.status_code == 202
+    job_id = response.get_json()["job"].rsplit("/", 1)[1]
+    (note,) = (staff.instance / "callbacks").glob(f"{job_id}-*.json")
+    assert json.loads(note.read_text()) == {"url": hook, "token": "cms"}
+
+
+@pytest.mark.parametrize(
+    ("hosts", "address", "says"),
+    [
+        ([], "https://cms.example.org/hook", "callbacks are off"),
+        (["cms.example.org"], "http://169.254.169.254/latest/meta-data", "not one"),
+        (["cms.example.org"], "http://127.0.0.1:6379/", "not one"),
+        (["cms.example.org"], "file:///etc/passwd", "http or https"),
+        (["cms.example.org"], "gopher://cms.example.org/", "http or https"),
+    ],
+)
+def test_a_callback_to_a_host_not_allowed_is_422_at_put_time(staff, hosts, address, says):
+    staff.app.config["CALLBACK_HOSTS"] = hosts
+    before = source(staff)
+    body = assert_json_error(put(staff, changed(staff), query={"callback_url": address}), 422)
+    assert says in body["error"] and "callback_url" in " ".join(body["problems"]) + body["error"]
+    assert source(staff) == before and staff.queue.huey.pending_count() == 0
+    assert not (staff.instance / "callbacks").exists()
+
+
+def test_a_token_without_a_signing_secret_cannot_ask_for_callbacks(staff):
+    staff.app.config["CALLBACK_HOSTS"] = ["cms.example.org"]
+    path = staff.instance / "tokens.json"
+    data = json.loads(path.read_text())
+    del data["cms"]["signing_secret"]  # as a token made before callbacks
+    path.write_text(json.dumps(data))
+    response = put(staff, changed(staff), query={"callback_url": "https://cms.example.org/h"})
+    assert "reader token create" in assert_json_error(response, 422)["error"]

@@ -203,3 +203,43 @@ def test_a_flag_said_by_its_name_asks_for_a_key():
     (flag,) = [f for f in findings if f.written == "!"]
     assert flag.level == "listen" and flag.heard == "exclamation mark"
     assert not [f for f in findings if f.written == "*"]  # the page's key says what * means
+
+
+MEDIA_PAGE = (
+    "<h1>Fever</h1><p>How to help.</p><h2>Watch</h2>"
+    '<iframe src="https://www.youtube.com/embed/x1" title="Taking a temperature"></iframe>'
+    '<p>Or look.</p><img src="/thermometer.png"><img src="/line.png" alt="">'
+    '<figure><img src="/rash.png" alt="A rash"><figcaption>A rash.</figcaption></figure>'
+)
+
+
+def test_an_image_without_alt_text_and_a_video_are_findings():
+    problems = check(MEDIA_PAGE)
+    assert problems == [
+        'a video here is not read aloud ("Taking a temperature", after the heading "Watch"); '
+        "the page links to it instead",
+        'an image (/thermometer.png) after the heading "Watch" has no alt text, so listeners '
+        'do not hear it: give it alt text that says what it shows, or alt="" if it is decoration',
+    ]
+
+
+def test_the_admin_preview_shows_the_same_findings(tmp_path):
+    from reader.admin.preview import inspect_document
+
+    page = f'<html lang="en-GB"><body><main>{MEDIA_PAGE}</main></body></html>'.encode()
+    shown = inspect_document(page, "fever", tmp_path)
+    assert shown["findings"] == check(MEDIA_PAGE)
+    assert "Video: <a" in shown["html"] and "Image: A rash" in shown["html"]
+
+
+def test_reader_check_reports_media_and_images_and_fails(tmp_path):
+    from click.testing import CliRunner
+
+    from reader.cli import main
+
+    page = f'<html lang="en-GB"><body><main>{MEDIA_PAGE}</main></body></html>'
+    (tmp_path / "fever.html").write_text(page, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--content", str(tmp_path), "--voice", "gmw/en"])
+    assert result.exit_code == 1, result.output
+    assert "a video here is not read aloud" in result.output
+    assert "has no alt text" in result.output and "/line.png" not in result.output

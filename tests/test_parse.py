@@ -531,3 +531,157 @@ def test_a_row_header_is_not_a_column_header():
         "<tr><th scope='row'>Sodium</th><td>140</td></tr></table>"
     )
     assert cells(doc(body))[2:] == [("Sodium", ""), ("140", "Result")]
+
+
+# --- images, figures, media and the page's own address --------------------------------------
+
+SOURCE = '<meta name="voice-reader-source" content="https://cms.example.org/conditions/fever/">'
+
+
+def texts(document) -> list[str]:
+    return [b.text for s in document.sections for b in s.blocks]
+
+
+def test_an_image_is_read_by_its_alt_text_and_a_caption_as_text():
+    document = doc(
+        "<h1>Rashes</h1><p>Look for this.</p>"
+        '<figure><img src="/rash.jpg" alt="A red rash on an arm"><figcaption>A rash that '
+        "does not fade when pressed.</figcaption></figure>"
+        '<p>Call <a href="/help"><img src="phone.png" alt="111"></a> now.</p>'
+    )
+    assert texts(document) == [
+        "Rashes",
+        "Look for this.",
+        "Image: A red rash on an arm",
+        "A rash that does not fade when pressed.",
+        "Call Image: 111 now.",
+    ]
+    assert (
+        "<figure><p>Image: A red rash on an arm</p><figcaption>A rash that does not fade "
+        "when pressed.</figcaption></figure>" in document.html
+    )
+    assert "<img" not in document.html and document.warnings == ()
+
+
+def test_an_image_without_alt_text_is_a_warning_and_a_decorative_one_is_silent():
+    document = doc(
+        '<h1>T</h1><h2>Signs</h2><p>Text.</p><img src="/signs.png"><img src="/line.png" alt="">'
+        '<img src="/dots.png" role="presentation">'
+    )
+    assert texts(document) == ["T", "Signs", "Text."]
+    (warning,) = document.warnings
+    assert "an image (/signs.png)" in warning and 'after the heading "Signs"' in warning
+    assert "no alt text" in warning and 'alt=""' in warning
+
+
+@pytest.mark.parametrize(
+    ("markup", "kind", "link"),
+    [
+        (
+            '<iframe src="https://www.youtube.com/embed/x1" title="Taking a temperature" '
+            'onload="steal()"></iframe>',
+            "Video",
+            '<a href="https://www.youtube.com/embed/x1">Taking a temperature</a>',
+        ),
+        (
+            '<video controls><source src="https://media.example.org/v.mp4">Old browser</video>',
+            "Video",
+            '<a href="https://media.example.org/v.mp4">media.example.org</a>',
+        ),
+        (
+            '<audio src="https://media.example.org/a.mp3" aria-label="A patient\'s story"></audio>',
+            "Audio clip",
+            '<a href="https://media.example.org/a.mp3">A patient\'s story</a>',
+        ),
+        (
+            '<iframe src="https://maps.example.org/clinic" title="Map"></iframe>',
+            "Embedded page",
+            '<a href="https://maps.example.org/clinic">Map</a>',
+        ),
+    ],
+)
+def test_embedded_media_become_a_link_and_a_warning(markup, kind, link):
+    document = doc(f"<h1>T</h1><h2>Watch</h2>{markup}<p>After.</p>")
+    assert f"<p>{kind}: {link}</p>" in document.html
+    assert "<iframe" not in document.html and "<video" not in document.html
+    assert "onload" not in document.html and "Old browser" not in document.html
+    (warning,) = document.warnings
+    assert warning.startswith(f"{'an' if kind[0] in 'AE' else 'a'} {kind.lower()} here")
+    assert "is not read aloud" in warning and 'after the heading "Watch"' in warning
+    assert "links to it" in warning
+    assert texts(document)[-2:] == [f"{kind}: {link.split('>')[1].split('<')[0]}", "After."]
+
+
+def test_media_with_a_hostile_or_no_address_are_left_out_with_a_warning():
+    document = doc(
+        '<h1>T</h1><iframe src="javascript:alert(1)"></iframe><video></video>'
+        '<object data="data:text/html,x"></object><p>Kept.</p>'
+    )
+    assert "javascript" not in document.html and "data:" not in document.html
+    assert texts(document) == ["T", "Kept."]
+    assert len(document.warnings) == 3
+    assert all("no web address to link to" in w for w in document.warnings)
+
+
+def test_hidden_media_are_dropped_without_a_word():
+    document = doc('<h1>T</h1><div hidden><iframe src="https://x.org/v"></iframe></div><p>K.</p>')
+    assert document.warnings == () and "x.org" not in document.html
+
+
+def test_relative_links_are_made_absolute_against_the_source_address():
+    page = (
+        f"<html lang='en'><head>{SOURCE}</head><body><h1>Fever</h1>"
+        '<p><a href="/documents/1/leaflet.pdf">Leaflet</a>, <a href="/">home</a>, '
+        '<a href="../cough/">cough</a>, <a href="#care">below</a>, '
+        '<a href="https://other.org/x">other</a>, <a href="javascript:x()">bad</a>.</p>'
+        '<iframe src="/embed/video/3" title="Fever"></iframe></body></html>'
+    )
+    html = parse_document(page.encode(), "fever").html
+    assert '<a href="https://cms.example.org/documents/1/leaflet.pdf">Leaflet</a>' in html
+    assert '<a href="https://cms.example.org/">home</a>' in html
+    assert '<a href="https://cms.example.org/conditions/cough/">cough</a>' in html
+    assert '<a href="#care">below</a>' in html
+    assert '<a href="https://other.org/x">other</a>' in html
+    assert "javascript" not in html
+    assert '<a href="https://cms.example.org/embed/video/3">Fever</a>' in html
+    assert html.endswith(
+        '<p class="vr-source">Original page: <a href="https://cms.example.org/conditions/fever/">'
+        "https://cms.example.org/conditions/fever/</a></p>"
+    )
+
+
+def test_the_original_page_line_is_shown_but_not_read():
+    page = f'<html lang="en"><head>{SOURCE}</head><body><h1>Fever</h1><p>Text.</p></body></html>'
+    document = parse_document(page.encode(), "fever")
+    assert "Original page" in document.html
+    assert texts(document) == ["Fever", "Text."]
+
+
+def test_without_a_source_address_relative_links_stay_and_no_line_is_shown():
+    document = doc('<h1>T</h1><p><a href="/other">other</a></p>')
+    assert '<a href="/other">other</a>' in document.html and "Original page" not in document.html
+
+
+@pytest.mark.parametrize(
+    "address", ["javascript:alert(1)", "/relative/path", "ftp://x.org/", "https://u:p@x.org/"]
+)
+def test_a_bad_source_address_is_a_warning_and_is_ignored(address):
+    page = (
+        f'<html lang="en"><head><meta name="voice-reader-source" content="{address}">'
+        '</head><body><h1>T</h1><p><a href="/a">a</a></p></body></html>'
+    )
+    document = parse_document(page.encode(), "x")
+    assert '<a href="/a">a</a>' in document.html and "Original page" not in document.html
+    (warning,) = document.warnings
+    assert "voice-reader-source" in warning and "relative links are left as they are" in warning
+
+
+def test_addresses_that_are_not_addresses_do_not_stop_the_parse():
+    page = (
+        f'<html lang="en"><head>{SOURCE}</head><body><h1>T</h1><p><a href="http://[x">bad</a></p>'
+        '<iframe src="http://[::1"></iframe><object data="https://[zz]/o"></object></body></html>'
+    )
+    document = parse_document(page.encode(), "x")
+    assert "<p><a>bad</a></p>" in document.html
+    assert len(document.warnings) == 2
+    assert all("no web address to link to" in w for w in document.warnings)

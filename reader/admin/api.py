@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from reader.admin import audit, status, store, validate
+from reader.admin import audit, callbacks, status, store, validate
 from reader.admin.queue import BUILD, RETIRE, queue_for
 from reader.admin.tokens import Tokens
 from reader.manifest import is_valid_slug
+from reader.source_url import address_problem, with_source_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 REALM = 'Bearer realm="voice-reader"'
@@ -34,6 +38,11 @@ def token_holder() -> tuple[str, str | None] | None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         g.api_holder = tokens().holder(token.strip()) if scheme.lower() == "bearer" else None
     return g.api_holder
+
+
+def _token_name() -> str:
+    """Return the name of the request's token, which `authenticate` has already checked."""
+    return token_holder()[0]
 
 
 def has_valid_token() -> bool:
@@ -78,15 +87,88 @@ def _document_url(slug: str) -> str:
     return url_for("api.document", slug=slug)
 
 
-def _read_body():
-    """Return the request body, or an error response when it is too large."""
-    limit = store.MAX_SOURCE_BYTES
+def _too_large():
+    return error(413, f"the document is larger than {store.MAX_SOURCE_BYTES // (1024 * 1024)} MB")
+
+
+def _read_body(limit: int):
+    """Return the request body, or an error response when it is larger than `limit` bytes."""
     if request.content_length is not None and request.content_length > limit:
-        return None, error(413, f"the document is larger than {limit // (1024 * 1024)} MB")
+        return None, _too_large()
     data = request.stream.read(limit + 1)
     if len(data) > limit:
-        return None, error(413, f"the document is larger than {limit // (1024 * 1024)} MB")
+        return None, _too_large()
     return data, None
+
+
+JSON_OVERHEAD = 2
+"""A JSON body may be this many times the HTML's limit: escaping makes the HTML longer."""
+PUT_FIELDS = ("source_url", "callback_url")
+"""What a PUT may say besides the page: as query parameters, or fields beside "html"."""
+
+
+def _read_put():
+    """Return the page's bytes and its PUT_FIELDS from an HTML or JSON body, or an error."""
+    fields = {name: request.args.get(name) for name in PUT_FIELDS}
+    if request.mimetype == "text/html":
+        data, refused = _read_body(store.MAX_SOURCE_BYTES)
+        return data, fields, refused
+    if request.mimetype != "application/json":
+        return None, fields, error(415, "send the page as text/html, or JSON with an html field")
+    raw, refused = _read_body(store.MAX_SOURCE_BYTES * JSON_OVERHEAD)
+    if refused:
+        return None, fields, refused
+    body, problem = _json_put(raw, fields)
+    if problem:
+        return None, fields, problem
+    data = body["html"].encode("utf-8")
+    if len(data) > store.MAX_SOURCE_BYTES:
+        return None, fields, _too_large()
+    return data, fields, None
+
+
+def _json_put(raw: bytes, fields: dict):
+    """Read a JSON PUT's body into `fields`; return it, or an error response."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as problem:
+        # RecursionError: "[[[[…" nested deeper than the parser goes.
+        return None, error(400, f"the body is not JSON: {str(problem)[:200]}")
+    if not isinstance(body, dict) or not isinstance(body.get("html"), str):
+        return None, error(422, 'send a JSON object with the page as text in "html"')
+    unknown = sorted(set(body) - {"html", *PUT_FIELDS})
+    if unknown:
+        allowed = ", ".join(("html", *PUT_FIELDS))
+        return None, error(422, f"unknown fields {', '.join(unknown)[:200]}: send {allowed}")
+    for name in PUT_FIELDS:
+        if name in body:
+            if fields[name] is not None and fields[name] != body[name]:
+                return None, error(422, f"{name} is given twice, differently: send it once")
+            fields[name] = body[name]
+    return body, None
+
+
+def _refuse_fields(fields: dict) -> list[str]:
+    """List what is wrong with a PUT's source_url and callback_url."""
+    problems = []
+    if fields["source_url"] is not None:
+        problem = address_problem(fields["source_url"])
+        if problem:
+            problems.append(problem)
+    if fields["callback_url"] is not None:
+        problem = callbacks.refusal(fields["callback_url"], current_app.config["CALLBACK_HOSTS"])
+        if problem is None and tokens().signing_secret(_token_name()) is None:
+            problem = (
+                f"the token {_token_name()!r} has no callback signing secret (it was made "
+                "before callbacks): make a new one with `reader token create`"
+            )
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _source_version(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[: status.SOURCE_DIGITS]
 
 
 @bp.put("/documents/<slug>")
@@ -95,16 +177,27 @@ def put_document(slug: str):
     refused = _slug_or_error(slug)
     if refused:
         return refused
-    if request.mimetype != "text/html":
-        return error(415, "send the page as Content-Type: text/html")
-    data, refused = _read_body()
+    data, fields, refused = _read_put()
     if refused:
         return refused
+    problems = _refuse_fields(fields)
+    if problems:
+        audit.record("put", slug, "refused: " + "; ".join(problems), document=slug, outcome="refused")
+        return error(422, problems[0], problems=problems)
+    if fields["source_url"] is not None:
+        data = with_source_url(data, fields["source_url"])
     config = current_app.config
     content_dir, build_dir = config["CONTENT_DIR"], config["BUILD_DIR"]
+    callback = fields["callback_url"]
     if store.read_source(content_dir, slug) == data and not store.is_unpublished(build_dir, slug):
         audit.record("put", slug, "unchanged", document=slug, outcome="unchanged")
-        return jsonify(status="unchanged", document=_document_url(slug))
+        if callback is not None:
+            state = status.document(current_app, slug)
+            payload = {"event": "unchanged", "document": state, "job": None}
+            callbacks.notify(current_app.instance_path, callback, _token_name(), payload)
+        return jsonify(
+            status="unchanged", document=_document_url(slug), source=_source_version(data)
+        )
     verdict = validate.check(data, slug, content_dir)
     if verdict.problems:
         problems = "; ".join(verdict.problems)
@@ -112,11 +205,14 @@ def put_document(slug: str):
         return error(422, "the document cannot be used", problems=verdict.problems)
     store.store_source(content_dir, slug, data)
     job = queue_for(current_app).submit(BUILD, slug)
+    if callback is not None:
+        callbacks.register(current_app.instance_path, job.id, callback, _token_name())
     audit.record("put", slug, f"queued job {job.id}", document=slug, outcome="queued", job=job.id)
     response = jsonify(
         status="queued",
         job=_job_url(job.id),
         document=_document_url(slug),
+        source=_source_version(data),
         findings=verdict.findings,
     )
     response.status_code = 202

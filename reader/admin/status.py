@@ -13,6 +13,8 @@ from reader.admin.queue import Job, Queue, State, queue_for
 
 STATES = ("ready", "queued", "building", "failed", "missing")
 """A document's states: a job's, or "missing" when it has never had audio and none is asked."""
+SOURCE_DIGITS = 12
+"""Hex digits of a source's SHA-256 that name it: the PUT's answer and `published.source`."""
 
 
 def job_dict(queue: Queue, job: Job, document_url: str | None = None) -> dict:
@@ -78,6 +80,7 @@ def describe(queue: Queue, content_dir: Path, build_dir: Path, slug: str) -> dic
         )
         published = {
             "version": (manifest.build_key or "")[:12] or manifest.built_at,
+            "source": manifest.document.source_sha256[:SOURCE_DIGITS],
             "built_at": manifest.built_at,
             "audio": manifest.has_audio,
             "duration": round(manifest.duration, 1),

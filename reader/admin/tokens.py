@@ -19,6 +19,7 @@ from reader.errors import ReaderError
 from reader.files import atomic_write
 
 PREFIX = "vr_"
+SECRET_PREFIX = "vrs_"
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 FILE_NAME = "tokens.json"
 
@@ -76,6 +77,8 @@ class Tokens:
                 "created": time.time(),
                 "revoked": None,
                 "owner": owner,
+                # Kept as it is, not hashed: the service needs it to sign callbacks (HMAC).
+                "signing_secret": SECRET_PREFIX + secrets.token_urlsafe(32),
             }
             self._save(data)
         return token
@@ -121,6 +124,12 @@ class Tokens:
         """Return the active token's (name, owner), or None."""
         name = self.check(token)
         return None if name is None else (name, self._load().get(name, {}).get("owner"))
+    def signing_secret(self, name: str) -> str | None:
+        """Return the callback signing secret of the active token `name`, or None."""
+        entry = self._load().get(name)
+        if entry is None or entry.get("revoked"):
+            return None
+        return entry.get("signing_secret")
 
     def check(self, token: str) -> str | None:
         """Return the name of the active token `token`, or None."""

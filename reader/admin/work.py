@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader import manifest as mf
-from reader.admin import audit
+from reader.admin import audit, callbacks
 from reader.admin.preview import inspect_document
 from reader.admin.queue import BUILD, CLIP, PREVIEW, RETIRE, Job, Queue, State
 from reader.errors import ReaderError
@@ -53,13 +53,15 @@ class Work:
             message = f"unexpected {type(error).__name__}: {error} (traceback in {log_path})"
         queue.finish(job_id, State.FAILED, message)
         if (job := queue.record(job_id)) is not None:
-            self.ended(job, State.FAILED, message)
+            self.ended(queue, job)
 
-    def ended(self, job: Job, state: State, error: str | None = None) -> None:
-        """Write how a build or unpublish ended to the audit log."""
+    def ended(self, queue: Queue, job: Job) -> None:
+        """Log how a build or unpublish ended, and tell the CMS that asked for a callback."""
         audit.record_outcome(
-            self.instance_path, self.build_dir, job.id, job.kind, job.slug, state, error
+            self.instance_path, self.build_dir, job.id, job.kind, job.slug, job.state, job.error
         )
+        if job.kind == BUILD:
+            callbacks.job_ended(self, queue, job)
 
 
 def _build(ctx: Work, queue: Queue, job: Job) -> dict:

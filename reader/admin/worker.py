@@ -51,7 +51,7 @@ def attach(queue: Queue, work: Work) -> None:
         queue.finish(job.id, State.READY)
         if job.kind == BUILD:
             queue.huey.put(f"built:{job.slug}", job.id)
-        queue.runner.ended(job, State.READY)
+        queue.runner.ended(queue, queue.record(job.id))
 
     @queue.huey.signal(signals.SIGNAL_ERROR)
     def failed(signal_name, task, error):

@@ -180,8 +180,8 @@ def _hear_word(word: str, heard: str, untouched: bool, context: Context) -> Iter
             sounds=ipa,
         )
     letters = re.sub(r"[^\w]", "", token)
-    if context.index == 0 and letters == "A":
-        return  # "A doctor will…": the article, not the letter
+    if letters == "A" and (context.index == 0 or context.words[context.index - 1].endswith(":")):
+        return  # "A doctor will…", "Image: A rash": the article, not the letter
     risky = is_abbreviation_like(letters) or _is_lone_letter(letters) or _mixes_digits(letters)
     if risky or (untouched and _unusual_number(token)):
         yield from _letters_and_numbers(token, said, untouched, context)

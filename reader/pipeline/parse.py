@@ -9,7 +9,9 @@ import unicodedata
 import warnings as python_warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from html import escape
 from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
 
 import nh3
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
@@ -20,6 +22,7 @@ from bs4.formatter import HTMLFormatter
 from reader.errors import ContentError
 from reader.model import Block, Document, Section
 from reader.pipeline.sentences import collapse_whitespace, split_sentences
+from reader.source_url import META_NAME, address_problem
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_SENTENCES = 20_000
@@ -64,6 +67,7 @@ ALLOWED_TAGS = frozenset(
         *("ul", "ol", "li", "dl", "dt", "dd"),
         *("table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td"),
         *("abbr", "em", "strong", "b", "i", "sub", "sup", "q", "a", "time"),
+        *("figure", "figcaption"),
     }
 )
 ALLOWED_ATTRIBUTES = {
@@ -78,6 +82,15 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 """Link schemes kept; relative links are kept too, everything else (javascript:) is removed."""
+
+MEDIA_TAGS = frozenset({"iframe", "video", "audio", "object", "embed"})
+"""Embedded media: not read aloud, so each becomes a link to it and a finding."""
+VIDEO_HOSTS = frozenset(
+    {"youtube.com", "youtube-nocookie.com", "youtu.be", "vimeo.com", "player.vimeo.com"}
+)
+"""Hosts whose frames are videos (with or without "www.")."""
+_BLOCK_PARENTS = frozenset({"body", "main", "article", "section", "div", "figure", "blockquote"})
+"""Where an image's text stands as a paragraph of its own; elsewhere it stays inline."""
 
 RESERVED_IDS = frozenset({"main"})
 """Ids the service's page uses itself (as do all ids starting "vr-")."""
@@ -94,13 +107,14 @@ _BLOCK_KINDS = {
     "div": "paragraph",
     "blockquote": "paragraph",
     "caption": "paragraph",
+    "figcaption": "paragraph",
     "li": "item",
     "dt": "item",
     "dd": "item",
     "td": "cell",
     "th": "cell",
 }
-_CONTAINERS = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr"})
+_CONTAINERS = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "figure"})
 _LAYOUT_ROLES = frozenset({"presentation", "none"})
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _FORMATTER = HTMLFormatter(
@@ -126,8 +140,13 @@ def parse_document(source: bytes, slug: str) -> Document:
     page = _soup(text)
     _flatten(page, warnings)
     _validate_langs(page, warnings)
+    source_url = _source_url(page, warnings)
     _drop_unread(page)
     container = page.find("main") or page.find("article") or page.find("body") or page
+    if source_url:
+        _absolute_links(container, source_url)
+    _link_media(container, warnings)
+    _read_images(container, warnings)
     lang = _inherited_lang(container)
     if lang is None:
         lang = DEFAULT_LANG
@@ -161,7 +180,7 @@ def parse_document(source: bytes, slug: str) -> Document:
         title=sections[0].heading,
         lang=lang,
         sections=sections,
-        html=clean.decode(formatter=_FORMATTER).strip(),
+        html=clean.decode(formatter=_FORMATTER).strip() + _original_page(source_url),
         source_sha256=hashlib.sha256(source).hexdigest(),
         warnings=tuple(warnings),
     )
@@ -274,7 +293,8 @@ def _is_unread(element: Tag) -> bool:
         # A header or footer inside main or article belongs to the content (its title,
         # review dates); elsewhere it is site chrome.
         return element.find_parent(("main", "article")) is None
-    if element.name in DROPPED_TAGS:
+    if element.name in DROPPED_TAGS and element.name not in MEDIA_TAGS:
+        # Media are kept for _link_media, which turns each into a link and a finding.
         return True
     if element.has_attr("hidden"):
         return True
@@ -283,6 +303,135 @@ def _is_unread(element: Tag) -> bool:
     if str(element.get("data-reader", "")).strip().lower() == "skip":
         return True
     return bool(_HIDING_STYLE.search(str(element.get("style", ""))))
+
+
+def _source_url(page: BeautifulSoup, warnings: list[str]) -> str | None:
+    """Return the address of the CMS page the document came from, if its source names one."""
+    meta = page.find("meta", attrs={"name": META_NAME})
+    if meta is None:
+        return None
+    value = str(meta.get("content", "")).strip()
+    problem = address_problem(value, f'<meta name="{META_NAME}">')
+    if problem:
+        warnings.append(f"{problem}; relative links are left as they are")
+        return None
+    return value
+
+
+def _absolute_links(container: Tag, base: str) -> None:
+    """Make relative link and media addresses absolute against the page's own address."""
+    # A CMS's "/" and "/documents/1/leaflet.pdf" mean its own site, never the reader's.
+    for element in container.find_all(("a", "iframe", "video", "audio", "source", "embed")):
+        name = "href" if element.name == "a" else "src"
+        value = element.get(name)
+        if isinstance(value, str) and not value.strip().startswith("#"):
+            _join(element, name, base)
+    for element in container.find_all("object", data=True):
+        _join(element, "data", base)
+
+
+def _join(element: Tag, name: str, base: str) -> None:
+    """Make one address absolute against `base`; remove it when it is no address at all."""
+    try:
+        element[name] = urljoin(base, str(element[name]).strip())
+    except ValueError:
+        # "http://[x" cannot be joined; it must not stop the parse, and leads nowhere.
+        del element[name]
+
+
+def _link_media(container: Tag, warnings: list[str]) -> None:
+    """Replace each embedded video, audio or frame by a link to it, and say so."""
+    outermost = [
+        element
+        for element in container.find_all(MEDIA_TAGS)
+        if element.find_parent(MEDIA_TAGS) is None
+    ]
+    for element in outermost:
+        address = _media_address(element)
+        host = (urlsplit(address).hostname or "") if address else ""
+        kind = _media_kind(element.name, host)
+        name = collapse_whitespace(str(element.get("title") or element.get("aria-label") or ""))
+        heading = element.find_previous(HEADINGS)
+        where = f', after the heading "{_inline_text(heading)}"' if heading else ""
+        what = f'"{name}"' if name else (address or "with no address")
+        if address:
+            warnings.append(
+                f"{_ARTICLE[kind]} {kind} here is not read aloud ({what}{where}); "
+                "the page links to it instead"
+            )
+            paragraph = _soup(
+                f'<p>{kind.capitalize()}: <a href="{escape(address)}">'
+                f"{escape(name or host or address)}</a></p>"
+            ).p
+            element.replace_with(paragraph)
+        else:
+            warnings.append(
+                f"{_ARTICLE[kind]} {kind} here is not read aloud{where}, and it has no web "
+                "address to link to, so it was left out"
+            )
+            element.decompose()
+
+
+_ARTICLE = {"video": "a", "audio clip": "an", "embedded page": "an"}
+
+
+def _media_address(element: Tag) -> str | None:
+    """Return the http(s) or relative address an embedded element shows, if it has one."""
+    candidates = [element.get("data" if element.name == "object" else "src")]
+    candidates += [source.get("src") for source in element.find_all("source")]
+    for value in candidates:
+        if isinstance(value, str) and value.strip():
+            try:
+                parts = urlsplit(value.strip())
+                parts.hostname  # noqa: B018 - reading it checks the host, as _link_media will
+            except ValueError:
+                continue
+            if parts.scheme.lower() in ("", "http", "https"):
+                return value.strip()
+    return None
+
+
+def _media_kind(tag: str, host: str) -> str:
+    if tag == "video" or host.removeprefix("www.") in VIDEO_HOSTS:
+        return "video"
+    if tag == "audio":
+        return "audio clip"
+    return "embedded page"
+
+
+def _read_images(container: Tag, warnings: list[str]) -> None:
+    """Replace each image by "Image: " and its alt text; say which images have none."""
+    for image in container.find_all("img"):
+        alt = image.get("alt")
+        role = str(image.get("role", "")).strip().lower()
+        if alt is None and role not in ("presentation", "none"):
+            heading = image.find_previous(HEADINGS)
+            where = f' after the heading "{_inline_text(heading)}"' if heading else ""
+            source = str(image.get("src") or "with no address")[:80]
+            warnings.append(
+                f"an image ({source}){where} has no alt text, so listeners do not hear it: "
+                'give it alt text that says what it shows, or alt="" if it is decoration'
+            )
+        text = collapse_whitespace(str(alt or ""))
+        if not text or role in ("presentation", "none"):
+            # alt="" marks an image as decoration on purpose: nothing to read.
+            image.decompose()
+            continue
+        spoken = NavigableString(f"Image: {text}")
+        if image.parent is not None and image.parent.name in _BLOCK_PARENTS:
+            paragraph = Tag(name="p")
+            paragraph.append(spoken)
+            image.replace_with(paragraph)
+        else:
+            image.replace_with(spoken)
+
+
+def _original_page(source_url: str | None) -> str:
+    """Return the line that says where the page came from, shown but not read aloud."""
+    if not source_url:
+        return ""
+    address = escape(source_url)
+    return f'\n<p class="vr-source">Original page: <a href="{address}">{address}</a></p>'
 
 
 def _inherited_lang(element: Tag) -> str | None:
