@@ -133,7 +133,7 @@ def test_a_build_ends_with_a_signed_callback_of_the_documents_state(staff):
         assert first.body == retried.body
         payload = verified(retried, secret)
     assert payload["event"] == "built"
-    assert payload["job"]["state"] == "succeeded"
+    assert payload["job"]["state"] == "ready"
     assert payload["job"]["document"] == f"/api/v1/documents/{SLUG}"
     document = payload["document"]
     assert document["slug"] == SLUG and document["state"] == "ready"
