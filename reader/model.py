@@ -47,6 +47,9 @@ class Document:
     """SHA-256 of the source file's bytes."""
     warnings: tuple[str, ...] = ()
     """Problems found while parsing best-effort, for `reader check` and the build log."""
+    voice: str = ""
+    """The voice the page names for its own language (`<meta name="voice-reader-voice">`);
+    "" leaves it to the site's setting."""
 
 
 @dataclass(frozen=True)
