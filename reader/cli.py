@@ -188,11 +188,10 @@ def _print_findings(slug: str, found) -> None:
 @engine_option
 def say(text, lang, voice, out_file, content_dir, slug, rate, engine) -> None:
     """Say TEXT exactly as a build would, write the audio and print what was said."""
-    from reader.pipeline.document_voice import voice_of_document
     from reader.pipeline.engines import make_engine
     from reader.pipeline.lexicon import load_lexicon
     from reader.pipeline.phonemes import pronunciation
-    from reader.pipeline.say import check_output, write_audio
+    from reader.pipeline.say import check_output, voice_of_document, write_audio
     from reader.pipeline.say import say as speak
 
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import subprocess
@@ -129,7 +130,7 @@ def tone(frequency: float, rate: int, seconds: float) -> bytes:
 
 def zero_crossings(pcm: bytes) -> int:
     samples = array("h", pcm)
-    return sum(1 for a, b in zip(samples, samples[1:], strict=False) if (a < 0) != (b < 0))
+    return sum(1 for a, b in itertools.pairwise(samples) if (a < 0) != (b < 0))
 
 
 def test_resampling_keeps_the_pitch_and_the_length():

@@ -17,7 +17,6 @@ from reader.errors import ReaderError
 from reader.locks import FileLock
 from reader.model import Sentence
 from reader.pipeline.build import BuildOptions, build_document
-from reader.pipeline.document_voice import voice_of_document
 from reader.pipeline.lexicon import Entry, Lexicon
 from reader.pipeline.publish import (
     atomic_write,
@@ -25,6 +24,7 @@ from reader.pipeline.publish import (
     remove_from_index,
     retire_unreferenced,
 )
+from reader.pipeline.say import voice_of_document
 from reader.pipeline.speech import spoken_text
 from reader.pipeline.synthesise import SectionJob, synthesise_sections
 
