@@ -6,6 +6,7 @@ import json
 import statistics
 import subprocess
 import sys
+import wave
 
 import pytest
 
@@ -128,3 +129,56 @@ def test_a_lexicon_entry_changes_the_phonemes_the_voice_is_given_and_its_audio(m
     # "Kree on" is two words where "Creon" was one: the voice said one word more.
     assert len(fixed.words) == len(plain.words) + 1
     assert plain.sample_rate == fixed.sample_rate == RATE
+
+
+def run_reader(*args: str, cwd=REPO) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "reader", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_reader_say_uses_the_documents_voice_and_its_phonemes(tmp_path):
+    content = tmp_path / "content"
+    write_document(
+        content,
+        "colds",
+        PAGE.replace("<head>", f'<head><meta name="voice-reader-voice" content="{JOE}">'),
+    )
+    out = tmp_path / "said.wav"
+    result = run_reader(
+        "say",
+        "Drink water.",
+        "--engine",
+        "piper",
+        "--content",
+        str(content),
+        "--document",
+        "colds",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"voice {JOE} at 160 words a minute" in result.stdout
+    # The phonemes are eSpeak NG's American English, which joe was trained on: "water" with
+    # a flapped t and an r-coloured end, where British English has neither.
+    assert "wˈɔːɾɚ" in result.stdout
+    with wave.open(str(out)) as wav:
+        assert (wav.getframerate(), wav.getnchannels()) == (RATE, 1)
+        assert wav.getnframes() / RATE > 1.0
+
+
+def test_reader_check_hears_what_the_natural_voice_will_say(tmp_path):
+    content = tmp_path / "content"
+    write_document(content, "colds", PAGE.replace("doctor if", "GP if"))
+    result = run_reader("check", "--content", str(content), "--engine", "piper", "--voice", JOE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert '"GP" will be heard as letters' in result.stdout
+    missing = run_reader(
+        "check", "--content", str(content), "--engine", "piper", "--voice", "en_US-nobody"
+    )
+    assert missing.returncode == 1
+    assert "voice 'en_US-nobody' is not installed. Installed voices: " in missing.stdout

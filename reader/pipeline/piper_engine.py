@@ -33,6 +33,12 @@ from reader.pipeline.voices import DEFAULT_VOICES
 
 PAD, BOS, EOS = "_", "^", "$"
 """Piper's padding after every phoneme, and the marks of a sentence's start and end."""
+TAIL_LEVEL = 0.01
+"""Samples quieter than this (at the sentence's peak of PEAK) after the last word are quiet."""
+TAIL_KEPT = 0.03
+"""Seconds kept after the last sample above TAIL_LEVEL: the word's own fading end."""
+FADE = 0.005
+"""Seconds over which the kept end fades to zero, so the pause after it starts without a click."""
 PEAK = 0.9
 """Each sentence is scaled to this peak, as Piper scales to 1.0, leaving room for MP3."""
 
@@ -157,6 +163,8 @@ class _Model:
         peak = float(np.max(np.abs(audio))) if audio.size else 0.0
         if peak > 1e-8:
             audio = audio * (PEAK / peak)
+        audio = _without_quiet_tail(audio, self.info.sample_rate)
+        starts = [min(start, len(audio)) for start in starts]
         pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()
         return pcm, starts
 
@@ -186,6 +194,22 @@ class _Model:
             index += size
         ids.extend(id_map[EOS])
         return ids, first_id
+
+
+def _without_quiet_tail(audio, rate: int):
+    """Cut the near-silence a Piper voice leaves after the last word, and fade its last sound.
+
+    The voices end each sentence with 0.1-0.2 s of quiet; the pipeline sets its own pauses
+    between sentences, as it does for eSpeak NG, so they are the same length in both engines.
+    """
+    loud = np.nonzero(np.abs(audio) > TAIL_LEVEL)[0]
+    if not loud.size:
+        return audio
+    end = min(len(audio), int(loud[-1]) + round(TAIL_KEPT * rate))
+    audio = audio[:end].copy()
+    fade = min(end, round(FADE * rate))
+    audio[end - fade :] *= np.linspace(1.0, 0.0, fade)
+    return audio
 
 
 def _with_durations(model: Path) -> bytes | str:

@@ -15,6 +15,21 @@ DEFAULT_VOICES = {
 }
 
 
+def phoneme_voices(engine, lang: str, voice: str | None) -> dict[str, str]:
+    """Map languages to the eSpeak NG voice whose phonemes the engine's voice for them says.
+
+    For eSpeak NG, the voices themselves; a Piper voice says the phonemes of the eSpeak NG
+    voice it was trained on ("en_US-joe-medium" says "en-us"'s), so `reader check` hears those.
+    """
+    to_phonemes = getattr(engine, "phoneme_voice", None)
+    # A voice that is not installed is reported by missing_voices, with the installed ones.
+    chosen = {lang.lower(): voice} if voice and voice in engine.voices() else {}
+    if to_phonemes is None:
+        return chosen
+    defaults = engine.default_voices() if hasattr(engine, "default_voices") else {}
+    return {tag: to_phonemes(name) for tag, name in {**defaults, **chosen}.items()}
+
+
 def choose_voice(
     lang: str,
     installed: Collection[str],
@@ -45,14 +60,18 @@ def choose_voice(
 
 
 def missing_voices(
-    languages: Collection[str], installed: Collection[str], lang: str, voice: str | None
+    languages: Collection[str],
+    installed: Collection[str],
+    lang: str,
+    voice: str | None,
+    engine_defaults: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Say, for each language in a document, why no installed voice can read it."""
     preferred = {lang.lower(): voice} if voice else {}
     problems = []
     for language in sorted(languages):
         try:
-            choose_voice(language, installed, preferred)
+            choose_voice(language, installed, preferred, engine_defaults)
         except EngineError as error:
             problems.append(str(error))
     return problems
