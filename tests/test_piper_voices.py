@@ -42,7 +42,7 @@ def british_voice(folder: Path, name: str = "en_GB-cori-high", rate: int = 22050
     config["audio"] = {"sample_rate": rate, "quality": name.rsplit("-", 1)[-1]}
     (folder / f"{name}.onnx.json").write_text(json.dumps(config))
     (folder / f"{name}.onnx").write_bytes(b"not a model: never loaded by these tests")
-    (folder / "MODEL_CARD").write_text("# Model card\n\n* License: CC BY 4.0\n")
+    (folder / f"{name}.MODEL_CARD").write_text("# Model card\n\n* License: CC BY 4.0\n")
     return folder
 
 
@@ -71,6 +71,15 @@ def test_a_voices_folder_adds_its_voices_and_names_them(tmp_path):
     )
     assert cori.description == "Cori, British English"
     assert JOE in voices  # the packaged voice is still there
+
+
+def test_a_voice_without_its_own_model_card_has_an_unknown_licence(tmp_path):
+    folder = british_voice(tmp_path / "voices")
+    (folder / "en_GB-cori-high.MODEL_CARD").rename(folder / "MODEL_CARD")
+    british_voice(folder, "en_GB-alan-low", 16000)
+    # A card named for no voice, in a folder of two, is neither's.
+    assert find_voices(folder)["en_GB-cori-high"].licence == "unknown"
+    assert find_voices(folder)["en_GB-alan-low"].licence == "CC BY 4.0"
 
 
 def test_a_broken_voice_config_is_one_clear_error(tmp_path):

@@ -42,6 +42,8 @@ class EngineSpec(NamedTuple):
     """Callable run before worker processes are forked, so that they share its imports."""
     in_process: bool = False
     """Safe and fast in the building process itself, when a build asks for one worker."""
+    workers_per_core: int | None = None
+    """At most this many worker processes a core; None for as many as the build asks."""
 
     def create(self, rate: int) -> Engine:
         """Make this engine, speaking at `rate` words per minute."""
@@ -52,6 +54,12 @@ class EngineSpec(NamedTuple):
         if build_dir is not None and self.remembered_identity:
             return _load(self.remembered_identity)(build_dir)
         return _load(self.identity)()
+
+    def most_workers(self, asked: int) -> int:
+        """Return how many workers to start when `asked` for that many."""
+        if self.workers_per_core is None:
+            return asked
+        return max(1, min(asked, self.workers_per_core * (os.cpu_count() or 1)))
 
     def prepare(self) -> None:
         """Load what worker processes should share, before they are forked."""
@@ -83,6 +91,9 @@ ENGINES: dict[str, EngineSpec] = {
             factory="reader.pipeline.piper_engine:PiperEngine",
             identity="reader.pipeline.piper_voices:engine_id",
             preload="reader.pipeline.piper_engine:preload",
+            # Each model runs on one thread and keeps its core busy: a second worker a core
+            # would only share it, and load the model again.
+            workers_per_core=1,
         ),
     )
 }

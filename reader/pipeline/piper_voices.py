@@ -82,7 +82,7 @@ def read_voice(model: Path, config: Path) -> PiperVoiceInfo:
         espeak_voice=espeak_voice,
         sample_rate=sample_rate,
         quality=quality,
-        licence=_licence(model.parent),
+        licence=_licence(model),
         description=_description(model.stem, language),
         digest=digest.hexdigest(),
     )
@@ -93,9 +93,17 @@ def _quality_from_name(name: str) -> str:
     return quality if quality in QUALITIES else "unknown"
 
 
-def _licence(folder: Path) -> str:
-    """Read the dataset licence from the MODEL_CARD that Piper ships beside its voices."""
-    for card in (folder / "MODEL_CARD", *sorted(folder.glob("*MODEL_CARD*"))):
+def _licence(model: Path) -> str:
+    """Read the dataset licence from the voice's model card: `<name>.MODEL_CARD` beside it.
+
+    A folder with only this model may call it `MODEL_CARD`, as voice packages and Piper's own
+    voice folders do. piper's download command fetches no card, hence "unknown" until one is
+    put there.
+    """
+    cards = [model.with_name(model.stem + ".MODEL_CARD")]
+    if len(list(model.parent.glob("*.onnx"))) == 1:
+        cards.append(model.with_name("MODEL_CARD"))
+    for card in cards:
         if card.is_file():
             found = _LICENCE.search(card.read_text(encoding="utf-8", errors="replace"))
             if found:
