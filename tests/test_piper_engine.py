@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -11,12 +12,14 @@ import wave
 import pytest
 
 from reader import manifest as mf
+from reader.admin.queue import CLIP, queue_for
 from reader.pipeline.encode import BITRATE_KBPS, encoder_delay
 from reader.pipeline.lexicon import Entry, Lexicon
 from reader.pipeline.piper_engine import PiperEngine, _Model
 from reader.pipeline.speech import spoken_text
 from tests.audio import decode_mp3, rms, sound_onsets
 from tests.support.content import REPO, write_document
+from tests.support.staff import run_worker, staff_app
 
 pytestmark = pytest.mark.piper
 
@@ -182,3 +185,21 @@ def test_reader_check_hears_what_the_natural_voice_will_say(tmp_path):
     )
     assert missing.returncode == 1
     assert "voice 'en_US-nobody' is not installed. Installed voices: " in missing.stdout
+
+
+def test_hear_it_says_the_word_in_the_sites_natural_voice(tmp_path, monkeypatch):
+    for name in [n for n in os.environ if n.startswith("READER_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("READER_INSTANCE_PATH", str(tmp_path / "instance"))
+    content = tmp_path / "content"
+    write_document(content, "colds", PAGE)
+    app = staff_app(tmp_path, content, tmp_path / "build", ENGINE="piper", VOICE=JOE)
+    args = {"written": "Creon", "spoken": "Kree on", "lang": "en-GB"}
+    job = queue_for(app).submit(CLIP, "lexicon", args)
+    assert run_worker(app) == 1
+    done = queue_for(app).record(job.id)
+    assert done.state == "succeeded", done.error
+    mp3 = (tmp_path / "instance" / "clips" / done.result["clip"]).read_bytes()
+    samples = decode_mp3(mp3, RATE)
+    assert len(samples) / RATE > 2.0
+    assert rms(samples) > 1000

