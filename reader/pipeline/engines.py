@@ -44,10 +44,18 @@ class EngineSpec(NamedTuple):
     """Safe and fast in the building process itself, when a build asks for one worker."""
     workers_per_core: int | None = None
     """At most this many worker processes a core; None for as many as the build asks."""
+    install: str = ""
+    """How to install an optional engine, said when its modules cannot be imported."""
 
     def create(self, rate: int) -> Engine:
         """Make this engine, speaking at `rate` words per minute."""
-        return _load(self.factory)(rate)
+        try:
+            factory = _load(self.factory)
+        except ImportError as error:
+            # An optional engine whose extra is not installed: one line, never a traceback.
+            hint = f" {self.install}" if self.install else ""
+            raise EngineError(f"the {self.name} engine is not installed ({error}).{hint}") from None
+        return factory(rate)
 
     def engine_id(self, build_dir: Path | None = None) -> str:
         """Name the engine and its versions, from a note in `build_dir` if the engine keeps one."""
@@ -94,6 +102,7 @@ ENGINES: dict[str, EngineSpec] = {
             # Each model runs on one thread and keeps its core busy: a second worker a core
             # would only share it, and load the model again.
             workers_per_core=1,
+            install='Install it with: pip install "voice-reader[natural]"',
         ),
     )
 }
