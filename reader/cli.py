@@ -128,7 +128,8 @@ def check(slugs, content_dir, voice, engine, as_json) -> None:
                 for s in sec.sentences
                 for lang in (s.lang, *(part.lang for part in s.parts))
             }
-            found = find_all(document, lexicon, phoneme_voices(speaker, document.lang, chosen))
+            heard = phoneme_voices(engine, document.lang, chosen, installed)
+            found = find_all(document, lexicon, heard)
             defaults = voice_defaults(speaker)
             found += [
                 Finding(PROBLEM, problem)

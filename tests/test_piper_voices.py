@@ -19,14 +19,13 @@ from reader.model import Part, Sentence, SpokenWord, Utterance
 from reader.pipeline.download import mp3_frames
 from reader.pipeline.encode import encode_mp3, encoder_delay
 from reader.pipeline.engines import get_engine
-from reader.pipeline.piper_engine import default_voices
 from reader.pipeline.piper_phonemes import phonemise
-from reader.pipeline.piper_voices import find_voices, read_voice
+from reader.pipeline.piper_voices import default_voices, find_voices, read_voice
 from reader.pipeline.render import render_section
 from reader.pipeline.resample import resample
 from reader.pipeline.synthesise import SectionJob
 from reader.pipeline.voice_catalogue import describe_voice
-from reader.pipeline.voices import DEFAULT_VOICES, choose_voice
+from reader.pipeline.voices import DEFAULT_VOICES, choose_voice, phoneme_voices
 from tests.audio import decode_mp3, rms
 from tests.support.content import REPO
 
@@ -256,3 +255,12 @@ def test_a_section_is_at_the_engines_rate_and_other_voices_are_resampled_to_it()
     welsh = [word for word in audio.words[1] if start <= word[0] < end]
     assert welsh[1][0] - welsh[0][0] == pytest.approx(0.5, abs=0.01)
     assert len(decode_mp3(audio.mp3, 16000)) / 16000 == pytest.approx(audio.duration, abs=0.1)
+
+
+def test_check_hears_each_language_in_the_phonemes_its_voice_will_say():
+    heard = phoneme_voices("piper", "en-GB", JOE)
+    # Joe says eSpeak NG's American English phonemes, whatever the page's English.
+    assert heard["en-gb"] == heard["en"] == heard["en-us"] == "en-us"
+    assert "cy" not in heard  # Welsh keeps eSpeak NG's own voice, as a build reads it
+    assert phoneme_voices("pyttsx3", "en-GB", "gmw/en") == {"en-gb": "gmw/en"}
+    assert phoneme_voices("pyttsx3", "en-GB", "nobody", installed=["gmw/en"]) == {}

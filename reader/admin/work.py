@@ -97,7 +97,8 @@ def _build(ctx: Context, job: Job) -> dict:
     result = build_document(ctx.content_dir, ctx.build_dir, job.slug, options, progress)
     (mf.document_dir(ctx.build_dir, job.slug) / mf.UNPUBLISHED_NAME).unlink(missing_ok=True)
     source = (ctx.content_dir / f"{job.slug}.html").read_bytes()
-    findings = inspect_document(source, job.slug, ctx.content_dir)["findings"]
+    inspected = inspect_document(source, job.slug, ctx.content_dir, None, ctx.engine, ctx.voice)
+    findings = inspected["findings"]
     ctx.queue.huey.put(f"findings:{job.slug}", json.dumps(findings))
     return {
         "built": result.built,
@@ -110,7 +111,9 @@ def _build(ctx: Context, job: Job) -> dict:
 
 def _preview(ctx: Context, job: Job) -> dict:
     draft = Path(job.args["draft"])
-    return inspect_document(draft.read_bytes(), job.slug, ctx.content_dir)
+    return inspect_document(
+        draft.read_bytes(), job.slug, ctx.content_dir, None, ctx.engine, ctx.voice
+    )
 
 
 SAMPLE = "The word {word} is said like this: {word}."

