@@ -69,10 +69,6 @@ class PiperEngine:
         """List the Piper voices, then the eSpeak NG voices that read other languages."""
         return [*sorted(self._infos), *sorted(self._espeak_voices)]
 
-    def voice_info(self, voice: str) -> PiperVoiceInfo | None:
-        """Describe a Piper voice; None for an eSpeak NG voice."""
-        return self._infos.get(voice)
-
     def default_voices(self) -> dict[str, str]:
         """Map language tags to the Piper voice that reads them, for choosing voices."""
         return default_voices(self._infos)
@@ -136,7 +132,11 @@ class _Model:
         self.session = onnxruntime.InferenceSession(
             _with_durations(info.model), sess_options=options, providers=["CPUExecutionProvider"]
         )
-        self.has_durations = len(self.session.get_outputs()) > 1
+        if len(self.session.get_outputs()) < 2:
+            raise EngineError(
+                f"the Piper voice {info.id} gives no phoneme durations, which word timings "
+                f"need: is onnx installed? {INSTALL_HINT}"
+            )
 
     def say(self, phonemes: tuple[str, ...], rate: int) -> tuple[bytes, list[int]]:
         """Return 16-bit PCM and the first sample of each phoneme."""
@@ -151,11 +151,6 @@ class _Model:
             inputs["sid"] = np.array([self.speaker], dtype=np.int64)
         result = self.session.run(None, inputs)
         audio = result[0].squeeze().astype(np.float32)
-        if not self.has_durations:
-            raise EngineError(
-                f"the Piper voice {self.info.id} gives no phoneme durations, needed for word "
-                "timings: install piper-tts with its alignment extra (pip install onnx)"
-            )
         durations = result[1].squeeze().astype(np.float64) * self.hop_length
         # Each id's first sample: the durations add up to the audio's length.
         id_starts = np.concatenate(([0.0], np.cumsum(durations)))
@@ -199,8 +194,8 @@ class _Model:
 def _without_quiet_tail(audio, rate: int):
     """Cut the near-silence a Piper voice leaves after the last word, and fade its last sound.
 
-    The voices end each sentence with 0.1-0.2 s of quiet; the pipeline sets its own pauses
-    between sentences, as it does for eSpeak NG, so they are the same length in both engines.
+    The voices end each sentence with a stretch of quiet of their own; the pipeline sets its
+    own pauses between sentences, as it does for eSpeak NG, so they match in both engines.
     """
     loud = np.nonzero(np.abs(audio) > TAIL_LEVEL)[0]
     if not loud.size:
@@ -219,7 +214,8 @@ def _with_durations(model: Path) -> bytes | str:
     own patch marks that tensor as an output, in memory, with the onnx package.
     """
     try:
-        import onnx  # here: only loading a voice needs it, once per worker
+        # Here, as optional: without onnx a voice gives no durations, which _Model reports.
+        import onnx
         from piper.patch_voice_with_alignment import add_alignment_output
     except ImportError:
         return str(model)
