@@ -12,14 +12,20 @@ from reader.errors import EngineError
 
 @runtime_checkable
 class Engine(Protocol):
-    """What the pipeline asks of a speech engine, made once per process at one rate."""
+    """What the pipeline asks of a speech engine, made once per process at one rate.
+
+    Optional, looked up by reader/pipeline/render.py: `speak` (the PCM with word events, as
+    an `Utterance` at its own sample rate), `sample_rate` (of every section; 22,050 Hz when
+    absent), `default_voices` (the engine's own voices by language, before eSpeak NG's) and
+    `phoneme_voice` (the eSpeak NG voice whose phonemes a voice says).
+    """
 
     def voices(self) -> list[str]:
         """List the ids of the installed voices."""
         ...
 
     def synthesise(self, text: str, voice: str) -> bytes:
-        """Return one sentence in `voice` as 22,050 Hz mono 16-bit PCM."""
+        """Return one sentence in `voice` as mono 16-bit PCM (22,050 Hz unless it says)."""
         ...
 
 
