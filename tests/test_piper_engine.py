@@ -10,6 +10,7 @@ import sys
 import wave
 
 import pytest
+from mutagen.id3 import ID3
 
 from reader import manifest as mf
 from reader.admin.queue import CLIP, queue_for
@@ -69,6 +70,17 @@ def test_every_section_is_loud_speech_of_its_stated_length_at_48_kbits(natural_b
         assert rms(samples) > 1000, f"{section['heading']} is too quiet"
         assert len(mp3) == pytest.approx(BITRATE_KBPS * 1000 / 8 * seconds, rel=0.1)
         assert section["sentences"][0]["start"] == pytest.approx(encoder_delay(RATE), abs=0.001)
+
+
+def test_the_whole_page_download_joins_the_natural_voice_with_a_chapter_each(natural_build):
+    out, manifest = natural_build
+    download = out / "colds" / manifest["download"]["audio"]
+    seconds = len(decode_mp3(download.read_bytes(), RATE)) / RATE
+    assert seconds == pytest.approx(manifest["download"]["duration"], abs=0.001)
+    listed = sum(s["duration"] for s in manifest["sections"])
+    assert listed <= seconds <= listed + 0.03 * len(manifest["sections"])
+    (toc,) = ID3(download).getall("CTOC")
+    assert list(toc.child_element_ids) == [s["id"] for s in manifest["sections"]]
 
 
 def test_the_lexicon_reaches_the_natural_voice(natural_build):
