@@ -69,7 +69,7 @@ def run(count: int, documents: int, engine: str, url: str, root: Path) -> float:
         READER_CONTENT_DIR=str(content),
         READER_BUILD_DIR=str(build),
         READER_QUEUE_URL=url,
-        READER_BUILD_ENGINE=engine,
+        READER_ENGINE=engine,
         PYTHONPATH=str(REPO),
     )
     workers = [

@@ -32,7 +32,11 @@ content_option = click.option(
     help="Folder of documents.",
 )
 voice_option = click.option(
-    "--voice", help="eSpeak NG voice for the documents' language, e.g. gmw/en."
+    "--voice",
+    default=lambda: config.setting("VOICE") or None,
+    show_default="READER_VOICE",
+    help="Voice for the documents' language, e.g. gmw/en (eSpeak NG) or en_US-joe-medium "
+    "(piper); `reader voices` lists them.",
 )
 rate_option = click.option(
     "--rate",
@@ -44,8 +48,8 @@ rate_option = click.option(
 engine_option = click.option(
     "--engine",
     type=click.Choice(list(ENGINES)),
-    default=DEFAULT_ENGINE,
-    show_default=True,
+    default=lambda: config.setting("ENGINE"),
+    show_default=f"READER_ENGINE, else {DEFAULT_ENGINE}",
     help="Speech engine: " + " ".join(f"'{e.name}': {e.help}" for e in ENGINES.values()),
 )
 
@@ -103,29 +107,33 @@ def check(slugs, content_dir, voice, engine, as_json) -> None:
     from reader.pipeline.hearing import PROBLEM
     from reader.pipeline.lexicon import load_lexicon
     from reader.pipeline.parse import parse_document
+    from reader.pipeline.render import voice_defaults
     from reader.pipeline.speech import spoken_sections
-    from reader.pipeline.voices import missing_voices
+    from reader.pipeline.voices import missing_voices, phoneme_voices
 
     problems = 0
-    installed = None
+    speaker = None
     report = {}
     for slug in slugs or discover(content_dir):
         try:
             source = read_content(content_dir, document_path(content_dir, slug))
             document = parse_document(source, slug)
             lexicon = load_lexicon(content_dir, slug)
-            installed = installed or make_engine(engine, DEFAULT_RATE).voices()
+            speaker = speaker or make_engine(engine, DEFAULT_RATE)
+            installed = speaker.voices()
+            chosen = document.voice or voice  # the page's own voice wins, as in a build
             languages = {
                 lang
                 for sec in spoken_sections(document, lexicon)
                 for s in sec.sentences
                 for lang in (s.lang, *(part.lang for part in s.parts))
             }
-            preferred = {document.lang.lower(): voice} if voice else {}
-            found = find_all(document, lexicon, preferred)
+            heard = phoneme_voices(engine, document.lang, chosen, installed)
+            found = find_all(document, lexicon, heard)
+            defaults = voice_defaults(speaker)
             found += [
                 Finding(PROBLEM, problem)
-                for problem in missing_voices(languages, installed, document.lang, voice)
+                for problem in missing_voices(languages, installed, document.lang, chosen, defaults)
             ]
         except (ReaderError, OSError) as error:
             found = [Finding(PROBLEM, str(error))]
@@ -167,7 +175,7 @@ def _print_findings(slug: str, found) -> None:
 @main.command()
 @click.argument("text")
 @click.option("--lang", default="en-GB", show_default=True, help="Language of the text.")
-@click.option("--voice", help="eSpeak NG voice for that language, e.g. gmw/en.")
+@voice_option
 @click.option(
     "--out",
     "out_file",
@@ -187,23 +195,55 @@ def say(text, lang, voice, out_file, content_dir, slug, rate, engine) -> None:
     from reader.pipeline.engines import make_engine
     from reader.pipeline.lexicon import load_lexicon
     from reader.pipeline.phonemes import pronunciation
-    from reader.pipeline.say import check_output, write_audio
+    from reader.pipeline.say import check_output, voice_of_document, write_audio
     from reader.pipeline.say import say as speak
 
     try:
         check_output(out_file)
         lexicon = load_lexicon(content_dir, slug or "")
+        source = click.get_current_context().get_parameter_source("voice")
+        if slug and source is not click.core.ParameterSource.COMMANDLINE:
+            # As a build reads it: the voice the document names wins over the site's.
+            voice = voice_of_document(content_dir, slug) or voice
         utterance = speak(text, lang, lexicon, make_engine(engine, rate), voice)
         write_audio(utterance, out_file)
-        for sentence, chosen in zip(utterance.sentences, utterance.voices, strict=True):
+        for sentence, sounds in zip(utterance.sentences, utterance.phoneme_voices, strict=True):
             click.echo(f"said:   {sentence.spoken}")
-            click.echo(f"sounds: {pronunciation(sentence.spoken, chosen)}")
+            click.echo(f"sounds: {pronunciation(sentence.spoken, sounds)}")
     except ReaderError as error:
         raise click.ClickException(str(error)) from error
     voices = ", ".join(sorted(set(utterance.voices)))
     click.echo(
         f"voice {voices} at {rate} words a minute; wrote {out_file} ({utterance.seconds:.1f} s)"
     )
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the voices as JSON.")
+def voices(as_json) -> None:
+    """List every voice this site can use: engine, language, sample rate, quality, licence."""
+    import json
+
+    from reader.pipeline.engines import make_engine
+    from reader.pipeline.voice_catalogue import piper_available, usable_voices
+
+    try:
+        rows = usable_voices(make_engine("pyttsx3", DEFAULT_RATE).voices())
+    except ReaderError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps([row._asdict() for row in rows], ensure_ascii=False, indent=1))
+        return
+    header = ("engine", "voice", "language", "rate", "quality", "licence", "description")
+    table = [header, *((r[0], r[1], r[2], f"{r[3]} Hz", *r[4:]) for r in rows)]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(header) - 1)]
+    for row in table:
+        cells = [str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)]
+        click.echo("  ".join([*cells, row[-1]]))
+    if not piper_available():
+        click.echo(
+            'Piper voices need the natural extra: pip install "voice-reader[natural]"', err=True
+        )
 
 
 @main.command()

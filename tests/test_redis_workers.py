@@ -77,7 +77,7 @@ def farm(tmp_path, monkeypatch, redis_url):
             READER_CONTENT_DIR=str(content),
             READER_BUILD_DIR=str(build),  # one shared build folder
             READER_QUEUE_URL=redis_url,
-            READER_BUILD_ENGINE="fake",
+            READER_ENGINE="fake",
             PYTHONPATH=os.pathsep.join(p for p in sys.path if p),
         )
         # Its own session: killing the group is the machine going away, all its processes.

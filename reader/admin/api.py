@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from reader.admin import audit, callbacks, status, store, validate
 from reader.admin.queue import BUILD, RETIRE, queue_for
 from reader.admin.tokens import Tokens
+from reader.document_voice import is_voice_id, with_voice
 from reader.manifest import is_valid_slug
 from reader.source_url import address_problem, with_source_url
 
@@ -186,6 +187,13 @@ def put_document(slug: str):
         return error(422, problems[0], problems=problems)
     if fields["source_url"] is not None:
         data = with_source_url(data, fields["source_url"])
+    if "voice" in request.args:
+        # Stored in the page itself, as its <meta name="voice-reader-voice">: every build,
+        # check and `reader say --document` then reads it from the one place.
+        voice = request.args["voice"].strip()
+        if not is_voice_id(voice):
+            return error(400, "the voice must be a voice id such as en_US-joe-medium or gmw/en")
+        data = with_voice(data, voice)
     config = current_app.config
     content_dir, build_dir = config["CONTENT_DIR"], config["BUILD_DIR"]
     callback = fields["callback_url"]

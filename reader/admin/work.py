@@ -22,6 +22,7 @@ from reader.pipeline.publish import (
     remove_from_index,
     retire_unreferenced,
 )
+from reader.pipeline.say import voice_of_document
 from reader.pipeline.speech import spoken_text
 from reader.pipeline.synthesise import SectionJob, synthesise_sections
 
@@ -34,6 +35,8 @@ class Work:
     build_dir: Path
     instance_path: Path
     engine: str
+    voice: str | None = None
+    """The site's voice for each document's own language; None chooses by language."""
     jobs: int | None = None
     """Synthesis processes per build; None is the pipeline's default."""
 
@@ -68,13 +71,14 @@ def _build(ctx: Work, queue: Queue, job: Job) -> dict:
     def progress(slug: str, done: int, total: int) -> None:
         queue.progress(job, done, total)
 
-    options = BuildOptions(engine=ctx.engine)
+    options = BuildOptions(engine=ctx.engine, voice=ctx.voice)
     if ctx.jobs:
-        options = BuildOptions(engine=ctx.engine, jobs=ctx.jobs)
+        options = BuildOptions(engine=ctx.engine, voice=ctx.voice, jobs=ctx.jobs)
     result = build_document(ctx.content_dir, ctx.build_dir, job.slug, options, progress)
     (mf.document_dir(ctx.build_dir, job.slug) / mf.UNPUBLISHED_NAME).unlink(missing_ok=True)
     source = (ctx.content_dir / f"{job.slug}.html").read_bytes()
-    findings = inspect_document(source, job.slug, ctx.content_dir)["findings"]
+    inspected = inspect_document(source, job.slug, ctx.content_dir, None, ctx.engine, ctx.voice)
+    findings = inspected["findings"]
     return {
         "built": result.built,
         "reused": result.reused,
@@ -86,7 +90,9 @@ def _build(ctx: Work, queue: Queue, job: Job) -> dict:
 
 def _preview(ctx: Work, queue: Queue, job: Job) -> dict:
     draft = Path(job.args["draft"])
-    return inspect_document(draft.read_bytes(), job.slug, ctx.content_dir)
+    return inspect_document(
+        draft.read_bytes(), job.slug, ctx.content_dir, None, ctx.engine, ctx.voice
+    )
 
 
 SAMPLE = "The word {word} is said like this: {word}."
@@ -98,13 +104,18 @@ def _clip(ctx: Work, queue: Queue, job: Job) -> dict:
     text = SAMPLE.format(word=written)
     lexicon = Lexicon([Entry(written, said, "")])
     spoken = spoken_text(text, lang, lexicon)
-    key = hashlib.sha256(json.dumps([ctx.engine, lang, spoken]).encode()).hexdigest()[:20]
+    # The voice a build would read the word in: the document's own, else the site's.
+    slug = job.args.get("document") or ""
+    voice = (voice_of_document(ctx.content_dir, slug) if slug else "") or ctx.voice
+    preferred = {lang.lower(): voice} if voice else {}
+    key = hashlib.sha256(json.dumps([ctx.engine, voice, lang, spoken]).encode()).hexdigest()[:20]
     clips = ctx.instance_path / "clips"
     clips.mkdir(parents=True, exist_ok=True)
     path = clips / f"{key}.mp3"
     if not path.is_file():
         sentence = Sentence(text, spoken, lang, 0.2)
-        (audio,) = synthesise_sections([SectionJob(key, (sentence,))], ctx.engine, 160, {}, 1)
+        clip = SectionJob(key, (sentence,))
+        (audio,) = synthesise_sections([clip], ctx.engine, 160, preferred, 1)
         atomic_write(path, audio.mp3)
     return {"clip": path.name, "text": text, "spoken": spoken}
 

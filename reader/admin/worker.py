@@ -183,6 +183,7 @@ def work_for(app, jobs: int | None = None) -> Work:
         config["CONTENT_DIR"],
         config["BUILD_DIR"],
         Path(app.instance_path),
-        config["BUILD_ENGINE"],
+        config["ENGINE"],
+        config["VOICE"] or None,
         jobs,
     )

@@ -19,6 +19,7 @@ from bs4.dammit import EntitySubstitution
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 from bs4.formatter import HTMLFormatter
 
+from reader.document_voice import read_voice
 from reader.errors import ContentError
 from reader.model import Block, Document, Section
 from reader.pipeline.sentences import collapse_whitespace, split_sentences
@@ -141,6 +142,7 @@ def parse_document(source: bytes, slug: str) -> Document:
     _flatten(page, warnings)
     _validate_langs(page, warnings)
     source_url = _source_url(page, warnings)
+    voice = read_voice(page, warnings)
     _drop_unread(page)
     container = page.find("main") or page.find("article") or page.find("body") or page
     if source_url:
@@ -183,6 +185,7 @@ def parse_document(source: bytes, slug: str) -> Document:
         html=clean.decode(formatter=_FORMATTER).strip() + _original_page(source_url),
         source_sha256=hashlib.sha256(source).hexdigest(),
         warnings=tuple(warnings),
+        voice=voice,
     )
 
 
