@@ -183,7 +183,9 @@ def put_document(slug: str):
         return refused
     problems = _refuse_fields(fields)
     if problems:
-        audit.record("put", slug, "refused: " + "; ".join(problems), document=slug, outcome="refused")
+        audit.record(
+            "put", slug, "refused: " + "; ".join(problems), document=slug, outcome="refused"
+        )
         return error(422, problems[0], problems=problems)
     if fields["source_url"] is not None:
         data = with_source_url(data, fields["source_url"])

@@ -124,6 +124,7 @@ class Tokens:
         """Return the active token's (name, owner), or None."""
         name = self.check(token)
         return None if name is None else (name, self._load().get(name, {}).get("owner"))
+
     def signing_secret(self, name: str) -> str | None:
         """Return the callback signing secret of the active token `name`, or None."""
         entry = self._load().get(name)
