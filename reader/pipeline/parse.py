@@ -16,11 +16,11 @@ from bs4.dammit import EntitySubstitution
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 from bs4.formatter import HTMLFormatter
 
+from reader.content import MAX_SOURCE_BYTES
 from reader.errors import ContentError
 from reader.model import Block, Document, Section
 from reader.pipeline.sentences import collapse_whitespace, split_sentences
 
-MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_SENTENCES = 20_000
 DEFAULT_LANG = "en-GB"
 MAX_DEPTH = 200
