@@ -5,8 +5,8 @@ __all__ = ["__version__", "create_app"]
 
 
 def __getattr__(name):
-    # The app factory is imported lazily so that synthesis worker processes,
-    # which import reader.* modules, never pay for loading Flask.
+    # Imported when asked for: every command and worker process imports this package, and
+    # only the service needs Flask (`flask --app reader run` asks for it here).
     if name == "create_app":
         from reader.app import create_app
 

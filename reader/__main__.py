@@ -1,5 +1,5 @@
 """Run the `reader` command as `python -m reader`."""
 
-from reader.entry import main
+from reader.cli import main
 
 main()

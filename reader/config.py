@@ -28,9 +28,6 @@ PACKAGE_STATIC_DIR = _static_dir()
 class Setting(NamedTuple):
     """One configuration key: its default, its type and what it does."""
 
-    # A NamedTuple, not a dataclass: `reader build` reads its folders from here before it
-    # imports anything heavy, and dataclasses imports inspect (20 ms).
-
     name: str
     default: object
     help: str

@@ -8,6 +8,8 @@ from pathlib import Path
 from reader.errors import ContentError
 from reader.layout import is_valid_slug
 
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+"""Largest document that is read, built or accepted from a CMS: health pages are tens of KB."""
 LEXICON_NAME = "lexicon"
 """content/lexicon.tsv (or .pls) for every document; content/<slug>.lexicon.tsv for one."""
 LEXICON_SUFFIXES = (".tsv", ".pls")

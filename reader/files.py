@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from reader.errors import PublishError
 
@@ -14,6 +17,8 @@ TEMP_PREFIX = ".tmp-"
 """Temporary files start with a dot, so no *.html or *.mp3 glob ever sees a half-written one."""
 LOCK_NAME = ".lock"
 """A document's build lock in its build folder: held by whichever process builds it."""
+
+T = TypeVar("T")
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -55,3 +60,32 @@ def folder_error(error: OSError) -> str:
     if isinstance(error, FileExistsError | NotADirectoryError):
         return "part of that path is a file, not a folder"
     return error.strerror or str(error)
+
+
+def file_version(path: Path) -> tuple | None:
+    """Return what changes whenever a file's bytes may have changed; None if it is missing."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def read_cached(path: Path, load: Callable[[bytes, str], T]) -> T | None:
+    """Return `load(bytes, name)` of a file, read again only once it changed; None if missing.
+
+    The result is shared by every caller until the file changes: treat it as read-only.
+    """
+    version = file_version(path)
+    if version is None:
+        return None
+    try:
+        return _load(os.fspath(path), version, load)
+    except FileNotFoundError:
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def _load(path: str, version: tuple, load: Callable[[bytes, str], T]) -> T:
+    with open(path, "rb") as file:
+        return load(file.read(), path)

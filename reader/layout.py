@@ -1,7 +1,6 @@
 """The names of published things: document slugs, a build folder's files, the manifest version.
 
-Kept apart from the typed manifest, and free of imports, so that a build with nothing to do
-can decide so before it imports anything heavy (reader/pipeline/freshness.py).
+Free of imports, so that any module (the content folder's, the manifest's) can name them.
 """
 
 import re
@@ -12,6 +11,8 @@ MANIFEST_NAME = "manifest.json"
 INDEX_NAME = "index.json"
 AUDIO_DIR = "audio"
 PAGES_DIR = "pages"
+SPOKEN_CACHE_NAME = "spoken.json"
+"""In a document's build folder: each section's spoken text, a cache no manifest names."""
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 SLUG_MAX_LENGTH = 100
 _SLUG_RE = re.compile(SLUG_PATTERN)

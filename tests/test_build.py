@@ -13,7 +13,7 @@ import pytest
 
 from reader import manifest as mf
 from reader.errors import PublishError
-from reader.pipeline import parse, publish
+from reader.pipeline import build, parse, publish
 from reader.pipeline.build import build_documents
 from reader.pipeline.publish import document_lock
 from tests.support.content import FAKE, NETS, REPO, SMALL, rebuild_without, write_document
@@ -169,7 +169,7 @@ def test_a_full_disk_keeps_the_published_version(tmp_path, monkeypatch):
 
 KILL_DURING_PUBLISH = """
 import os, signal, sys
-from reader.pipeline import parse, publish
+from reader.pipeline import build, parse, publish
 from reader.pipeline.build import BuildOptions, build_documents
 real = publish.atomic_write
 def write_then_die(path, data):
@@ -351,18 +351,18 @@ def test_the_next_document_is_read_while_the_workers_say_this_one(tmp_path, monk
     for slug in ("a", "b", "c"):
         write_document(content, slug, SMALL.replace("Small page", f"Page {slug}"))
     events = []
-    real_parse, real_publish = parse.parse_document, publish.publish_version
+    real_parse, real_publish = parse.parse_document, publish.publish
 
     def parse_document(source, slug):
         events.append(f"parse {slug}")
         return real_parse(source, slug)
 
-    def publish_version(out_dir, manifest, *rest):
-        events.append(f"publish {manifest.document.slug}")
-        return real_publish(out_dir, manifest, *rest)
+    def publishing(out_dir, version, *rest):
+        events.append(f"publish {version.manifest.document.slug}")
+        return real_publish(out_dir, version, *rest)
 
     monkeypatch.setattr(parse, "parse_document", parse_document)
-    monkeypatch.setattr(publish, "publish_version", publish_version)
+    monkeypatch.setattr(publish, "publish", publishing)
     summary = build_documents(content, tmp_path / "build", options=POOLED)
     assert not summary.failed and [r.built for r in summary.results] == [4, 4, 4]
     # Each document's sections are queued before the one before it is published.
@@ -384,3 +384,49 @@ def test_a_slug_named_twice_is_built_once(tmp_path):
     write_document(tmp_path / "content", "small", SMALL)
     summary = build_documents(tmp_path / "content", tmp_path / "build", ["small", "small"], POOLED)
     assert [(r.slug, r.built) for r in summary.results] == [("small", 4)]
+
+
+def test_is_current_and_plan_say_what_a_build_would_do(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "small", SMALL)
+    assert build_documents(content, out, options=FAKE).results[0].built == 4
+    source = build.read_source(content, out, "small", FAKE)
+    published = build.is_current(out, "small", source.key)
+    assert published is not None and len(published.sections) == 4
+    # A plan of the unchanged document has nothing to say: every section is reused.
+    previous = mf.load_manifest(out, "small")
+    files = {path: path.stat().st_mtime_ns for path in out.rglob("*")}
+    assert build.plan(source, previous, FAKE).jobs == ()
+    assert build.plan(source, previous, replace(FAKE, force=True)).jobs != ()
+    # An edit makes it not current, and its plan says only the edited section again.
+    write_document(content, "small", SMALL.replace("The detail.", "A changed detail."))
+    edited = build.read_source(content, out, "small", FAKE)
+    assert build.is_current(out, "small", edited.key) is None
+    (job,) = build.plan(edited, previous, FAKE).jobs
+    assert [s.text for s in job.sentences] == ["Detail", "A changed detail."]
+    # Planning writes nothing: only publish does.
+    assert {path: path.stat().st_mtime_ns for path in out.rglob("*")} == files
+    # A published file gone makes it not current either.
+    (mf.document_dir(out, "small") / published.page).unlink()
+    assert build.is_current(out, "small", source.key) is None
+
+
+def test_an_interrupt_just_after_the_manifest_is_replaced_keeps_what_it_names(
+    tmp_path, monkeypatch
+):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "small", SMALL)
+    real = publish.atomic_write
+
+    def replaced_then_interrupted(path, data):
+        real(path, data)
+        if path.name == mf.MANIFEST_NAME:
+            raise KeyboardInterrupt  # Ctrl-C while the folder's entry is flushed
+
+    monkeypatch.setattr(publish, "atomic_write", replaced_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_documents(content, out, options=FAKE)
+    manifest = mf.load_manifest(out, "small")
+    folder = mf.document_dir(out, "small")
+    assert manifest.has_audio and (folder / manifest.page).is_file()
+    assert all((folder / mf.AUDIO_DIR / name).is_file() for name in manifest.audio_names)

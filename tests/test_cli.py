@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pty
 import re
 import signal
 import subprocess
@@ -12,10 +13,10 @@ import time
 import pytest
 from click.testing import CliRunner
 
+from reader import manifest as mf
 from reader.cli import main
-from reader.entry import _plain_build
 from reader.pipeline.espeak import REMEMBERED_NAME
-from reader.pipeline.spoken_cache import CACHE_NAME
+from reader.pipeline.publish import document_lock
 from tests.support.content import REPO, SMALL, write_document
 
 TINY = """<!doctype html><html lang="en-GB"><title>Tiny</title><main>
@@ -138,7 +139,8 @@ except SystemExit as done:
     assert done.code == 0, done.code
 heavy = ("bs4", "nh3", "pyttsx3", "lameenc", "multiprocessing", "importlib.metadata",
          "mutagen",
-         "reader.pipeline.parse", "reader.pipeline.synthesise", "reader.pipeline.publish")
+         "reader.pipeline.parse", "reader.pipeline.synthesise", "reader.pipeline.build",
+         "flask")
 loaded = [name for name in heavy if name in sys.modules]
 assert not loaded, loaded
 """
@@ -178,7 +180,7 @@ def without_time(output: str) -> str:
 
 
 @pytest.mark.engine
-def test_a_build_with_nothing_to_do_answers_before_the_command_line_is_imported(tmp_path):
+def test_a_build_with_nothing_to_do_answers_without_the_parser_or_the_engine(tmp_path):
     content, out = tmp_path / "content", tmp_path / "build"
     write_document(content, "tiny", TINY)
     folders = ("--content", str(content), "--out", str(out))
@@ -187,32 +189,47 @@ def test_a_build_with_nothing_to_do_answers_before_the_command_line_is_imported(
     again = reader_build(*folders)
     assert again.returncode == 0, again.stderr
     # Nor ctypes: the engine's version is noted beside the build, by its library file.
-    heavy = {"click", "reader.cli", "reader.manifest", "dataclasses", "bs4", "ctypes"}
+    heavy = {"reader.pipeline.build", "reader.pipeline.parse", "bs4", "ctypes", "flask"}
     assert not heavy & imported(again)
-    # The full command, asked the same, says the same.
-    full = run("build", *folders)
-    assert without_time(again.stdout) == without_time(full.output)
     assert "0 sections built, 1 reused" in again.stdout
     # The same folders from READER_CONTENT_DIR and READER_BUILD_DIR, and the slug named.
     env = {**os.environ, "READER_CONTENT_DIR": str(content), "READER_BUILD_DIR": str(out)}
     named = reader_build("tiny", env=env)
-    assert without_time(named.stdout) == without_time(full.output)
-    # An edit is built without click too, and reported as the full command reports it.
+    assert without_time(named.stdout) == without_time(again.stdout)
+    # An edit is built, and reported the same way.
     write_document(content, "tiny", TINY.replace("One short", "A short"))
     edited = reader_build(*folders)
     assert edited.returncode == 0, edited.stderr
     assert "1 sections built, 0 reused" in edited.stdout
-    assert not {"click", "reader.cli"} & imported(edited)
-    write_document(content, "tiny", TINY)
-    assert without_time(run("build", *folders).output) == without_time(edited.stdout)
-    # Anything but the folders and slugs is for the full command.
     forced = reader_build("--force", *folders)
-    assert "1 sections built, 0 reused" in forced.stdout and "click" in imported(forced)
+    assert "1 sections built, 0 reused" in forced.stdout
 
 
-def test_a_plain_build_leaves_its_errors_to_the_full_command(tmp_path):
+def test_a_build_with_nothing_to_do_sweeps_what_a_killed_build_left(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "small", SMALL)
+    folders = ["--engine", "fake", "--jobs", "1", "--content", str(content), "--out", str(out)]
+    assert run("build", *folders).exit_code == 0
+    folder = out / "small"
+    left = [folder / ".tmp-1a2b3c-abc.mp3", folder / "audio" / ".tmp-4d5e6f-def.mp3"]
+    left += [folder / ".tmp-7a8b9c-manifest.json", out / ".tmp-0f1e2d-index.json"]
+    for path in left:
+        path.write_bytes(b"half")
+    published = sorted(p for p in out.rglob("*") if p.is_file() and p not in left)
+    again = run("build", *folders)
+    assert again.exit_code == 0 and "0 sections built, 4 reused" in again.output, again.output
+    assert not [path for path in left if path.exists()]
+    assert sorted(p for p in out.rglob("*") if p.is_file()) == published
+    # While a build holds the document's lock, its temp files are its own: they stay.
+    left[0].write_bytes(b"half")
+    with document_lock(folder, timeout=1):
+        assert run("build", *folders).exit_code == 0
+    assert left[0].exists()
+
+
+def test_a_build_says_its_errors_in_one_line(tmp_path):
     missing = reader_build("--content", str(tmp_path / "nowhere"), "--out", str(tmp_path / "b"))
-    assert missing.returncode == 1 and "click" in imported(missing)
+    assert missing.returncode == 1
     assert f"Error: no content folder at {tmp_path / 'nowhere'}" in missing.stderr
     (tmp_path / "empty").mkdir()
     empty = reader_build("--content", str(tmp_path / "empty"), "--out", str(tmp_path / "b"))
@@ -224,7 +241,7 @@ def test_a_plain_build_leaves_its_errors_to_the_full_command(tmp_path):
     assert "Traceback" not in missing.stderr + empty.stderr + on_file.stderr
 
 
-@pytest.mark.parametrize("extra", [[], ["--force"]], ids=["plain", "click"])
+@pytest.mark.parametrize("extra", [[], ["--force"]], ids=["plain", "forced"])
 def test_a_build_folder_that_cannot_be_made_is_one_clear_error(tmp_path, extra):
     write_document(tmp_path / "content", "tiny", TINY)
     (tmp_path / "file").write_text("not a folder")
@@ -235,40 +252,6 @@ def test_a_build_folder_that_cannot_be_made_is_one_clear_error(tmp_path, extra):
     reason = "part of that path is a file, not a folder"
     assert said == [f"Error: cannot make the build folder {out}: {reason}"]
     assert "Published" not in ran.stdout
-
-
-@pytest.mark.parametrize("args", [["build", "--help"], ["build", "--content", "/nowhere"]])
-def test_the_command_leaves_its_objects_to_the_os_at_exit(args):
-    # The last garbage collection of a build walked its parse trees and manifests: 50 ms of
-    # a one-section edit. Objects frozen first are skipped by it; output is still flushed.
-    code = (
-        "import atexit, gc, sys\n"
-        "atexit.register(lambda: print('frozen:', gc.get_freeze_count() > 0))\n"
-        f"sys.argv = ['reader', *{args!r}]\n"
-        "from reader.entry import main\n"
-        "main()\n"
-    )
-    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
-    assert "frozen: True" in ran.stdout
-    assert ("Usage:" in ran.stdout) if "--help" in args else ("Error:" in ran.stderr)
-
-
-@pytest.mark.parametrize(
-    ("args", "plain"),
-    [
-        ([], ([], {})),
-        (["a", "--content", "c", "b"], (["a", "b"], {"--content": "c"})),
-        (["--out=o", "--content=c"], ([], {"--out": "o", "--content": "c"})),
-        (["--force"], None),
-        (["--help"], None),
-        (["--rate", "200"], None),
-        (["--content", "c", "--content", "d"], None),
-        (["--content"], None),
-        (["--out="], None),
-    ],
-)
-def test_only_a_plain_build_is_checked_before_the_command_line(args, plain):
-    assert _plain_build(args) == plain
 
 
 def child_processes(pid: int) -> list[int]:
@@ -290,8 +273,8 @@ def test_ctrl_c_stops_a_plain_build_at_once_and_publishes_nothing_half_built(tmp
     with subprocess.Popen(
         [*command, "--out", str(out)], cwd=REPO, stderr=subprocess.PIPE, text=True
     ) as build:
-        # Interrupted once its workers are saying the first page.
-        while not (out / "copy-0" / "pages").is_dir() and build.poll() is None:
+        # Interrupted once the first copy is published and the workers say the next ones.
+        while not (out / "copy-0" / "manifest.json").exists() and build.poll() is None:
             time.sleep(0.01)
         workers = child_processes(build.pid)
         assert workers, "the build started no workers"
@@ -300,7 +283,38 @@ def test_ctrl_c_stops_a_plain_build_at_once_and_publishes_nothing_half_built(tmp
     assert build.returncode == 1
     assert stderr.strip() == "Aborted!" and "Traceback" not in stderr
     assert not [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
-    # Nothing half-built: no manifest, no page and no audio for any copy (the spoken-text
-    # cache and the engine's version may stay: each is named by what it was made from).
+    # Nothing half-built: the first copy is whole, and the others have no manifest, page or
+    # audio (the engine's version may stay: it is named by what it was made from).
+    first = mf.load_manifest(out, "copy-0")
+    assert first.has_audio and all(
+        (out / "copy-0" / mf.AUDIO_DIR / n).is_file() for n in first.audio_names
+    )
     left = [p.name for p in out.rglob("*") if p.suffix in (".json", ".html", ".mp3")]
-    assert set(left) <= {CACHE_NAME, REMEMBERED_NAME}
+    left = [p for p in out.rglob("*") if p.suffix in (".json", ".html", ".mp3")]
+    assert {p.name for p in left if "copy-0" not in p.parts} <= {REMEMBERED_NAME, "index.json"}
+
+
+def test_a_terminal_sees_one_progress_bar_per_document(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    for slug in ("first", "second"):
+        write_document(content, slug, SMALL)
+    terminal, child_side = pty.openpty()
+    try:
+        command = [sys.executable, "-m", "reader", "build", "--engine", "fake", "--jobs", "1"]
+        command += ["--content", str(content), "--out", str(out)]
+        built = subprocess.run(
+            command, cwd=REPO, stdout=subprocess.PIPE, stderr=child_side, text=True, timeout=60
+        )
+        shown = os.read(terminal, 65536).decode()
+    finally:
+        os.close(child_side)
+        os.close(terminal)
+    assert built.returncode == 0 and "2 documents built" in built.stdout
+    # click draws each bar as "slug  [####...]  100%", the share of its sections said.
+    for slug in ("first", "second"):
+        assert re.search(rf"{slug}\s+\[#+\]\s+100%", shown), shown
+    # Piped, as a CMS hook runs it, there is no bar: only the summary.
+    piped = run(
+        "build", "--engine", "fake", "--force", "--content", str(content), "--out", str(out)
+    )
+    assert "[#" not in piped.output

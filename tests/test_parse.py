@@ -1,8 +1,6 @@
 """Tests for reader.pipeline.parse: HTML bytes → Document."""
 
 import hashlib
-import subprocess
-import sys
 
 import pytest
 
@@ -10,7 +8,6 @@ from reader.errors import ContentError
 from reader.model import Block
 from reader.pipeline import parse
 from reader.pipeline.parse import parse_document, slugify
-from tests.support.content import REPO
 
 
 def doc(body: str, *, lang: str | None = "en-GB"):
@@ -450,31 +447,6 @@ def test_chrome_nested_5000_deep_is_dropped_without_recursing():
     document = doc(f"<nav>{nested}</nav><h1>Deep</h1><div hidden>{nested}</div><p>After.</p>")
     assert [b.text for b in document.sections[0].blocks] == ["Deep", "After."]
     assert "Menu" not in document.html
-
-
-SOUPSIEVE_ON_FIRST_USE = """
-import sys
-from pathlib import Path
-from reader.pipeline.parse import parse_document
-document = parse_document(Path(sys.argv[1]).read_bytes(), "neuroendocrine-tumours")
-assert document.sections, "the page was parsed"
-assert type(sys.modules["soupsieve"]).__name__ == "_ImportedOnFirstUse", "soupsieve was loaded"
-from bs4 import BeautifulSoup
-soup = BeautifulSoup("<p class=a>one</p><p>two</p>", "html.parser")
-assert [p.text for p in soup.select("p")] == ["one", "two"]
-assert soup.select_one("p.a").text == "one"
-import soupsieve
-assert type(sys.modules["soupsieve"]).__name__ == "module" and soupsieve.select
-"""
-
-
-def test_parsing_a_page_loads_no_css_selector_engine_yet_selectors_still_work():
-    # beautifulsoup4 imports soupsieve at once, and soupsieve compiles its grammar then;
-    # reader/pipeline/__init__.py defers that until a selector is used, which parsing never does.
-    page = REPO / "content" / "neuroendocrine-tumours.html"
-    command = [sys.executable, "-W", "error", "-c", SOUPSIEVE_ON_FIRST_USE, str(page)]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
-    assert result.returncode == 0, result.stderr
 
 
 # --- tables: each data cell with its column header --------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 
 from reader import manifest as mf
 from reader.content import read_content
+from reader.layout import SPOKEN_CACHE_NAME
 from reader.pipeline import spoken_cache
 from reader.pipeline.build import build_documents
 from reader.pipeline.lexicon import load_lexicon
@@ -117,7 +118,7 @@ def test_a_damaged_cache_is_only_a_slower_build(tmp_path, said, damage):
     content, out = tmp_path / "content", tmp_path / "build"
     write_document(content, "small", SMALL)
     build_documents(content, out, options=FAKE)
-    cache = mf.document_dir(out, "small") / spoken_cache.CACHE_NAME
+    cache = mf.document_dir(out, "small") / SPOKEN_CACHE_NAME
     if isinstance(damage, str):
         data = json.loads(cache.read_bytes())
         first = next(iter(data["sections"].values()))[0]
@@ -143,7 +144,7 @@ def test_a_cache_that_cannot_be_written_fails_nothing(tmp_path, said):
     content, out = tmp_path / "content", tmp_path / "build"
     write_document(content, "small", SMALL)
     # A folder where the cache file would go: writing it fails, the build does not.
-    (mf.document_dir(out, "small") / spoken_cache.CACHE_NAME).mkdir(parents=True)
+    (mf.document_dir(out, "small") / SPOKEN_CACHE_NAME).mkdir(parents=True)
     result = build_documents(content, out, options=FAKE).results[0]
     assert result.error is None and result.built == 4
     assert mf.load_manifest(out, "small").has_audio

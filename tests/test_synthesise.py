@@ -149,15 +149,3 @@ def test_workers_stop_even_when_their_parent_catches_sigterm():
             check=True,
         )
         assert run.stdout.split() == ["6", "True"], run.stderr
-
-
-def test_the_building_process_leaves_saying_and_encoding_to_its_workers():
-    # What only workers run is theirs to import: 8-10 ms of every build's main process.
-    probe = (
-        "import sys, reader.pipeline.build, reader.pipeline.synthesise\n"
-        "worker_only = ('reader.pipeline.render', 'reader.pipeline.engine', 'lameenc',\n"
-        "               'reader.pipeline.words', 'pyttsx3', 'concurrent.futures')\n"
-        "print([name for name in worker_only if name in sys.modules])\n"
-    )
-    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert found.stdout.strip() == "[]", found.stderr

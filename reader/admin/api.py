@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from reader.admin import audit, callbacks, status, store, validate
 from reader.admin.queue import BUILD, RETIRE, queue_for
 from reader.admin.tokens import Tokens
+from reader.content import MAX_SOURCE_BYTES
 from reader.document_voice import is_voice_id, with_voice
 from reader.manifest import is_valid_slug
 from reader.source_url import address_problem, with_source_url
@@ -89,7 +90,7 @@ def _document_url(slug: str) -> str:
 
 
 def _too_large():
-    return error(413, f"the document is larger than {store.MAX_SOURCE_BYTES // (1024 * 1024)} MB")
+    return error(413, f"the document is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB")
 
 
 def _read_body(limit: int):
@@ -112,18 +113,18 @@ def _read_put():
     """Return the page's bytes and its PUT_FIELDS from an HTML or JSON body, or an error."""
     fields = {name: request.args.get(name) for name in PUT_FIELDS}
     if request.mimetype == "text/html":
-        data, refused = _read_body(store.MAX_SOURCE_BYTES)
+        data, refused = _read_body(MAX_SOURCE_BYTES)
         return data, fields, refused
     if request.mimetype != "application/json":
         return None, fields, error(415, "send the page as text/html, or JSON with an html field")
-    raw, refused = _read_body(store.MAX_SOURCE_BYTES * JSON_OVERHEAD)
+    raw, refused = _read_body(MAX_SOURCE_BYTES * JSON_OVERHEAD)
     if refused:
         return None, fields, refused
     body, problem = _json_put(raw, fields)
     if problem:
         return None, fields, problem
     data = body["html"].encode("utf-8")
-    if len(data) > store.MAX_SOURCE_BYTES:
+    if len(data) > MAX_SOURCE_BYTES:
         return None, fields, _too_large()
     return data, fields, None
 

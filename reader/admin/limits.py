@@ -40,7 +40,7 @@ def storage_uri(config) -> str:
 def init_app(app) -> Limiter:
     """Make the app's limiter; client addresses come from READER_PROXY_COUNT's ProxyFix."""
     # get_remote_address reads request.remote_addr, which honours X-Forwarded-For only
-    # when READER_PROXY_COUNT says how many proxies stand in front (reader/web/app.py).
+    # when READER_PROXY_COUNT says how many proxies stand in front (reader/app.py).
     uri = storage_uri(app.config)
     # Said here in one line: flask-limiter would fail later, naming only a version number.
     if uri.startswith(("redis", "rediss")) and importlib.util.find_spec("redis") is None:

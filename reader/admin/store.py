@@ -8,13 +8,12 @@ import shutil
 import time
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from reader import manifest as mf
 from reader.errors import ReaderError
 from reader.files import LOCK_NAME, atomic_write
-from reader.locks import FileLock, LockTimeout
 
-MAX_SOURCE_BYTES = 2 * 1024 * 1024
-"""Largest document a CMS may send (2 MB): health pages are tens of kilobytes."""
 KEPT = ".unpublished"
 """Folder in the content folder where unpublished sources are kept, never deleted."""
 
@@ -57,7 +56,7 @@ def unpublish(content_dir: Path, build_dir: Path, slug: str) -> bool:
     lock = FileLock(folder / LOCK_NAME)
     try:
         lock.acquire(timeout=2)
-    except LockTimeout:
+    except Timeout:
         raise Busy(f"{slug} is being built; try again when the build has finished") from None
     try:
         if source.is_file():

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from reader.errors import ReaderError
-from reader.files import atomic_write
+from reader.files import atomic_write, read_cached
 
 PREFIX = "vr_"
 SECRET_PREFIX = "vrs_"
@@ -34,27 +34,22 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
+def _parse(data: bytes, path: str) -> dict:
+    try:
+        return json.loads(data.decode("utf-8"))
+    except ValueError as error:
+        raise TokenError(f"{path} is damaged: {error}") from None
+
+
 class Tokens:
     """The tokens file of an instance folder."""
 
     def __init__(self, instance_path: str | Path):
         self.path = Path(instance_path) / FILE_NAME
         self._lock = threading.Lock()
-        self._cache: tuple[object, dict] | None = None
 
     def _load(self) -> dict:
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
-            return {}
-        version = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        if self._cache is None or self._cache[0] != version:
-            try:
-                data = json.loads(self.path.read_text("utf-8"))
-            except ValueError as error:
-                raise TokenError(f"{self.path} is damaged: {error}") from None
-            self._cache = (version, data)
-        return self._cache[1]
+        return read_cached(self.path, _parse) or {}
 
     def _save(self, data: dict) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

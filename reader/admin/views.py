@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response
 from reader.admin import audit, auth, lexicon_store, status, store
 from reader.admin.people import MAX_PASSWORD_LENGTH
 from reader.admin.queue import BUILD, CLIP, PREVIEW, State, queue_for
+from reader.content import MAX_SOURCE_BYTES
 from reader.manifest import is_valid_slug
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -254,7 +255,7 @@ def upload_document():
     """Keep the upload as a draft and queue its preview."""
     slug = request.form.get("slug", "").strip()
     upload = request.files.get("file")
-    data = upload.read(store.MAX_SOURCE_BYTES + 1) if upload and upload.filename else b""
+    data = upload.read(MAX_SOURCE_BYTES + 1) if upload and upload.filename else b""
     if not data:
         data = request.form.get("html", "").encode("utf-8")
     error = None
@@ -262,7 +263,7 @@ def upload_document():
         error = "Give the document a name of lowercase letters, digits and hyphens, e.g. coughs."
     elif not data.strip():
         error = "Choose an HTML file or paste the page's HTML."
-    elif len(data) > store.MAX_SOURCE_BYTES:
+    elif len(data) > MAX_SOURCE_BYTES:
         error = "The document is larger than 2 MB."
     if error:
         return render_template("admin_new.html", error=error, slug=slug), 400

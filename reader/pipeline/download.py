@@ -6,9 +6,12 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import mutagen
+from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
 
 from reader import manifest as mf
 from reader.errors import PublishError
@@ -36,8 +39,6 @@ class Chapter:
     id: str
     title: str
     mp3: bytes
-    frames: Frames | None = None
-    """The MP3's frames, if already measured."""
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,6 @@ def join_sections(title: str, chapters: Sequence[Chapter]) -> tuple[bytes, float
     """
     if not chapters:
         raise PublishError("a download needs at least one section")
-    # Imported here: a build with no new audio never joins a download.
-    from mutagen.id3 import CHAP, ID3, TIT2
-
     tags = ID3()
     tags.add(TIT2(encoding=3, text=[title]))
     ids = [_element_id(chapter.id, number) for number, chapter in enumerate(chapters, 1)]
@@ -114,7 +112,7 @@ def join_sections(title: str, chapters: Sequence[Chapter]) -> tuple[bytes, float
         tags.add(toc)
     elapsed, shape = 0.0, None
     for element_id, chapter in zip(ids, chapters, strict=True):
-        frames = chapter.frames or mp3_frames(chapter.mp3)
+        frames = mp3_frames(chapter.mp3)
         if shape not in (None, frames.shape):
             raise PublishError(f"section {chapter.id!r} is encoded differently from the others")
         shape = frames.shape
@@ -142,9 +140,6 @@ def tables_of_contents(title: str, ids: Sequence[str]) -> list:
     sub-tables (`toc-1`, `toc-2`, …) of at most 255 chapters each, as ID3's chapter
     addendum allows, so a document may have up to 65,025 sections.
     """
-    # Imported here, as in join_sections.
-    from mutagen.id3 import CTOC, TIT2, CTOCFlags
-
     if len(ids) <= MAX_CHILDREN:
         groups, children = [], list(ids)
     else:
@@ -190,32 +185,10 @@ def _element_id(section_id: str, number: int) -> str:
 
 def download_name(title: str, sections: Sequence[mf.Section]) -> str:
     """Name the download by everything that shapes its bytes, as audio files are named."""
-    import mutagen  # its package alone: 3 ms, where importlib.metadata costs 20
-
     parts = [DOWNLOAD_VERSION, mutagen.version_string, title]
     parts += [(s.id, s.heading, s.audio) for s in sections]
     digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()[:20] + ".mp3"
-
-
-Measured = dict[str, tuple[bytes, Frames]]
-"""Section audio already read and measured, by its path in the document's folder."""
-
-
-def read_ahead(folder: Path, sections: Iterable[mf.Section]) -> Measured:
-    """Read and measure the published audio a new download reuses, and load the tag writer.
-
-    A build calls this while its workers say the new sections, so that the join left for
-    after them has only those to measure: 40 ms less of a one-section edit of NETs.
-    """
-    import mutagen.id3  # noqa: F401  (loaded now, while there is time)
-
-    return {s.audio: measured(_read(folder, s.audio)) for s in sections}
-
-
-def measured(mp3: bytes) -> tuple[bytes, Frames]:
-    """Pair an MP3 with its frames, for `build_download`."""
-    return mp3, mp3_frames(mp3)
 
 
 def build_download(
@@ -223,21 +196,19 @@ def build_download(
     title: str,
     sections: Sequence[mf.Section],
     old: mf.Manifest | None,
-    ahead: Measured | None = None,
+    fresh: Mapping[str, bytes],
 ) -> tuple[mf.Download, dict[str, bytes]]:
     """Return the manifest's download, and its file by path when it is new, to publish with it.
 
-    The file is joined only when its name is new. `ahead` holds sections' audio already read;
-    the rest is read from the folder.
+    The file is joined only when its name is new. `fresh` holds the new sections' audio by
+    path; the rest is read from the folder.
     """
     path = f"{mf.AUDIO_DIR}/{download_name(title, sections)}"
     previous = old.download if old else None
     if previous is not None and previous.audio == path and (folder / path).is_file():
         return previous, {}
-    ahead = ahead or {}
     chapters = [
-        Chapter(s.id, s.heading, *(ahead.get(s.audio) or (_read(folder, s.audio),)))
-        for s in sections
+        Chapter(s.id, s.heading, fresh.get(s.audio) or _read(folder, s.audio)) for s in sections
     ]
     mp3, duration = join_sections(title, chapters)
     return mf.Download(audio=path, bytes=len(mp3), duration=duration), {path: mp3}

@@ -33,8 +33,7 @@ class EngineSpec(NamedTuple):
     """A registered engine, whose parts are imported only when they are used."""
 
     # Parts are named "module:attribute", as entry points are, so that listing the engines
-    # or checking whether a document is current imports no engine. A NamedTuple, not a
-    # dataclass: dataclasses imports inspect, 20 ms of a build with nothing to do.
+    # or checking whether a document is current imports no engine.
 
     name: str
     help: str
@@ -116,9 +115,9 @@ DEFAULT_ENGINE = "pyttsx3"
 WORKERS_PER_CORE = 2
 """Two workers a core: while one waits for eSpeak NG's thread, the other's LAME runs.
 
-Since the driver's 10 ms poll ends with the utterance (engine.py), one and two a core
-measured the same within noise on NETs; two keep the shorter sections spread at the end of a
-build. Four a core cost about 10% more CPU (one engine start each) for no shorter build."""
+Since the driver's poll ends with the utterance (engine.py), one and two a core measured the
+same within noise on NETs; two keep the shorter sections spread at the end of a build. Four a
+core cost more CPU (one engine start each) for no shorter build."""
 
 
 def get_engine(name: str) -> EngineSpec:

@@ -1,9 +1,7 @@
-"""Whether a document's published version is current, decided before anything heavy is imported.
+"""What a document's version is built from, and whether the published version is current.
 
-A build with nothing to do should cost little more than starting Python, so this module imports
-only the standard library and the modules that name things (layout, content, engines, espeak):
-not click, the typed manifest, the parser or the engine. `reader build` asks it first
-(reader/entry.py), and the build itself asks it again for each document.
+Every way into a build (the command, the worker, the API) asks `is_current` here. This module
+imports neither the parser nor the engine, so a build with nothing to do stays cheap.
 """
 
 from __future__ import annotations
@@ -11,17 +9,50 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from reader import layout
+from reader import manifest as mf
 from reader.content import document_path, lexicon_paths, read_content
 from reader.errors import ReaderError
-from reader.pipeline.engines import get_engine
+from reader.pipeline.engines import DEFAULT_ENGINE, default_workers, get_engine
 
 PIPELINE_VERSION = "1"
 """Bump when a change to the pipeline changes audio or timings: every hash changes with it."""
 DEFAULT_RATE = 160
 """Words per minute: a little slower than eSpeak's 175, as audiobook narrators read."""
+DEFAULT_LOCK_TIMEOUT = 600.0
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build: the engine, its settings and how hard to work."""
+
+    engine: str = DEFAULT_ENGINE
+    rate: int = DEFAULT_RATE
+    voice: str | None = None
+    """Voice for the document's own language; None chooses one from its `lang`."""
+    force: bool = False
+    jobs: int = field(default_factory=default_workers)
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+
+
+@dataclass(frozen=True)
+class Source:
+    """What one version of a document is made from, read from the content folder."""
+
+    content_dir: Path
+    folder: Path
+    """The document's folder in the build folder."""
+    slug: str
+    html: bytes
+    lexicons: tuple[Path, ...]
+    engine: str | None
+    """The engine and its versions; None when the engine cannot be loaded."""
+    engine_error: ReaderError | None
+    """Why the engine cannot be loaded: raised once the text is published."""
+    key: str
+    """The build key: a hash of everything above, and of the rate and voice."""
 
 
 def stable_hash(*parts) -> str:
@@ -43,54 +74,47 @@ def build_key(
     )
 
 
-def published_current(folder: Path, key: str) -> tuple[int, float] | None:
-    """Return (sections, seconds of audio) of a version published with `key` and all its files.
+def read_source(content_dir: Path, out_dir: Path, slug: str, options: BuildOptions) -> Source:
+    """Read a document's source and lexicon files, name its engine, and work out its key."""
+    html = read_content(content_dir, document_path(content_dir, slug))
+    lexicons = tuple(lexicon_paths(content_dir, slug))
+    try:
+        engine, engine_error = get_engine(options.engine).engine_id(Path(out_dir)), None
+    except ReaderError as error:
+        engine, engine_error = None, error
+    key = build_key(engine, options.rate, options.voice, html, lexicons)
+    folder = mf.document_dir(Path(out_dir), slug)
+    return Source(Path(content_dir), folder, slug, html, lexicons, engine, engine_error, key)
 
-    Manifests are replaced atomically, so this needs no lock. It reads the JSON itself: the
-    typed manifest checks every word timing (60 ms for the NETs page). Anything unexpected
-    returns None, which leaves the decision to the full check under the document's lock.
+
+def is_current(out_dir: Path, slug: str, key: str) -> mf.Outline | None:
+    """Return the published version if it was built from `key` and every file it names is there.
+
+    Manifests are replaced atomically, so this needs no lock. A version without audio, or from
+    before downloads and pages were published, is not current: it is built again.
     """
     try:
-        data = json.loads((folder / layout.MANIFEST_NAME).read_bytes())
-        sections = data["sections"]
-        if data["version"] != layout.VERSION or data["build_key"] != key:
-            return None
-        paths = [s["audio"] for s in sections] + [data["download"]["audio"], data["page"]]
-        indexed = (folder.parent / layout.INDEX_NAME).is_file()
-        if indexed and all(isinstance(p, str) and (folder / p).is_file() for p in paths):
-            return len(sections), sum(float(s["duration"]) for s in sections)
-    except (OSError, ValueError, LookupError, TypeError):
-        pass
-    return None
-
-
-def nothing_to_build(
-    content_dir: Path, out_dir: Path, slugs: list[str], engine: str, rate: int, voice: str | None
-) -> list[tuple[str, int, float]] | None:
-    """Return (slug, sections, seconds) for each document if every one is current, else None.
-
-    None means "build": a document that changed, a missing engine or any error is left to the
-    full build, which reports it.
-    """
-    current = []
-    try:
-        engine_id = get_engine(engine).engine_id(Path(out_dir))
-        for slug in slugs:
-            source = read_content(content_dir, document_path(content_dir, slug))
-            key = build_key(engine_id, rate, voice, source, lexicon_paths(content_dir, slug))
-            found = published_current(Path(out_dir) / slug, key)
-            if found is None:
-                return None
-            current.append((slug, *found))
-    except (ReaderError, OSError):
+        published = mf.load_outline(out_dir, slug)
+    except mf.ManifestError:
         return None
-    return current
+    if (
+        published is None
+        or published.build_key != key
+        or not published.has_audio
+        or published.download is None
+        or published.page is None
+    ):
+        return None
+    folder = mf.document_dir(out_dir, slug)
+    files = [folder / published.page, Path(out_dir) / mf.INDEX_NAME]
+    files += [folder / mf.AUDIO_DIR / name for name in published.audio_names]
+    return published if all(path.is_file() for path in files) else None
 
 
 def summary_line(
     ok: int, failed: int, built: int, reused: int, minutes: float, seconds: float
 ) -> str:
-    """Say what a build did in one line, the same whichever path found it."""
+    """Say what a build did in one line."""
     return (
         f"{ok} document{'s' * (ok != 1)} built, {failed} failed: "
         f"{built} sections built, {reused} reused, {minutes:.1f} minutes of audio, "

@@ -19,13 +19,13 @@ from bs4.dammit import EntitySubstitution
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 from bs4.formatter import HTMLFormatter
 
+from reader.content import MAX_SOURCE_BYTES
 from reader.document_voice import read_voice
 from reader.errors import ContentError
 from reader.model import Block, Document, Section
 from reader.pipeline.sentences import collapse_whitespace, split_sentences
 from reader.source_url import META_NAME, address_problem
 
-MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_SENTENCES = 20_000
 DEFAULT_LANG = "en-GB"
 MAX_DEPTH = 200

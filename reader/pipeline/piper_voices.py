@@ -159,7 +159,7 @@ def voices_dir() -> Path | None:
     """Return the voices folder named by READER_VOICES_DIR, or None.
 
     Read from the environment here, as eSpeak NG's data path is, because every build worker
-    needs it and the pipeline must not import the service's settings (reader/web/config.py
+    needs it and the pipeline must not import the service's settings (reader/config.py
     documents it as an environment-only setting).
     """
     value = os.environ.get(VOICES_DIR_VARIABLE, "")

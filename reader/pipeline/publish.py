@@ -6,18 +6,23 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-import os
-import threading
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from reader import manifest as mf
 from reader.errors import PublishError
-from reader.files import LOCK_NAME, TEMP_PREFIX, atomic_write
-from reader.locks import FileLock, LockTimeout
+from reader.files import LOCK_NAME, TEMP_PREFIX, atomic_write, read_cached
+from reader.layout import SPOKEN_CACHE_NAME
 
 RETIRED_NAME = "retired.json"
+INDEX_LOCK_NAME = ".index.lock"
+WRITERS = 8
+"""Threads that write a version's files at once."""
 RETIRED_GRACE_SECONDS = 24 * 3600
 """How long an audio file outlives the last manifest that used it.
 
@@ -32,7 +37,7 @@ def document_lock(folder: Path, timeout: float):
     lock = FileLock(folder / LOCK_NAME)
     try:
         lock.acquire(timeout=timeout)
-    except LockTimeout:
+    except Timeout:
         raise PublishError(
             f"another build of {folder.name} is still running (waited {timeout:g} s)"
         ) from None
@@ -40,6 +45,29 @@ def document_lock(folder: Path, timeout: float):
         yield
     finally:
         lock.release()
+
+
+def sweep_leftovers(out_dir: Path, slug: str) -> int:
+    """Remove the temp files a killed build left for a document and for the index.
+
+    Each is swept only if its lock is free now: a build that holds it owns its temp files.
+    """
+    removed = 0
+    folder = mf.document_dir(out_dir, slug)
+    if any(folder.rglob(f"{TEMP_PREFIX}*")):
+        with contextlib.suppress(PublishError), document_lock(folder, timeout=0):
+            removed += sweep_temp(folder)
+    if any(_index_temps(Path(out_dir))):
+        with contextlib.suppress(Timeout), FileLock(Path(out_dir) / INDEX_LOCK_NAME, timeout=0):
+            for temp in _index_temps(Path(out_dir)):
+                temp.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def _index_temps(out_dir: Path) -> list[Path]:
+    """List the index's temp files: only the index lock's holder writes one."""
+    return list(out_dir.glob(f"{TEMP_PREFIX}*-{mf.INDEX_NAME}"))
 
 
 def sweep_temp(folder: Path) -> int:
@@ -70,9 +98,9 @@ def retire_unreferenced(
     now = time.time() if now is None else now
     ledger_path = audio_dir.parent / RETIRED_NAME
     try:
-        ledger = json.loads(ledger_path.read_text("utf-8"))
+        ledger = before = json.loads(ledger_path.read_text("utf-8"))
     except (FileNotFoundError, ValueError):
-        ledger = {}
+        ledger, before = {}, None
     unused = audio_names(audio_dir) - referenced
     ledger = {
         name: ledger.get(name, now)
@@ -84,7 +112,8 @@ def retire_unreferenced(
         with contextlib.suppress(FileNotFoundError):
             (audio_dir / name).unlink()
         ledger.pop(name, None)
-    atomic_write(ledger_path, json.dumps(ledger, indent=1).encode("utf-8"))
+    if ledger != before:
+        atomic_write(ledger_path, json.dumps(ledger, indent=1).encode("utf-8"))
     return deleted
 
 
@@ -93,112 +122,93 @@ def audio_names(audio_dir: Path) -> set[str]:
     return {p.name for p in audio_dir.glob("*.mp3")} if audio_dir.is_dir() else set()
 
 
-def _version_files(folder: Path) -> set[Path]:
-    """Return the audio and page files of a document's folder: what a version is made of."""
-    audio = {folder / mf.AUDIO_DIR / name for name in audio_names(folder / mf.AUDIO_DIR)}
-    return audio | set((folder / mf.PAGES_DIR).glob("*.html"))
+@dataclass(frozen=True)
+class Version:
+    """One version of a document, made in memory, for `publish` to put on disk."""
+
+    manifest: mf.Manifest
+    """Its manifest; `publish` fills in `page`."""
+    html: str
+    """The sanitised article, published as the version's page file."""
+    files: Mapping[str, bytes] = field(default_factory=dict)
+    """New audio (sections and the download) by path in the document's folder."""
+    spoken: bytes | None = None
+    """The spoken-text cache to keep for the next build; None to leave it as it is."""
 
 
-@contextlib.contextmanager
-def removed_on_failure(folder: Path):
-    """Delete the audio and page files made inside the block if it fails, unless published.
+def publish(out_dir: Path, version: Version, lock_timeout: float) -> mf.Outline:
+    """Put a version on disk, atomically and under the document's lock; return its manifest.
 
-    A file the published manifest names is kept: a new document's page is published as text
-    when its audio fails. Enter it while holding the lock, so every new file is this build's.
+    The audio and the page are written first, then the manifest that names them: replacing
+    it is the commit point, so a visitor gets the old version or the new one. Files written
+    for a version that is not published are deleted. A version without audio never replaces
+    one with audio: the last complete version stays, and is returned.
     """
-    before = _version_files(folder)
-    try:
-        yield
-    except BaseException:
-        for path in _version_files(folder) - before - _published_files(folder):
-            with contextlib.suppress(OSError):
-                path.unlink()
-        raise
-
-
-def _published_files(folder: Path) -> set[Path]:
-    """Return the files the document's published manifest names (none if it is unreadable)."""
-    try:
-        manifest = mf.read_manifest(folder / mf.MANIFEST_NAME)
-    except mf.ManifestError:
-        return set()
-    if manifest is None:
-        return set()
-    names = {folder / mf.AUDIO_DIR / name for name in manifest.audio_names}
-    return names | ({folder / manifest.page} if manifest.page else set())
-
-
-INDEX_LOCK_NAME = ".index.lock"
-
-
-def publish_version(
-    out_dir: Path,
-    manifest: mf.Manifest,
-    html: str,
-    previous: mf.Manifest | None,
-    files: Mapping[str, bytes] | None = None,
-) -> mf.Manifest:
-    """Publish one version of a document: its page and `files`, then its manifest, the index.
-
-    The manifest is the commit point: it names the page by the hash of its bytes, and the
-    audio files are already complete, so a visitor gets the old version or the new one.
-    `files` (path in the folder → bytes: the whole-page download) are written while the
-    manifest is serialised, and are on disk before it. Call only while holding the lock.
-    """
-    folder = mf.document_dir(out_dir, manifest.document.slug)
-    page = write_page(folder, html)
-    manifest = dataclasses.replace(manifest, page=page)
-    with _written_meanwhile({folder / path: data for path, data in (files or {}).items()}):
-        data = mf.dumps(manifest)
-    atomic_write(folder / mf.MANIFEST_NAME, data)
-    # The previous page is kept: a request that read the old manifest a moment ago reads it next.
-    keep = {page, previous.page if previous else None}
-    for old in (folder / mf.PAGES_DIR).glob("*.html"):
-        if f"{mf.PAGES_DIR}/{old.name}" not in keep:
-            old.unlink(missing_ok=True)
+    folder = mf.document_dir(out_dir, version.manifest.document.slug)
+    with document_lock(folder, lock_timeout):
+        sweep_temp(folder)
+        previous, used_before = _published(folder)
+        if previous is not None and previous.has_audio and not version.manifest.has_audio:
+            return previous
+        written: list[Path] = []
+        page = f"{mf.PAGES_DIR}/{_hash_name(version.html.encode('utf-8'))}.html"
+        files = {**version.files, page: version.html.encode("utf-8")}
+        try:
+            # Each file waits for its own fsync: on threads, the waits overlap.
+            with ThreadPoolExecutor(max_workers=WRITERS) as writers:
+                paths = [folder / path for path in files]
+                list(writers.map(_write_new, paths, files.values(), [written] * len(files)))
+            manifest = dataclasses.replace(version.manifest, page=page)
+            atomic_write(folder / mf.MANIFEST_NAME, mf.dumps(manifest))
+        except BaseException:
+            # Interrupted just after the manifest was replaced, the version is published:
+            # what it names stays.
+            for path in set(written) - _named_by_published(folder):
+                path.unlink(missing_ok=True)
+            raise
+        # The previous page is kept: a request that read the old manifest reads it next.
+        keep = {page, previous.page if previous else None}
+        for old in (folder / mf.PAGES_DIR).glob("*.html"):
+            if f"{mf.PAGES_DIR}/{old.name}" not in keep:
+                old.unlink(missing_ok=True)
+        retire_unreferenced(folder / mf.AUDIO_DIR, manifest.audio_names, used_before)
+        if version.spoken is not None:
+            # A cache that cannot be written makes the next build slower, not this one fail.
+            with contextlib.suppress(PublishError):
+                atomic_write(folder / SPOKEN_CACHE_NAME, version.spoken)
     update_index(out_dir, mf.IndexEntry.of(manifest))
     return manifest
 
 
-@contextlib.contextmanager
-def _written_meanwhile(files: Mapping[Path, bytes]):
-    """Write `files` atomically on threads while the block runs; raise their first error after.
-
-    Writing and fsync release the GIL: the 4 MB download of NETs reaches the disk in the
-    time the manifest takes to serialise, 15 ms either way.
-    """
-    errors: list[BaseException] = []
-
-    def write(path: Path, data: bytes) -> None:
-        try:
-            atomic_write(path, data)
-        except BaseException as error:  # handed to the building thread, which raises it
-            errors.append(error)
-
-    threads = [threading.Thread(target=write, args=item) for item in files.items()]
-    for thread in threads:
-        thread.start()
+def _published(folder: Path) -> tuple[mf.Outline | None, set[str] | None]:
+    """Return the published version and the audio it uses: (None, None) if it is unreadable."""
     try:
-        yield
-    finally:
-        for thread in threads:
-            thread.join()
-    if errors:
-        raise errors[0]
+        manifest = mf.read_outline(folder / mf.MANIFEST_NAME)
+    except mf.ManifestError:
+        return None, None
+    return manifest, (manifest.audio_names if manifest else set())
 
 
-def write_page(folder: Path, html: str) -> str:
-    """Write a version's page, named by its bytes, unless it is there; return its path.
+def _named_by_published(folder: Path) -> set[Path]:
+    """Return the files the published manifest names (none if it is unreadable)."""
+    published, audio = _published(folder)
+    if published is None:
+        return set()
+    pages = {folder / published.page} if published.page else set()
+    return pages | {folder / mf.AUDIO_DIR / name for name in audio}
 
-    A build writes it while its workers speak, before the manifest that will name it. Call
-    only while holding the document's lock.
-    """
-    data = html.encode("utf-8")
-    page = f"{mf.PAGES_DIR}/{hashlib.sha256(data).hexdigest()[:20]}.html"
-    if not (folder / page).is_file():
-        (folder / mf.PAGES_DIR).mkdir(parents=True, exist_ok=True)
-        atomic_write(folder / page, data)
-    return page
+
+def _hash_name(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:20]
+
+
+def _write_new(path: Path, data: bytes, written: list[Path]) -> None:
+    """Write a content-named file unless it is there: the same name always holds the same bytes."""
+    if path.is_file():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, data)
+    written.append(path)
 
 
 def update_index(out_dir: Path, entry: mf.IndexEntry) -> None:
@@ -217,7 +227,7 @@ def _change_index(out_dir: Path, slug: str, entry: mf.IndexEntry | None) -> None
         return
     with FileLock(out_dir / INDEX_LOCK_NAME, timeout=60):
         # Only this lock's holder writes the index, so a temp file of it is a killed build's.
-        for temp in out_dir.glob(f"{TEMP_PREFIX}*-{mf.INDEX_NAME}"):
+        for temp in _index_temps(out_dir):
             temp.unlink(missing_ok=True)
         # Read again under the lock: another document's build may have written it meanwhile.
         _, documents = _indexed(out_dir)
@@ -228,28 +238,14 @@ def _change_index(out_dir: Path, slug: str, entry: mf.IndexEntry | None) -> None
         atomic_write(out_dir / mf.INDEX_NAME, mf.dumps(index))
 
 
-_last_index: tuple[tuple, dict[str, mf.IndexEntry]] | None = None
-
-
 def _indexed(out_dir: Path) -> tuple[bool, dict[str, mf.IndexEntry]]:
     """Return whether the index file is there and usable, and its entries by slug."""
-    global _last_index
     try:
-        st = os.stat(out_dir / mf.INDEX_NAME)
-        version = (str(out_dir), st.st_mtime_ns, st.st_size, st.st_ino)
-    except OSError:
-        version = None
-    # A build of many unchanged documents asks once per document: read the file once.
-    if version is not None and _last_index is not None and _last_index[0] == version:
-        return True, dict(_last_index[1])
-    try:
-        index = mf.read_index(out_dir)
+        index = read_cached(Path(out_dir) / mf.INDEX_NAME, mf.parse_index)
     except mf.ManifestError:
         index = None
     if index is not None:
-        documents = {entry.slug: entry for entry in index.documents}
-        _last_index = (version, documents)
-        return True, dict(documents)
+        return True, {entry.slug: entry for entry in index.documents}
     # No index yet (or a damaged one): make it once from what is published.
     documents = {}
     for slug in mf.published_slugs(out_dir):

@@ -9,7 +9,7 @@ from reader.model import Sentence, Utterance
 from reader.pipeline.encode import Mp3Encoder, encoder_delay, pcm_seconds, silence
 from reader.pipeline.engine import SAMPLE_RATE
 from reader.pipeline.engines import Engine
-from reader.pipeline.synthesise import SectionAudio, SectionJob
+from reader.pipeline.section_audio import SectionAudio, SectionJob
 from reader.pipeline.voices import choose_voice
 from reader.pipeline.words import Word, word_timings
 
@@ -60,7 +60,7 @@ def render_section(engine: Engine, job: SectionJob, preferred: Mapping[str, str]
     frames, timings, voices, words, parts = [], [], [], [], []
     elapsed = 0.0
     # Encoding runs on a second thread. lameenc releases the GIL, so it overlaps the next
-    # sentence's synthesis and the 10 ms that pyttsx3 sleeps after every utterance.
+    # sentence's synthesis and the sleep pyttsx3 takes after every utterance.
     with ThreadPoolExecutor(max_workers=1) as encoding:
         for sentence in job.sentences:
             start = elapsed

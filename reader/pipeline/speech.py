@@ -5,18 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING
 
 from reader.model import Block, Document, Part, Section, Sentence, SpokenSection
+from reader.pipeline.lexicon import Lexicon
 from reader.pipeline.normalise import is_speakable, normalise, tidy
 from reader.pipeline.sentences import split_sentences
 from reader.pipeline.speechtext.symbols import say_cell_symbols, symbol_key
 from reader.pipeline.speechtext.welsh import WELSH, welsh_spans
-
-if TYPE_CHECKING:
-    # Only named in annotations: the lexicon module brings file reading and the manifest
-    # with it, which this stage never uses.
-    from reader.pipeline.lexicon import Lexicon
 
 PAUSES = {"sentence": 0.3, "heading": 0.7, "item": 0.5, "cell": 0.5, "paragraph": 0.55}
 """Seconds of silence after a sentence: "sentence" inside a block, else by the block's kind.

@@ -1,28 +1,25 @@
 """The spoken text of each section as last built, reused while the section is unchanged.
 
-Speech text is the slowest stage a one-section edit runs over the whole page: 40-70 ms for
-NETs, against 14 ms for the section that changed. A section's spoken text depends only on its
-parsed blocks, the lexicon and the code of the speech-text stage, so all three are in its key:
-a changed rule, a lexicon entry or a pipeline upgrade recomputes every section.
+Speech text is the slowest stage a one-section edit runs over the whole page. A section's
+spoken text depends only on its parsed blocks, the lexicon and the code of the speech-text
+stage, so all three are in its key: a changed rule, a lexicon entry or a pipeline upgrade
+recomputes every section.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
 import sys
 from pathlib import Path
 
-from reader.errors import PublishError
+from reader.layout import SPOKEN_CACHE_NAME
 from reader.model import Document, Part, Section, Sentence, SpokenSection
 from reader.pipeline.freshness import PIPELINE_VERSION, stable_hash
 from reader.pipeline.lexicon import Lexicon
 from reader.pipeline.speech import spoken_section
 
-CACHE_NAME = "spoken.json"
-"""In the document's build folder: a cache, named by no manifest and never served."""
 _READER = Path(__file__).resolve().parents[1]
 _SHAPING = ("model.py", "pipeline/speech.py", "pipeline/sentences.py", "pipeline/normalise.py")
 _SHAPING += ("pipeline/lexicon.py", "pipeline/speechtext")
@@ -33,7 +30,6 @@ def code_digest() -> str | None:
     """Hash the source of every module that turns parsed text into spoken text.
 
     None when a source file cannot be read (an install without .py files): nothing is reused.
-    Worked out once a process: 4 ms, most of it the word list.
     """
     digest = hashlib.sha256()
     try:
@@ -51,7 +47,7 @@ class SpokenCache:
     """Spoken sections reused from a document's last build, and those of this one, to keep."""
 
     def __init__(self, folder: Path, lexicon: Lexicon, reuse: bool = True):
-        self._path = Path(folder) / CACHE_NAME
+        self._path = Path(folder) / SPOKEN_CACHE_NAME
         self._lexicon = lexicon
         code = code_digest()
         entries = sorted((e.written, e.lang, e.spoken) for e in lexicon.entries)
@@ -72,18 +68,13 @@ class SpokenCache:
             spoken.append(SpokenSection(section.id, section.heading, section.level, sentences))
         return tuple(spoken)
 
-    def save(self) -> None:
-        """Keep this build's sections for the next one, if they are not what is kept already."""
-        # Imported here: publishing brings the manifest, which choosing sections never needs.
-        from reader.pipeline.publish import atomic_write
-
+    def updated(self) -> bytes | None:
+        """Return the cache file that keeps this build's sections; None if it holds them already."""
         if self._inputs is None or self._now.keys() == self._known.keys():
-            return
+            return None
         sections = {key: [_dump(s) for s in sentences] for key, sentences in self._now.items()}
         data = {"inputs": self._inputs, "sections": sections}
-        # A cache that cannot be written makes the next build slower, not this one fail.
-        with contextlib.suppress(PublishError):
-            atomic_write(self._path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
     def _key(self, section: Section) -> str:
         blocks = [(b.text, b.lang, b.kind, [list(s) for s in b.spans]) for b in section.blocks]

@@ -1,8 +1,6 @@
 """Turn sections into MP3 audio with sentence timings, in worker processes.
 
-This module runs the workers; reader/pipeline/render.py is what each of them does. The
-building process imports only this one: the engine adapter, the encoder and the word
-aligner are the workers' to load (8-10 ms of a one-section edit).
+This module runs the workers; reader/pipeline/render.py is what each of them does.
 """
 
 from __future__ import annotations
@@ -12,42 +10,13 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from reader.errors import ReaderError
-from reader.model import Sentence
 from reader.pipeline.engines import Engine, get_engine, make_engine
+from reader.pipeline.render import render_section
+from reader.pipeline.section_audio import SectionAudio, SectionJob
 
-if TYPE_CHECKING:
-    from reader.pipeline.words import Word
-
-
-@dataclass(frozen=True)
-class SectionJob:
-    """A section to synthesise, named by the hash of everything that shapes its audio."""
-
-    key: str
-    sentences: tuple[Sentence, ...]
-
-
-@dataclass(frozen=True)
-class SectionAudio:
-    """A section's MP3 and where each sentence starts and ends in it."""
-
-    key: str
-    mp3: bytes
-    duration: float
-    """Seconds, including the encoder's priming silence."""
-    timings: tuple[tuple[float, float], ...]
-    """(start, end) in seconds for each sentence, in order."""
-    voices: tuple[str, ...]
-    """Voice used for each sentence."""
-    words: tuple[tuple[Word, ...], ...] = ()
-    """Each sentence's words: (start in seconds, UTF-16 offset, length) in its display text."""
-    parts: tuple[tuple[tuple[float, float, str], ...], ...] = ()
-    """Each sentence's parts when it mixes languages: (start, end, voice); () for the rest."""
-
+__all__ = ["SectionAudio", "SectionJob", "Synthesiser", "synthesise_sections"]
 
 _worker: dict = {}
 
@@ -68,8 +37,6 @@ def _start_worker(engine: str, rate: int) -> None:
 
 
 def _run_job(job_and_voices: tuple[SectionJob, dict[str, str]]) -> SectionAudio:
-    from reader.pipeline.render import render_section
-
     if "error" in _worker:
         raise _worker["error"]
     return render_section(_worker["engine"], *job_and_voices)
@@ -109,8 +76,6 @@ class Synthesiser:
         """
         ordered = sorted(jobs, key=lambda j: -sum(len(s.spoken) for s in j.sentences))
         if self._spec.in_process and self._workers == 1:
-            from reader.pipeline.render import render_section
-
             self._here = self._here or self._spec.create(self._rate)
             return (render_section(self._here, job, preferred) for job in ordered)
         self.start(len(ordered))

@@ -20,7 +20,7 @@ Word = tuple[float, int, int]
 """(start in seconds, offset, length): the offset and length in UTF-16 code units."""
 
 START_DECIMALS = 2
-"""Word starts to the hundredth of a second: 5 ms at most off, and a smaller manifest."""
+"""Word starts to the hundredth of a second: close enough to follow, and a smaller manifest."""
 _TOKEN = re.compile(r"\S+")
 _EDGE_PUNCTUATION = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb()[]{}.,;:!?\u2026\u2014"
 """Punctuation that is not part of the word it touches: quotes, brackets, stops, dashes."""

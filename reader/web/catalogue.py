@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.files import file_version
 from reader.manifest import (
     AUDIO_DIR,
     INDEX_NAME,
@@ -93,7 +94,7 @@ class Catalogue:
 
     def index(self) -> tuple[tuple | None, tuple[IndexEntry, ...]]:
         """Return the index file's version and the published documents it lists."""
-        version = delivery.file_version(self.build_dir / INDEX_NAME)
+        version = file_version(self.build_dir / INDEX_NAME)
         cached = self._index
         if cached is None or cached[0] != version:
             cached = (version, self._read_index())
@@ -113,7 +114,7 @@ class Catalogue:
         """Return a document's published version; None when there is none to show."""
         if not is_valid_slug(slug):
             return None
-        version = delivery.file_version(manifest_path(self.build_dir, slug))
+        version = file_version(manifest_path(self.build_dir, slug))
         if version is None:
             return None
         return self._entries.get(slug, version, lambda: self._read(slug, version))

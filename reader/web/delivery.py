@@ -139,12 +139,3 @@ def send_generated(generated: Generated, mimetype: str, immutable: bool = False)
         # page changes in place whenever the document is rebuilt.
         response.cache_control.no_cache = True
     return response.make_conditional(request)
-
-
-def file_version(path: Path) -> tuple | None:
-    """Return what changes whenever a file's bytes may have changed; None if it is missing."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)

@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.files import file_version
 from reader.web import delivery
 
 SCRIPT = "voice-reader.js"
@@ -58,7 +59,7 @@ class WidgetFiles:
         self._cached: tuple[tuple, Widget | None] | None = None
 
     def _key(self) -> tuple:
-        return tuple(delivery.file_version(self.static_dir / name) for name in FILES)
+        return tuple(file_version(self.static_dir / name) for name in FILES)
 
     def current(self) -> Widget | None:
         """Return the widget as the files are now; None when it is not installed."""

@@ -88,7 +88,8 @@ def publish(
     With `audio=False`, the version is text only, as when its audio could not be built.
     """
     from reader.pipeline.parse import parse_document
-    from reader.pipeline.publish import publish_version
+    from reader.pipeline.publish import Version
+    from reader.pipeline.publish import publish as publish_version
 
     source = (content_dir / f"{slug}.html").read_bytes()
     document = parse_document(source, slug)
@@ -133,8 +134,8 @@ def publish(
     }
     if audio:
         manifest["voice"] = {"engine": "test-tone", "voice": "none", "rate": 160}
-    previous = mf.load_manifest(build_dir, slug)
-    published = publish_version(build_dir, mf.Manifest.from_dict(manifest), document.html, previous)
+    version = Version(mf.Manifest.from_dict(manifest), document.html)
+    published = publish_version(build_dir, version, lock_timeout=10)
     return published.to_dict()
 
 
