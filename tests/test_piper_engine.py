@@ -212,9 +212,10 @@ def test_hear_it_says_the_word_in_the_sites_natural_voice(tmp_path, monkeypatch)
     args = {"written": "Creon", "spoken": "Kree on", "lang": "en-GB"}
     job = queue_for(app).submit(CLIP, "lexicon", args)
     assert run_worker(app) == 1
-    done = queue_for(app).record(job.id)
+    queue = queue_for(app)
+    done = queue.record(job.id)
     assert done.state == "ready", done.error
-    mp3 = (tmp_path / "instance" / "clips" / done.result["clip"]).read_bytes()
+    mp3 = (tmp_path / "instance" / "clips" / queue.result(done)["clip"]).read_bytes()
     samples = decode_mp3(mp3, RATE)
     assert len(samples) / RATE > 2.0
     assert rms(samples) > 1000

@@ -22,7 +22,7 @@ from reader.pipeline.engines import get_engine
 from reader.pipeline.piper_phonemes import phonemise
 from reader.pipeline.piper_voices import default_voices, find_voices, read_voice
 from reader.pipeline.render import render_section
-from reader.pipeline.resample import resample
+from reader.pipeline.resample import resample, utterance_at_rate
 from reader.pipeline.synthesise import SectionJob
 from reader.pipeline.voice_catalogue import describe_voice
 from reader.pipeline.voices import DEFAULT_VOICES, choose_voice, phoneme_voices
@@ -227,7 +227,8 @@ class TwoRates:
             SpokenWord(rate * number // len(found), m.start(), m.end() - m.start())
             for number, m in enumerate(found)
         )
-        return Utterance(text, tone(220, rate, 1.0), words, rate)
+        # As the Piper engine does: everything it says comes at its one sample rate.
+        return utterance_at_rate(Utterance(text, tone(220, rate, 1.0), words, rate), 16000)
 
 
 def test_a_section_is_at_the_engines_rate_and_other_voices_are_resampled_to_it():

@@ -15,9 +15,10 @@ class Engine(Protocol):
     """What the pipeline asks of a speech engine, made once per process at one rate.
 
     Optional, looked up by reader/pipeline/render.py: `speak` (the PCM with word events, as
-    an `Utterance` at its own sample rate), `sample_rate` (of every section; 22,050 Hz when
-    absent), `default_voices` (the engine's own voices by language, before eSpeak NG's) and
-    `phoneme_voice` (the eSpeak NG voice whose phonemes a voice says).
+    an `Utterance`), `sample_rate` (of everything it says, in every voice, so that all the
+    sections of a build share one rate; 22,050 Hz when absent), `default_voices` (the
+    engine's own voices by language, before eSpeak NG's) and `phoneme_voice` (the eSpeak NG
+    voice whose phonemes a voice says).
     """
 
     def voices(self) -> list[str]:
@@ -25,7 +26,7 @@ class Engine(Protocol):
         ...
 
     def synthesise(self, text: str, voice: str) -> bytes:
-        """Return one sentence in `voice` as mono 16-bit PCM (22,050 Hz unless it says)."""
+        """Return one sentence in `voice` as mono 16-bit PCM at the engine's `sample_rate`."""
         ...
 
 

@@ -30,6 +30,7 @@ from reader.pipeline.piper_voices import (
     find_voices,
     voices_dir,
 )
+from reader.pipeline.resample import utterance_at_rate
 
 PAD, BOS, EOS = "_", "^", "$"
 """Piper's padding after every phoneme, and the marks of a sentence's start and end."""
@@ -79,7 +80,7 @@ class PiperEngine:
         return info.espeak_voice if info else voice
 
     def synthesise(self, text: str, voice: str) -> bytes:
-        """Return the PCM for one sentence in `voice`, at that voice's sample rate."""
+        """Return the PCM for one sentence in `voice`, at the engine's sample rate."""
         return self.speak(text, voice).pcm
 
     def speak(self, text: str, voice: str) -> Utterance:
@@ -87,7 +88,7 @@ class PiperEngine:
         if voice not in self._infos:
             if voice not in self._espeak_voices:
                 raise EngineError(unknown_voice_message(voice, self.voices()))
-            return self._espeak.speak(text, voice)
+            return utterance_at_rate(self._espeak.speak(text, voice), self.sample_rate)
         text = engine_text(text)
         if not any(ch.isalnum() for ch in text):
             raise ValueError("nothing to say: the spoken text has no letters or digits")
@@ -101,7 +102,9 @@ class PiperEngine:
             if first is not None:
                 words.append(SpokenWord(starts[first], start, length))
         words.sort(key=lambda w: w.sample)
-        return Utterance(text, pcm, tuple(words), info.sample_rate)
+        return utterance_at_rate(
+            Utterance(text, pcm, tuple(words), info.sample_rate), self.sample_rate
+        )
 
     def _model(self, info: PiperVoiceInfo) -> _Model:
         if info.id not in self._models:

@@ -34,22 +34,6 @@ def voice_defaults(engine: Engine) -> Mapping[str, str] | None:
     return defaults() if defaults else None
 
 
-def at_rate(utterance: Utterance, rate: int) -> Utterance:
-    """Return the utterance at `rate`: a voice of another rate is resampled, words kept."""
-    if utterance.sample_rate == rate:
-        return utterance
-    # Imported here: only the natural voice's builds meet two rates, and it brings numpy.
-    from reader.pipeline.resample import resample
-
-    ratio = rate / utterance.sample_rate
-    return Utterance(
-        utterance.text,
-        resample(utterance.pcm, utterance.sample_rate, rate),
-        tuple(type(w)(round(w.sample * ratio), w.start, w.length) for w in utterance.words),
-        rate,
-    )
-
-
 def render_section(engine: Engine, job: SectionJob, preferred: Mapping[str, str]) -> SectionAudio:
     """Synthesise each sentence, join them with their pauses and encode one MP3."""
     installed = engine.voices()
@@ -70,7 +54,7 @@ def render_section(engine: Engine, job: SectionJob, preferred: Mapping[str, str]
                     engine, sentence, installed, preferred, start + delay
                 )
             else:
-                utterance = at_rate(speak(engine, sentence.spoken, voice), rate)
+                utterance = speak(engine, sentence.spoken, voice)
                 pcm, spoken_parts = utterance.pcm, ()
                 said = word_timings(sentence.text, utterance, start + delay)
             elapsed = start + pcm_seconds(pcm, rate)
@@ -112,7 +96,7 @@ def _say_parts(engine: Engine, sentence: Sentence, installed, preferred, start: 
         if number:
             pcm += silence(PART_GAP, rate)
         voice = choose_voice(part.lang, installed, preferred, defaults)
-        utterance = at_rate(speak(engine, part.spoken, voice), rate)
+        utterance = speak(engine, part.spoken, voice)
         part_start = start + pcm_seconds(pcm, rate)
         shift = len(sentence.text[: part.offset].encode("utf-16-le")) // 2
         said.extend(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from reader.model import Utterance
+
 
 def resample(pcm: bytes, rate: int, wanted: int) -> bytes:
     """Return `pcm` at `wanted` samples a second, band-limited (through the spectrum)."""
@@ -24,3 +26,17 @@ def resample(pcm: bytes, rate: int, wanted: int) -> bytes:
     kept[:count] = spectrum[:count]
     out = np.fft.irfft(kept, n=length) * (length / len(samples))
     return np.clip(np.round(out), -32768, 32767).astype("<i2").tobytes()
+
+
+def utterance_at_rate(utterance: Utterance, rate: int) -> Utterance:
+    """Return the utterance at `rate`: a voice of another rate is resampled, words kept."""
+    # Every section of a build is at the engine's one rate, which the whole-page download needs.
+    if utterance.sample_rate == rate:
+        return utterance
+    ratio = rate / utterance.sample_rate
+    return Utterance(
+        utterance.text,
+        resample(utterance.pcm, utterance.sample_rate, rate),
+        tuple(type(w)(round(w.sample * ratio), w.start, w.length) for w in utterance.words),
+        rate,
+    )

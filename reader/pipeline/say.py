@@ -13,7 +13,7 @@ from reader.pipeline.encode import encode_mp3, pcm_seconds, silence
 from reader.pipeline.engine import SAMPLE_RATE, SAMPLE_WIDTH
 from reader.pipeline.engines import Engine
 from reader.pipeline.lexicon import Lexicon
-from reader.pipeline.render import at_rate, output_rate, speak, voice_defaults
+from reader.pipeline.render import output_rate, speak, voice_defaults
 from reader.pipeline.speech import block_sentences
 from reader.pipeline.voices import choose_voice
 
@@ -58,7 +58,7 @@ def say(text: str, lang: str, lexicon: Lexicon, engine: Engine, voice: str | Non
     for sentence in sentences:
         chosen = choose_voice(sentence.lang, installed, preferred, defaults)
         voices.append(chosen)
-        said = at_rate(speak(engine, sentence.spoken, chosen), rate)
+        said = speak(engine, sentence.spoken, chosen)
         chunks.append(said.pcm + silence(sentence.pause, rate))
     # A natural voice says the phonemes of an eSpeak NG voice; eSpeak's own voices, their own.
     phoneme_voice = getattr(engine, "phoneme_voice", lambda chosen: chosen)
