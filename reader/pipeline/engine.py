@@ -16,7 +16,7 @@ import wave
 
 from reader.errors import EngineError
 from reader.model import SpokenWord, Utterance
-from reader.pipeline.espeak import INSTALL_HINT, load_espeak
+from reader.pipeline.espeak import INSTALL_HINT, load_espeak, note_initialised
 from reader.pipeline.espeak import engine_id as engine_id  # the registry's name for it
 
 SAMPLE_RATE = 22050
@@ -76,6 +76,7 @@ class Pyttsx3Engine:
             ) from error
         global _started
         _started = True
+        note_initialised()
         self.rate = rate
         self._voices = {v.id: v for v in self._engine.getProperty("voices")}
         self._voice: str | None = None

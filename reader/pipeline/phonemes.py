@@ -13,6 +13,7 @@ import threading
 
 from reader.errors import EngineError
 from reader.pipeline.engine import engine_started, engine_text, load_espeak, wait_until_idle
+from reader.pipeline.espeak import note_initialised
 
 DEFAULT_VOICE = "gmw/en"
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -104,8 +105,11 @@ def _library() -> ctypes.CDLL:
     # pyttsx3 initialises eSpeak itself; otherwise we must. A later pyttsx3 start
     # initialises it again, which eSpeak NG allows.
     needs_start = not _initialised and not engine_started()
-    if needs_start and library.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, None, 0) <= 0:
-        raise EngineError("eSpeak NG could not start (is its data folder installed?)")
+    if needs_start:
+        if library.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, None, 0) <= 0:
+            raise EngineError("eSpeak NG could not start (is its data folder installed?)")
+        # Synthesis processes forked from here on would initialise it a second time.
+        note_initialised()
     _initialised = True
     return library
 
