@@ -240,3 +240,37 @@ def test_a_new_engines_first_sentence_is_said_like_the_next():
     assert abs(first - second) < 0.05 * second
     assert len(first_words) == len(second_words) >= 8  # eSpeak says "in the" as one
     assert all(abs(a - b) < 0.05 * second for a, b in zip(first_words, second_words, strict=True))
+
+
+ONCE = """
+import json
+from reader.pipeline.encode import pcm_seconds
+from reader.pipeline.espeak import load_espeak
+# Count every initialisation, by the adapter's ctypes library or by pyttsx3's binding (which
+# must find the bundled library already loaded, as the adapter sees to).
+calls = []
+library = load_espeak()[0]
+from pyttsx3.drivers import _espeak
+direct, binding = library.espeak_Initialize, _espeak.Initialize
+library.espeak_Initialize = lambda *args: calls.append("library") or direct(*args)
+_espeak.Initialize = lambda *args: calls.append("pyttsx3") or binding(*args)
+from reader.pipeline.engine import Pyttsx3Engine
+from reader.pipeline.phonemes import phonemes
+phonemes("Call 999, or 111 for 5 mg of it.", "gmw/en")
+first = Pyttsx3Engine(160)
+phonemes("Mae hwn yn wybodaeth am ganser.", "cel/cy")
+second = Pyttsx3Engine(160)
+text = "Hormones control how different organs in the body work."
+print(json.dumps([calls, pcm_seconds(second.synthesise(text, "gmw/en"))]))
+"""
+
+
+def test_espeak_is_initialised_once_however_a_process_first_uses_it():
+    # A phoneme lookup before pyttsx3 started used to initialise eSpeak NG, and pyttsx3 then
+    # initialised it again: that reloads the phoneme data under the translator chosen before,
+    # whose tables then point at freed memory (README, "The speech engine").
+    run = subprocess.run([sys.executable, "-c", ONCE], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    calls, seconds = json.loads(run.stdout)
+    assert len(calls) == 1, calls
+    assert 2.0 < seconds < 5.0

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -19,7 +23,7 @@ from reader.pipeline.fake_engine import FakeEngine
 from reader.pipeline.render import render_section
 from reader.pipeline.synthesise import SectionJob, synthesise_sections
 from tests.audio import decode_mp3
-from tests.support.content import FAKE, SMALL, write_document
+from tests.support.content import FAKE, REPO, SMALL, write_document
 
 HEADING = Sentence("Biopsy", "Biopsy", "en-GB", pause=0.6)
 BODY = (
@@ -149,3 +153,163 @@ def test_workers_stop_even_when_their_parent_catches_sigterm():
             check=True,
         )
         assert run.stdout.split() == ["6", "True"], run.stderr
+
+
+LONG_LIVED_WORKER = """
+import json, sys, time
+from pathlib import Path
+from reader.admin.preview import inspect_document
+from reader.pipeline import espeak
+from reader.pipeline.build import BuildOptions, build_document
+from tests.support.content import copy_content
+
+def main():
+    root = Path(sys.argv[1])
+    content = copy_content(root / "content")
+    slug = "neuroendocrine-tumours"
+    source = (content / f"{slug}.html").read_bytes()
+    times = []
+    # As `reader worker` runs jobs: a build, then its findings (eSpeak NG's phoneme lookups
+    # in this process), then the next build.
+    for _ in range(5):
+        started = time.monotonic()
+        result = build_document(content, root / "build", slug, BuildOptions(force=True, jobs=2))
+        times.append(time.monotonic() - started)
+        assert result.error is None and result.built > 20, result
+        inspect_document(source, slug, content)
+        assert espeak.initialised()
+    print(json.dumps(times))
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.mark.engine
+def test_a_long_lived_worker_builds_again_and_again_with_a_healthy_engine(tmp_path):
+    # The staff worker looks phonemes up between builds, which initialises eSpeak NG in it;
+    # synthesis processes forked after that initialised it again over the inherited state
+    # and spoke from freed phoneme tables: "Invalid instruction … for phoneme", then a crash
+    # that left the build waiting for ever. Freed memory is filled (MALLOC_PERTURB_), so
+    # speaking from it shows every time, not only when the memory happens to be reused.
+    script = tmp_path / "worker.py"
+    script.write_text(LONG_LIVED_WORKER)
+    run = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=REPO,
+        env={**os.environ, "MALLOC_PERTURB_": "165", "PYTHONPATH": str(REPO)},
+    )
+    assert "Invalid instruction" not in run.stderr
+    assert run.returncode == 0, run.stderr[-2000:]
+    times = json.loads(run.stdout)
+    # Every build takes about as long as the first (a stuck one is stopped after minutes).
+    assert max(times) < 3 * times[0] + 10, times
+
+
+class StuckEngine:
+    """An engine registered by a test that never returns from a sentence."""
+
+    def __init__(self, rate: int):
+        self.rate = rate
+
+    def voices(self) -> list[str]:
+        """List the one voice."""
+        return ["gmw/en"]
+
+    def synthesise(self, text: str, voice: str) -> bytes:
+        """Never return, as a synthesis thread stuck inside eSpeak NG did."""
+        threading.Event().wait()
+        return b""
+
+
+STUCK = EngineSpec(
+    "stuck",
+    "Never finishes a sentence.",
+    factory="tests.test_synthesise:StuckEngine",
+    identity="tests.test_synthesise:stuck_id",
+)
+
+
+def stuck_id() -> str:
+    """Name the stuck engine."""
+    return "stuck-1"
+
+
+STUCK_BUILD = """
+import json, sys, time
+from pathlib import Path
+from reader.pipeline import synthesise
+from reader.pipeline.build import BuildOptions, build_documents
+from reader.pipeline.engines import ENGINES
+from tests.support.content import SMALL, write_document
+from tests.test_synthesise import STUCK
+
+root = Path(sys.argv[1])
+ENGINES["stuck"] = STUCK
+synthesise.SECTION_TIMEOUT = 2.0
+write_document(root / "content", "small", SMALL)
+started = time.monotonic()
+summary = build_documents(root / "content", root / "build", options=BuildOptions("stuck", jobs=2))
+print(json.dumps([[r.error for r in summary.failed], time.monotonic() - started]))
+"""
+
+
+def test_a_build_whose_engine_never_returns_is_stopped_and_fails(tmp_path):
+    # In a fresh process the workers are forked, so they see the engine this test registers.
+    run = subprocess.run(
+        [sys.executable, "-c", STUCK_BUILD, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
+    assert run.returncode == 0, run.stderr
+    (error,), seconds = json.loads(run.stdout)
+    assert "produced nothing for 2 s" in error
+    assert seconds < 30
+
+
+ORPHANED = """
+import multiprocessing, time
+from reader.pipeline.engines import ENGINES
+from reader.pipeline.synthesise import Synthesiser
+from tests.test_synthesise import JOB, STUCK
+
+ENGINES["stuck"] = STUCK
+synthesiser = Synthesiser("stuck", 160, workers=2)
+sections = synthesiser.submit([JOB, JOB], {})
+print(*(p.pid for p in multiprocessing.active_children() if "Pool" in p.name), flush=True)
+next(sections)
+"""
+
+
+def test_synthesis_processes_die_with_a_worker_killed_outright():
+    # A worker killed with SIGKILL runs no clean-up; its synthesis processes, busy inside the
+    # engine, must not live on holding the document's lock. (Idle ones leave by themselves:
+    # their task queue closes.)
+    with subprocess.Popen(
+        [sys.executable, "-c", ORPHANED], stdout=subprocess.PIPE, text=True, cwd=REPO
+    ) as parent:
+        try:
+            children = [int(pid) for pid in parent.stdout.readline().split()]
+            assert len(children) == 2
+            time.sleep(0.5)  # both are now inside StuckEngine.synthesise
+            assert all(_alive(pid) for pid in children)
+        finally:
+            parent.kill()
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in children)
+
+
+def _alive(pid: int) -> bool:
+    """Return whether a process exists and is not a zombie waiting for its parent."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -16,7 +16,7 @@ import wave
 
 from reader.errors import EngineError
 from reader.model import SpokenWord, Utterance
-from reader.pipeline.espeak import INSTALL_HINT, load_espeak
+from reader.pipeline.espeak import INSTALL_HINT, load_espeak, note_initialised
 from reader.pipeline.espeak import engine_id as engine_id  # the registry's name for it
 
 SAMPLE_RATE = 22050
@@ -24,6 +24,8 @@ SAMPLE_RATE = 22050
 SAMPLE_WIDTH = 2
 UTTERANCE_TIMEOUT = 10.0
 """Seconds to wait for one sentence; eSpeak NG says a long one in a few milliseconds."""
+_BUFFER_MS = 1000
+"""Milliseconds of audio per synth callback: what pyttsx3's driver asks for."""
 WARM_UP_TEXT = "Ready."
 """Said once when an engine starts, and not kept (see Pyttsx3Engine.__init__)."""
 
@@ -52,6 +54,30 @@ def _hand_the_driver_our_clock() -> None:
     driver.time = _DriverClock()
 
 
+def start_espeak() -> ctypes.CDLL:
+    """Initialise eSpeak NG in this process, once, as pyttsx3's driver would; return the library.
+
+    A second `espeak_Initialize` in one process reloads the phoneme data under the translator
+    chosen before, whose tables then point at freed memory. A phoneme lookup before any
+    engine (`reader check`, the staff worker's findings) initialises it here, and pyttsx3's
+    driver is told not to do it again.
+    """
+    library = load_espeak()[0]
+    # Imported here, after load_espeak: pyttsx3's binding must find the bundled library
+    # already loaded, or it loads the system's.
+    import pyttsx3.drivers.espeak as driver
+
+    if not driver.EspeakDriver._moduleInitialized:
+        binding = driver._espeak
+        if binding.Initialize(binding.AUDIO_OUTPUT_RETRIEVAL, _BUFFER_MS) == -1:
+            raise EngineError(f"eSpeak NG could not start. {INSTALL_HINT}")
+        # What the driver itself would note; every engine sets its voice before speaking.
+        driver.EspeakDriver._defaultVoice = "gmw/en"
+        driver.EspeakDriver._moduleInitialized = True
+        note_initialised()
+    return library
+
+
 def preload() -> None:
     """Import pyttsx3 and its eSpeak driver without starting eSpeak, before forking workers.
 
@@ -65,17 +91,17 @@ class Pyttsx3Engine:
     """Synthesise one sentence at a time with pyttsx3's eSpeak driver."""
 
     def __init__(self, rate: int):
-        load_espeak()
         try:
+            start_espeak()
             import pyttsx3
 
             self._engine = pyttsx3.init("espeak")
+        except EngineError:
+            raise
         except Exception as error:  # pyttsx3 raises bare RuntimeErrors and OSErrors here
             raise EngineError(
                 f"cannot start pyttsx3 with eSpeak NG: {error}. {INSTALL_HINT}"
             ) from error
-        global _started
-        _started = True
         self.rate = rate
         self._voices = {v.id: v for v in self._engine.getProperty("voices")}
         self._voice: str | None = None
@@ -246,7 +272,6 @@ def wait_until_idle() -> None:
         time.sleep(0.0005)
 
 
-_started = False
 _ESPEAK_RATE = 1
 
 
@@ -256,11 +281,6 @@ def _current_rate() -> int:
     library = load_espeak()[0]
     library.espeak_GetParameter.argtypes = [ctypes.c_int, ctypes.c_int]
     return library.espeak_GetParameter(_ESPEAK_RATE, 1)
-
-
-def engine_started() -> bool:
-    """Return whether this process has started eSpeak NG, whose thread a fork would lose."""
-    return _started
 
 
 def read_pcm(wav_bytes: bytes) -> bytes:

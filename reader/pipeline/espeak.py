@@ -20,6 +20,25 @@ from reader.errors import EngineError
 if TYPE_CHECKING:
     import ctypes
 
+_initialised = False
+
+
+def note_initialised() -> None:
+    """Note that eSpeak NG was initialised in this process (by pyttsx3 or by a phoneme lookup)."""
+    global _initialised
+    _initialised = True
+
+
+def initialised() -> bool:
+    """Return whether eSpeak NG was initialised in this process.
+
+    A process forked after that must never initialise it again: `espeak_Initialize` reloads the
+    phoneme data but keeps the translator the parent chose, whose phoneme tables then point at
+    freed memory ("Invalid instruction … for phoneme", garbled or too-fast speech, a crash).
+    """
+    return _initialised
+
+
 INSTALL_HINT = (
     "Install eSpeak NG: `pip install espeakng-loader` (bundled with voice-reader) "
     "or `sudo apt-get install libespeak-ng1`."

@@ -12,11 +12,9 @@ import ctypes
 import threading
 
 from reader.errors import EngineError
-from reader.pipeline.engine import engine_started, engine_text, load_espeak, wait_until_idle
+from reader.pipeline.engine import engine_text, load_espeak, start_espeak, wait_until_idle
 
 DEFAULT_VOICE = "gmw/en"
-_AUDIO_OUTPUT_SYNCHRONOUS = 2
-"""Synchronous output starts no thread of eSpeak's own, so the process can still fork."""
 _CHARS_UTF8 = 1
 _PHONEMES_IPA = 0x02
 """phonememode bit 1: IPA (UTF-8) instead of eSpeak's ASCII phoneme mnemonics."""
@@ -25,8 +23,7 @@ _NOT_SOUNDS = frozenset("\u02c8\u02cc |")
 """IPA primary and secondary stress, spaces between words, and our clause breaks."""
 _lock = threading.Lock()
 _configured: ctypes.CDLL | None = None
-"""The library object whose functions have been declared; eSpeak is initialised once."""
-_initialised = False
+"""The library object whose functions have been declared."""
 
 
 class _Voice(ctypes.Structure):
@@ -54,9 +51,8 @@ def phonemes(text: str, voice: str = DEFAULT_VOICE, ipa: bool = False) -> str:
     mode = _PHONEMES_IPA if ipa else 0
     with _lock:
         library = _library()
-        if engine_started():
-            # eSpeak's synthesis thread must not be translating while we do.
-            wait_until_idle()
+        # eSpeak's synthesis thread must not be translating while we do.
+        wait_until_idle()
         previous = _current_voice(library)
         _set_voice(library, voice)
         try:
@@ -83,7 +79,9 @@ def same_sound(first: str, second: str, voice: str = DEFAULT_VOICE) -> bool:
 
 
 def _library() -> ctypes.CDLL:
-    global _configured, _initialised
+    global _configured
+    # Initialised as the engine does it, once for the process, whichever comes first.
+    start_espeak()
     library = load_espeak()[0]
     if library is not _configured:
         library.espeak_TextToPhonemes.restype = ctypes.c_char_p
@@ -94,19 +92,7 @@ def _library() -> ctypes.CDLL:
         ]
         library.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         library.espeak_GetCurrentVoice.restype = ctypes.POINTER(_Voice)
-        library.espeak_Initialize.argtypes = [
-            ctypes.c_int,
-            ctypes.c_int,
-            ctypes.c_char_p,
-            ctypes.c_int,
-        ]
         _configured = library
-    # pyttsx3 initialises eSpeak itself; otherwise we must. A later pyttsx3 start
-    # initialises it again, which eSpeak NG allows.
-    needs_start = not _initialised and not engine_started()
-    if needs_start and library.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, None, 0) <= 0:
-        raise EngineError("eSpeak NG could not start (is its data folder installed?)")
-    _initialised = True
     return library
 
 

@@ -5,18 +5,29 @@ This module runs the workers; reader/pipeline/render.py is what each of them doe
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import signal
 import sys
 import threading
 from collections.abc import Iterator, Mapping
 
-from reader.errors import ReaderError
+from reader.errors import EngineError, ReaderError
 from reader.pipeline.engines import Engine, get_engine, make_engine
 from reader.pipeline.render import render_section
 from reader.pipeline.section_audio import SectionAudio, SectionJob
 
 __all__ = ["SectionAudio", "SectionJob", "Synthesiser", "synthesise_sections"]
+
+SECTION_TIMEOUT = 120.0
+"""Seconds a build waits for the next section before it gives up on a stuck engine.
+
+eSpeak NG says a long section in a second or two. A worker stuck inside the engine, or one
+that died mid-section (a Pool never notices its job is lost), would otherwise hold the
+document's lock for ever."""
+_PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal this process gets when the thread that started it ends."""
 
 _worker: dict = {}
 
@@ -30,10 +41,19 @@ def _start_worker(engine: str, rate: int) -> None:
     # and the build would wait for it forever.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with_parent()
     try:
         _worker["engine"] = make_engine(engine, rate)
     except ReaderError as error:
         _worker["error"] = error
+
+
+def _die_with_parent() -> None:
+    # A worker killed with SIGKILL runs no clean-up: its synthesis processes would live on,
+    # holding the document's lock, until their queue closed. Linux kills them with it.
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _run_job(job_and_voices: tuple[SectionJob, dict[str, str]]) -> SectionAudio:
@@ -47,8 +67,9 @@ class Synthesiser:
 
     # Starting workers costs each one an engine start (pyttsx3, eSpeak NG's voice data): a
     # build of many documents pays it once, not once a document.
-    def __init__(self, engine: str, rate: int, workers: int):
+    def __init__(self, engine: str, rate: int, workers: int, timeout: float | None = None):
         self._spec = get_engine(engine)
+        self._timeout = SECTION_TIMEOUT if timeout is None else timeout
         self._rate = rate
         self._workers = self._spec.most_workers(max(1, workers))
         self._pool = None
@@ -80,7 +101,8 @@ class Synthesiser:
             return (render_section(self._here, job, preferred) for job in ordered)
         self.start(len(ordered))
         voices = dict(preferred)
-        return self._pool.imap_unordered(_run_job, [(job, voices) for job in ordered])
+        results = self._pool.imap_unordered(_run_job, [(job, voices) for job in ordered])
+        return _each_within(results, len(ordered), self._timeout)
 
     def start(self, jobs: int | None = None) -> None:
         """Start enough workers for `jobs` sections (all of them when None), if not yet running."""
@@ -111,6 +133,18 @@ class Synthesiser:
         self.close()
 
 
+def _each_within(results, count: int, seconds: float) -> Iterator[SectionAudio]:
+    """Yield `count` results, each within `seconds` of the one before, or raise EngineError."""
+    for _ in range(count):
+        try:
+            yield results.next(seconds)
+        except multiprocessing.TimeoutError:
+            raise EngineError(
+                f"the speech engine produced nothing for {seconds:g} s: it is stuck, or a "
+                "synthesis process died; the build was stopped"
+            ) from None
+
+
 def synthesise_sections(
     jobs: list[SectionJob],
     engine: str,
@@ -125,14 +159,21 @@ def synthesise_sections(
 
 def _pool_context():
     # fork starts a worker in milliseconds, but is unsafe once this process has threads
-    # (a web server, a test's live server, eSpeak NG's own); forkserver is safe, and slower.
+    # (a web server, a test's live server, eSpeak NG's own), and once it has initialised
+    # eSpeak NG (a phoneme lookup for `reader check` or the staff worker's findings): the
+    # worker's engine would initialise it again over the inherited state, and speak from
+    # freed phoneme tables. forkserver is safe, and slower.
     methods = multiprocessing.get_all_start_methods()
-    # An engine adapter never imported has started no engine.
-    adapter = sys.modules.get("reader.pipeline.engine")
-    started = adapter is not None and adapter.engine_started()
-    alone = threading.active_count() == 1 and not started
+    # A library module never imported has initialised nothing.
+    library = sys.modules.get("reader.pipeline.espeak")
+    used = library is not None and library.initialised()
+    alone = threading.active_count() == 1 and not used
     if "fork" in methods and alone and sys.platform == "linux":
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
-        return multiprocessing.get_context("forkserver")
+        context = multiprocessing.get_context("forkserver")
+        # Workers fork from a server that imported what they run once, not each afresh; it
+        # imports no engine library.
+        context.set_forkserver_preload(["reader.pipeline.render"])
+        return context
     return multiprocessing.get_context("spawn")

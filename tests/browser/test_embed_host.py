@@ -242,7 +242,11 @@ def test_the_csp_watch_sees_a_violation(page, site, article_host):
         """(src) => document.body.append(Object.assign(document.createElement('img'), {src}))""",
         f"{site.url}/favicon.ico",
     )
-    page.wait_for_function("() => (window.__cspViolations || []).length > 0")
+    # Through the violation event itself: the page's CSP refuses a polled string predicate.
+    page.evaluate(
+        """() => new Promise((resolve) => (window.__cspViolations || []).length ? resolve()
+             : document.addEventListener('securitypolicyviolation', resolve, {once: true}))"""
+    )
     assert csp_violations(page) == [f"img-src {site.url}/favicon.ico"]
     page.wait_for_timeout(500)
     assert [r["csp-report"]["violated-directive"] for r in csp_reports(article_host)] == ["img-src"]

@@ -136,6 +136,51 @@ FOCUS_JS = """() => {
 }"""
 
 
+WAIT_FOR_PLAYER_JS = """([want, timeout]) => new Promise((resolve) => {
+  // Waits on the element's own events and its audio's, never on a polled string: the page's
+  // CSP (no 'unsafe-eval') refuses what page.wait_for_function("...") evaluates.
+  const el = document.querySelector('voice-reader');
+  const met = () => (want.state === undefined || el.state === want.state)
+    && (want.section === undefined || el.section === want.section)
+    && (want.sectionTime === undefined || el.sectionTime > want.sectionTime)
+    && (want.currentTime === undefined || el.currentTime >= want.currentTime)
+    && (want.playbackRate === undefined || el.playbackRate === want.playbackRate);
+  const elementEvents = ['voice-reader-state', 'voice-reader-section', 'voice-reader-ready'];
+  const mediaEvents = ['timeupdate', 'ratechange', 'playing', 'seeked'];
+  const heard = new Set();
+  const finish = (value) => {
+    clearTimeout(timer);
+    for (const type of elementEvents) el.removeEventListener(type, check);
+    for (const audio of heard) {
+      for (const type of mediaEvents) audio.removeEventListener(type, check);
+    }
+    resolve(value);
+  };
+  // The element changes its audio between sections: listen to each one it uses.
+  const listen = () => {
+    const audio = el.media;
+    if (audio && !heard.has(audio)) {
+      heard.add(audio);
+      for (const type of mediaEvents) audio.addEventListener(type, check);
+    }
+  };
+  function check() { if (met()) finish(true); else listen(); }
+  const timer = setTimeout(() => finish(met()), timeout);
+  for (const type of elementEvents) el.addEventListener(type, check);
+  check();
+})"""
+
+
+def wait_for_player(page, timeout: float = 10_000, **want) -> None:
+    """Wait until the player's properties are as `want` says, through its events and its audio's.
+
+    `want` names any of: state, section (equal), sectionTime (greater), currentTime (at least),
+    playbackRate (equal).
+    """
+    if not page.evaluate(WAIT_FOR_PLAYER_JS, [want, timeout]):
+        raise AssertionError(f"the player never reached {want}; it is at {state(page)}")
+
+
 def controls(page):
     """The main player's region (the docked mini-player repeats some of its buttons)."""
     return page.get_by_role("region", name="Listen to this page")
@@ -168,13 +213,10 @@ def open_player(page, url: str):
 
 def wait_playing(page, at_least: float = 0.3, section: int | None = None):
     """Wait until the player is playing (in `section`, if given) past `at_least` seconds."""
-    check = f"el.state === 'playing' && el.sectionTime > {at_least}"
+    want = {"state": "playing", "sectionTime": at_least}
     if section is not None:
-        check += f" && el.section === {section}"
-    page.wait_for_function(
-        f"() => {{ const el = document.querySelector('voice-reader'); return {check}; }}",
-        timeout=10_000,
-    )
+        want["section"] = section
+    wait_for_player(page, **want)
 
 
 def sentence_at(site, section: int, t: float) -> str:
@@ -242,7 +284,7 @@ def keyboard_journey(page, site) -> None:
     page.keyboard.press("Tab")
     assert focused(page).endswith("|SELECT")
     page.keyboard.press("ArrowDown")
-    page.wait_for_function("() => document.querySelector('voice-reader').playbackRate === 1.25")
+    wait_for_player(page, playbackRate=1.25)
     assert state(page)["preservesPitch"] is True
     page.keyboard.press("k")  # in a field: ignored
     assert state(page)["state"] == "playing"
@@ -252,9 +294,7 @@ def keyboard_journey(page, site) -> None:
     assert focused(page) == "Position in the page|INPUT"
     before = state(page)["whole"]
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        f"() => document.querySelector('voice-reader').currentTime >= {before} + 4.5"
-    )
+    wait_for_player(page, currentTime=before + 4.5)
     total = sum(s["duration"] for s in site.sections)
     slider = page.get_by_role("slider", name="Position in the page")
     expect(slider).to_have_attribute(
