@@ -19,7 +19,8 @@ from whisper_normalizer.english import EnglishSpellingNormalizer
 
 _HYPHEN_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?(st|nd|rd|th)?", re.IGNORECASE)
-_APOSTROPHE = re.compile(r"['’‘]")
+# The typewriter apostrophe and the typographic ones.
+_APOSTROPHE = re.compile("['\u2019\u2018]")
 # "A" and "I" are words of their own, so they never start a run of spelled letters.
 _LETTER = re.compile(r"[A-Z]")
 _WORD_LETTERS = {"A", "I"}

