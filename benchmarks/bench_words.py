@@ -1,6 +1,6 @@
 """Measure the manifest's word timings on the NETs document against eSpeak NG's own clock.
 
-Run: .venv/bin/python benchmarks/bench_words.py [--json]
+Run: .venv/bin/python benchmarks/bench_words.py [--json] [--engine pyttsx3|piper]
 
 Every section is said by the real engine, in this process, through the pipeline's own
 `render_section`. A second observer on eSpeak's synth callback notes, for each word event,
@@ -10,6 +10,12 @@ sentence's start plus `audio_position`: the figure the pipeline must meet (media
 p95 <= 80 ms). The samples-delivered clock is shown beside it, as the alternative that was
 measured and rejected. Then the document is built with the fake engine and the real one,
 and the gzipped manifest is weighed with and without its "words".
+
+With `--engine piper`, the natural voice (en_US-joe-medium) says every section instead, and
+each word start is checked against the audio itself: every sound onset (sound after at least
+100 ms of quiet, found from the decoded MP3's loudness alone) is paired with the nearest word
+start of the manifest, and the first word of each sentence with the first onset after the
+sentence's start. The same onset check is printed for eSpeak NG beside it.
 """
 
 from __future__ import annotations
@@ -117,6 +123,50 @@ def measure_accuracy() -> dict:
     }
 
 
+PIPER_VOICE = "en_US-joe-medium"
+MATCH_WINDOW = 0.25
+"""Seconds: an onset farther than this from every word start is not a word's (a breath)."""
+
+
+def measure_onsets(engine_name: str) -> dict:
+    """Say NETs with `engine_name` and compare word starts with the audio's sound onsets."""
+    from reader.pipeline.engines import make_engine
+    from tests.audio import decode_mp3, sound_onsets
+
+    document = parse_document((CONTENT / f"{SLUG}.html").read_bytes(), SLUG)
+    sections = spoken_sections(document, load_lexicon(CONTENT, SLUG))
+    engine = make_engine(engine_name, 160)
+    preferred = {document.lang.lower(): PIPER_VOICE} if engine_name == "piper" else {}
+    rate = getattr(engine, "sample_rate", SAMPLE_RATE)
+    word_errors, sentence_errors = [], []
+    onsets_total = unmatched = 0
+    for index, section in enumerate(sections):
+        audio = render_section(engine, SectionJob(str(index), section.sentences), preferred)
+        onsets = sound_onsets(decode_mp3(audio.mp3, rate), rate)
+        starts = sorted(w[0] for words in audio.words for w in words)
+        onsets_total += len(onsets)
+        for onset in onsets:
+            nearest = min(starts, key=lambda s: abs(s - onset), default=None)
+            if nearest is None or abs(nearest - onset) > MATCH_WINDOW:
+                unmatched += 1
+            else:
+                word_errors.append(abs(nearest - onset))
+        for (start, end), words in zip(audio.timings, audio.words, strict=True):
+            heard = [o for o in onsets if start - 0.05 <= o < end]
+            if words and heard:
+                sentence_errors.append(abs(words[0][0] - heard[0]))
+    return {
+        "engine": engine_name,
+        "onsets": onsets_total,
+        "unmatched_onsets": unmatched,
+        "word_median_ms": round(statistics.median(word_errors) * 1000, 1),
+        "word_p95_ms": round(percentile(word_errors, 0.95) * 1000, 1),
+        "sentences": len(sentence_errors),
+        "sentence_median_ms": round(statistics.median(sentence_errors) * 1000, 1),
+        "sentence_p95_ms": round(percentile(sentence_errors, 0.95) * 1000, 1),
+    }
+
+
 def without_words(manifest: mf.Manifest) -> mf.Manifest:
     """Return a copy of a manifest with every sentence's "words" taken out."""
     data = manifest.to_dict()
@@ -158,11 +208,41 @@ def measure() -> dict:
     return {"accuracy": measure_accuracy(), "size": measure_size()}
 
 
+def print_onsets(figures: dict) -> None:
+    """Print one engine's word and sentence starts against the audio's onsets."""
+    print(
+        f"{figures['engine']}: {figures['onsets']} sound onsets, "
+        f"{figures['unmatched_onsets']} with no word start within {MATCH_WINDOW * 1000:.0f} ms"
+    )
+    print(
+        f"  word start vs nearest onset: median {figures['word_median_ms']} ms, "
+        f"p95 {figures['word_p95_ms']} ms (target: median <= 30, p95 <= 80)"
+    )
+    print(
+        f"  sentence's first word vs its first onset ({figures['sentences']} sentences): "
+        f"median {figures['sentence_median_ms']} ms, p95 {figures['sentence_p95_ms']} ms"
+    )
+
+
 def main() -> None:
     """Print the word-timing error and the manifest growth."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--engine",
+        choices=("pyttsx3", "piper"),
+        default="pyttsx3",
+        help="piper: check the natural voice's word starts against the audio's sound onsets",
+    )
     args = parser.parse_args()
+    if args.engine == "piper":
+        result = {engine: measure_onsets(engine) for engine in ("piper", "pyttsx3")}
+        if args.json:
+            print(json.dumps(result))
+            return
+        for figures in result.values():
+            print_onsets(figures)
+        return
     result = measure()
     if args.json:
         print(json.dumps(result))

@@ -32,7 +32,11 @@ content_option = click.option(
     help="Folder of documents.",
 )
 voice_option = click.option(
-    "--voice", help="eSpeak NG voice for the documents' language, e.g. gmw/en."
+    "--voice",
+    default=lambda: config.setting("VOICE") or None,
+    show_default="READER_VOICE",
+    help="Voice for the documents' language, e.g. gmw/en (eSpeak NG) or en_US-joe-medium "
+    "(piper); `reader voices` lists them.",
 )
 rate_option = click.option(
     "--rate",
@@ -44,8 +48,8 @@ rate_option = click.option(
 engine_option = click.option(
     "--engine",
     type=click.Choice(list(ENGINES)),
-    default=DEFAULT_ENGINE,
-    show_default=True,
+    default=lambda: config.setting("ENGINE"),
+    show_default=f"READER_ENGINE, else {DEFAULT_ENGINE}",
     help="Speech engine: " + " ".join(f"'{e.name}': {e.help}" for e in ENGINES.values()),
 )
 
@@ -167,7 +171,7 @@ def _print_findings(slug: str, found) -> None:
 @main.command()
 @click.argument("text")
 @click.option("--lang", default="en-GB", show_default=True, help="Language of the text.")
-@click.option("--voice", help="eSpeak NG voice for that language, e.g. gmw/en.")
+@voice_option
 @click.option(
     "--out",
     "out_file",
@@ -184,6 +188,7 @@ def _print_findings(slug: str, found) -> None:
 @engine_option
 def say(text, lang, voice, out_file, content_dir, slug, rate, engine) -> None:
     """Say TEXT exactly as a build would, write the audio and print what was said."""
+    from reader.pipeline.document_voice import voice_of_document
     from reader.pipeline.engines import make_engine
     from reader.pipeline.lexicon import load_lexicon
     from reader.pipeline.phonemes import pronunciation
@@ -193,17 +198,49 @@ def say(text, lang, voice, out_file, content_dir, slug, rate, engine) -> None:
     try:
         check_output(out_file)
         lexicon = load_lexicon(content_dir, slug or "")
+        source = click.get_current_context().get_parameter_source("voice")
+        if slug and source is not click.core.ParameterSource.COMMANDLINE:
+            # As a build reads it: the voice the document names wins over the site's.
+            voice = voice_of_document(content_dir, slug) or voice
         utterance = speak(text, lang, lexicon, make_engine(engine, rate), voice)
         write_audio(utterance, out_file)
-        for sentence, chosen in zip(utterance.sentences, utterance.voices, strict=True):
+        for sentence, sounds in zip(utterance.sentences, utterance.phoneme_voices, strict=True):
             click.echo(f"said:   {sentence.spoken}")
-            click.echo(f"sounds: {pronunciation(sentence.spoken, chosen)}")
+            click.echo(f"sounds: {pronunciation(sentence.spoken, sounds)}")
     except ReaderError as error:
         raise click.ClickException(str(error)) from error
     voices = ", ".join(sorted(set(utterance.voices)))
     click.echo(
         f"voice {voices} at {rate} words a minute; wrote {out_file} ({utterance.seconds:.1f} s)"
     )
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the voices as JSON.")
+def voices(as_json) -> None:
+    """List every voice this site can use: engine, language, sample rate, quality, licence."""
+    import json
+
+    from reader.pipeline.engines import make_engine
+    from reader.pipeline.voice_catalogue import piper_available, usable_voices
+
+    try:
+        rows = usable_voices(make_engine("pyttsx3", DEFAULT_RATE).voices())
+    except ReaderError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps([row._asdict() for row in rows], ensure_ascii=False, indent=1))
+        return
+    header = ("engine", "voice", "language", "rate", "quality", "licence", "description")
+    table = [header, *((r[0], r[1], r[2], f"{r[3]} Hz", *r[4:]) for r in rows)]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(header) - 1)]
+    for row in table:
+        cells = [str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)]
+        click.echo("  ".join([*cells, row[-1]]))
+    if not piper_available():
+        click.echo(
+            'Piper voices need the natural extra: pip install "voice-reader[natural]"', err=True
+        )
 
 
 @main.command()

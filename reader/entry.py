@@ -71,10 +71,11 @@ def _build(content_dir: Path, out_dir: Path, slugs: list[str]) -> int:
     from time import perf_counter
 
     started = perf_counter()
-    from reader.pipeline.engines import DEFAULT_ENGINE
     from reader.pipeline.freshness import DEFAULT_RATE, nothing_to_build, summary_line
+    from reader.web.config import setting
 
-    current = nothing_to_build(content_dir, out_dir, slugs, DEFAULT_ENGINE, DEFAULT_RATE, None)
+    engine, voice = setting("ENGINE"), setting("VOICE") or None
+    current = nothing_to_build(content_dir, out_dir, slugs, engine, DEFAULT_RATE, voice)
     if current is not None:
         reused = sum(sections for _, sections, _ in current)
         minutes = sum(seconds for _, _, seconds in current) / 60
@@ -84,7 +85,7 @@ def _build(content_dir: Path, out_dir: Path, slugs: list[str]) -> int:
     from reader.build_command import run_build
     from reader.pipeline.build import BuildOptions
 
-    return run_build(content_dir, out_dir, slugs, BuildOptions())
+    return run_build(content_dir, out_dir, slugs, BuildOptions(engine=engine, voice=voice))
 
 
 def _plain_build(args: list[str]) -> tuple[list[str], dict[str, str]] | None:

@@ -47,6 +47,9 @@ class Document:
     """SHA-256 of the source file's bytes."""
     warnings: tuple[str, ...] = ()
     """Problems found while parsing best-effort, for `reader check` and the build log."""
+    voice: str = ""
+    """The voice the page names for its own language (`<meta name="voice-reader-voice">`);
+    "" leaves it to the site's setting."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,8 @@ class Utterance:
     text: str
     """The text as sent to the engine, which the words' `start` and `length` index."""
     pcm: bytes
-    """22,050 Hz mono 16-bit samples."""
+    """Mono 16-bit samples at `sample_rate`."""
     words: tuple[SpokenWord, ...] = ()
     """The words the engine reported, in order; an engine may merge short words."""
+    sample_rate: int = 22050
+    """Samples a second of `pcm`: eSpeak NG's 22,050 Hz, or a Piper voice's own rate."""

@@ -404,7 +404,7 @@ assert not loaded, loaded
         READER_BUILD_DIR=str(tmp_path / "build"),
         READER_INSTANCE_PATH=str(tmp_path / "instance"),
         READER_ADMIN_PASSWORD_HASH=PASSWORD_HASH,
-        READER_BUILD_ENGINE="fake",
+        READER_ENGINE="fake",
         PYTHONPATH=os.pathsep.join(p for p in sys.path if p),
     )
     result = subprocess.run(

@@ -45,7 +45,7 @@ def worker_env(staff) -> dict:
         READER_INSTANCE_PATH=str(staff.instance),
         READER_CONTENT_DIR=str(staff.content_dir),
         READER_BUILD_DIR=str(staff.build_dir),
-        READER_BUILD_ENGINE="fake",
+        READER_ENGINE="fake",
         PYTHONPATH=os.pathsep.join(p for p in sys.path if p),
     )
     return env

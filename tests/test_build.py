@@ -29,7 +29,12 @@ def test_the_nets_document_is_published_with_every_heading_as_a_section(publishe
     assert manifest["document"]["slug"] == NETS
     assert manifest["document"]["title"] == "Neuroendocrine tumours (NETs)"
     assert manifest["document"]["lang"] == "en-GB"
-    assert manifest["voice"] == {"engine": "fake-1", "voice": "gmw/en", "rate": 160}
+    assert manifest["voice"] == {
+        "engine": "fake-1",
+        "voice": "gmw/en",
+        "rate": 160,
+        "description": "Test tones",
+    }
     source = (REPO / "content" / f"{NETS}.html").read_text()
     headings = [s["heading"] for s in manifest["sections"]]
     assert len(headings) == 1 + source.count("<h2") + source.count("<h3")

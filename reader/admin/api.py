@@ -9,6 +9,7 @@ from reader.admin import audit, status, store, validate
 from reader.admin.queue import BUILD, RETIRE, queue_for
 from reader.admin.tokens import Tokens
 from reader.manifest import is_valid_slug
+from reader.pipeline.document_voice import is_voice_id, with_voice
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 BAD_TOKENS_PER_MINUTE = 10
@@ -87,6 +88,13 @@ def put_document(slug: str):
     data, refused = _read_body()
     if refused:
         return refused
+    if "voice" in request.args:
+        # Stored in the page itself, as its <meta name="voice-reader-voice">: every build,
+        # check and `reader say --document` then reads it from the one place.
+        voice = request.args["voice"].strip()
+        if not is_voice_id(voice):
+            return error(400, "the voice must be a voice id such as en_US-joe-medium or gmw/en")
+        data = with_voice(data, voice)
     config = current_app.config
     content_dir, build_dir = config["CONTENT_DIR"], config["BUILD_DIR"]
     if store.read_source(content_dir, slug) == data and not store.is_unpublished(build_dir, slug):

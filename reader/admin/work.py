@@ -17,6 +17,7 @@ from reader.errors import ReaderError
 from reader.locks import FileLock
 from reader.model import Sentence
 from reader.pipeline.build import BuildOptions, build_document
+from reader.pipeline.document_voice import voice_of_document
 from reader.pipeline.lexicon import Entry, Lexicon
 from reader.pipeline.publish import (
     atomic_write,
@@ -39,6 +40,8 @@ class Context:
     build_dir: Path
     instance_path: Path
     engine: str
+    voice: str | None = None
+    """The site's voice for each document's own language; None chooses by language."""
     jobs: int | None = None
     """Synthesis processes per build; None is the pipeline's default."""
 
@@ -88,9 +91,9 @@ def _build(ctx: Context, job: Job) -> dict:
         job.done, job.total = done, total
         ctx.queue.save(job)
 
-    options = BuildOptions(engine=ctx.engine)
+    options = BuildOptions(engine=ctx.engine, voice=ctx.voice)
     if ctx.jobs:
-        options = BuildOptions(engine=ctx.engine, jobs=ctx.jobs)
+        options = BuildOptions(engine=ctx.engine, voice=ctx.voice, jobs=ctx.jobs)
     result = build_document(ctx.content_dir, ctx.build_dir, job.slug, options, progress)
     (mf.document_dir(ctx.build_dir, job.slug) / mf.UNPUBLISHED_NAME).unlink(missing_ok=True)
     source = (ctx.content_dir / f"{job.slug}.html").read_bytes()
@@ -119,13 +122,18 @@ def _clip(ctx: Context, job: Job) -> dict:
     text = SAMPLE.format(word=written)
     lexicon = Lexicon([Entry(written, said, "")])
     spoken = spoken_text(text, lang, lexicon)
-    key = hashlib.sha256(json.dumps([ctx.engine, lang, spoken]).encode()).hexdigest()[:20]
+    # The voice a build would read the word in: the document's own, else the site's.
+    slug = job.args.get("document") or ""
+    voice = (voice_of_document(ctx.content_dir, slug) if slug else "") or ctx.voice
+    preferred = {lang.lower(): voice} if voice else {}
+    key = hashlib.sha256(json.dumps([ctx.engine, voice, lang, spoken]).encode()).hexdigest()[:20]
     clips = ctx.instance_path / "clips"
     clips.mkdir(parents=True, exist_ok=True)
     path = clips / f"{key}.mp3"
     if not path.is_file():
         sentence = Sentence(text, spoken, lang, 0.2)
-        (audio,) = synthesise_sections([SectionJob(key, (sentence,))], ctx.engine, 160, {}, 1)
+        clip = SectionJob(key, (sentence,))
+        (audio,) = synthesise_sections([clip], ctx.engine, 160, preferred, 1)
         atomic_write(path, audio.mp3)
     return {"clip": path.name, "text": text, "spoken": spoken}
 

@@ -145,6 +145,7 @@ def context_for(app, queue: Queue, jobs: int | None = None):
         Path(config["CONTENT_DIR"]),
         Path(config["BUILD_DIR"]),
         Path(app.instance_path),
-        config["BUILD_ENGINE"],
+        config["ENGINE"],
+        config["VOICE"] or None,
         jobs,
     )

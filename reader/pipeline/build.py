@@ -284,7 +284,8 @@ def _document_steps(
             # --force says every section again, from its text: nothing is taken on trust.
             spoken = SpokenCache(folder, lexicon, reuse=not options.force)
             sections = spoken.spoken_sections(document)
-            preferred = {document.lang.lower(): options.voice} if options.voice else {}
+            voice = document.voice or options.voice  # the page's own choice wins
+            preferred = {document.lang.lower(): voice} if voice else {}
             keys = [_section_key(s, engine, options, preferred) for s in sections]
             reusable = {} if options.force else _reusable_sections(old, folder)
             jobs = [
@@ -304,9 +305,7 @@ def _document_steps(
             download, files = build_download(folder, document.title, entries, old, ahead)
             manifest = mf.Manifest(
                 document=info,
-                voice=mf.Voice(
-                    engine=engine, voice=_main_voice(keys[0], audio, old), rate=options.rate
-                ),
+                voice=_voice(options, engine, _main_voice(keys[0], audio, old)),
                 built_at=_now(),
                 sections=entries,
                 download=download,
@@ -485,6 +484,14 @@ def _parts(sentence, timed) -> tuple[mf.SentencePart, ...] | None:
         mf.SentencePart(text=part.text, lang=part.lang, voice=voice, start=start, end=end)
         for part, (start, end, voice) in zip(sentence.parts, timed, strict=True)
     )
+
+
+def _voice(options: BuildOptions, engine: str, voice: str) -> mf.Voice:
+    """Describe the voice of the document's own language, as the page names it."""
+    from reader.pipeline.voice_catalogue import describe_voice
+
+    description = describe_voice(options.engine, voice)
+    return mf.Voice(engine=engine, voice=voice, rate=options.rate, description=description)
 
 
 def _main_voice(first_key: str, audio: dict[str, SectionAudio], old: mf.Manifest | None) -> str:

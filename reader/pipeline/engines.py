@@ -77,6 +77,13 @@ ENGINES: dict[str, EngineSpec] = {
             identity="reader.pipeline.fake_engine:engine_id",
             in_process=True,
         ),
+        EngineSpec(
+            "piper",
+            "Piper neural voices (the natural extra), with eSpeak NG for other languages.",
+            factory="reader.pipeline.piper_engine:PiperEngine",
+            identity="reader.pipeline.piper_voices:engine_id",
+            preload="reader.pipeline.piper_engine:preload",
+        ),
     )
 }
 DEFAULT_ENGINE = "pyttsx3"

@@ -18,6 +18,7 @@ from bs4.formatter import HTMLFormatter
 
 from reader.errors import ContentError
 from reader.model import Block, Document, Section
+from reader.pipeline.document_voice import read_voice
 from reader.pipeline.sentences import collapse_whitespace, split_sentences
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
@@ -123,6 +124,7 @@ def parse_document(source: bytes, slug: str) -> Document:
     page = _soup(text)
     _flatten(page, warnings)
     _validate_langs(page, warnings)
+    voice = read_voice(page, warnings)
     _drop_unread(page)
     container = page.find("main") or page.find("article") or page.find("body") or page
     lang = _inherited_lang(container)
@@ -161,6 +163,7 @@ def parse_document(source: bytes, slug: str) -> Document:
         html=clean.decode(formatter=_FORMATTER).strip(),
         source_sha256=hashlib.sha256(source).hexdigest(),
         warnings=tuple(warnings),
+        voice=voice,
     )
 
 

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 from reader.model import Sentence, Utterance
-from reader.pipeline.encode import ENCODER_DELAY, Mp3Encoder, pcm_seconds, silence
+from reader.pipeline.encode import Mp3Encoder, encoder_delay, pcm_seconds, silence
+from reader.pipeline.engine import SAMPLE_RATE
 from reader.pipeline.engines import Engine
 from reader.pipeline.synthesise import SectionAudio, SectionJob
 from reader.pipeline.voices import choose_voice
@@ -22,10 +23,40 @@ def speak(engine: Engine, text: str, voice: str) -> Utterance:
     return Utterance(text, engine.synthesise(text, voice))
 
 
+def output_rate(engine: Engine) -> int:
+    """Return the sample rate of the engine's sections: one rate for a whole build."""
+    return getattr(engine, "sample_rate", SAMPLE_RATE)
+
+
+def voice_defaults(engine: Engine) -> Mapping[str, str] | None:
+    """Return the engine's own voices by language, if it prefers them to eSpeak NG's."""
+    defaults = getattr(engine, "default_voices", None)
+    return defaults() if defaults else None
+
+
+def at_rate(utterance: Utterance, rate: int) -> Utterance:
+    """Return the utterance at `rate`: a voice of another rate is resampled, words kept."""
+    if utterance.sample_rate == rate:
+        return utterance
+    # Imported here: only the natural voice's builds meet two rates, and it brings numpy.
+    from reader.pipeline.resample import resample
+
+    ratio = rate / utterance.sample_rate
+    return Utterance(
+        utterance.text,
+        resample(utterance.pcm, utterance.sample_rate, rate),
+        tuple(type(w)(round(w.sample * ratio), w.start, w.length) for w in utterance.words),
+        rate,
+    )
+
+
 def render_section(engine: Engine, job: SectionJob, preferred: Mapping[str, str]) -> SectionAudio:
     """Synthesise each sentence, join them with their pauses and encode one MP3."""
     installed = engine.voices()
-    encoder = Mp3Encoder()
+    defaults = voice_defaults(engine)
+    rate = output_rate(engine)
+    delay = encoder_delay(rate)
+    encoder = Mp3Encoder(rate)
     frames, timings, voices, words, parts = [], [], [], [], []
     elapsed = 0.0
     # Encoding runs on a second thread. lameenc releases the GIL, so it overlaps the next
@@ -33,28 +64,28 @@ def render_section(engine: Engine, job: SectionJob, preferred: Mapping[str, str]
     with ThreadPoolExecutor(max_workers=1) as encoding:
         for sentence in job.sentences:
             start = elapsed
-            voice = choose_voice(sentence.lang, installed, preferred)
+            voice = choose_voice(sentence.lang, installed, preferred, defaults)
             if sentence.parts:
                 pcm, said, spoken_parts = _say_parts(
-                    engine, sentence, installed, preferred, start + ENCODER_DELAY
+                    engine, sentence, installed, preferred, start + delay
                 )
             else:
-                utterance = speak(engine, sentence.spoken, voice)
+                utterance = at_rate(speak(engine, sentence.spoken, voice), rate)
                 pcm, spoken_parts = utterance.pcm, ()
-                said = word_timings(sentence.text, utterance, start + ENCODER_DELAY)
-            elapsed = start + pcm_seconds(pcm)
-            timings.append((round(start + ENCODER_DELAY, 3), round(elapsed + ENCODER_DELAY, 3)))
+                said = word_timings(sentence.text, utterance, start + delay)
+            elapsed = start + pcm_seconds(pcm, rate)
+            timings.append((round(start + delay, 3), round(elapsed + delay, 3)))
             voices.append(voice)
             words.append(tuple(said))
             parts.append(spoken_parts)
-            pcm += silence(sentence.pause)
-            elapsed = start + pcm_seconds(pcm)
+            pcm += silence(sentence.pause, rate)
+            elapsed = start + pcm_seconds(pcm, rate)
             frames.append(encoding.submit(encoder.encode, pcm))
         mp3 = b"".join(f.result() for f in frames) + encoder.finish()
     return SectionAudio(
         key=job.key,
         mp3=mp3,
-        duration=round(elapsed + ENCODER_DELAY, 3),
+        duration=round(elapsed + delay, 3),
         timings=tuple(timings),
         voices=tuple(voices),
         words=tuple(words),
@@ -72,20 +103,22 @@ def _say_parts(engine: Engine, sentence: Sentence, installed, preferred, start: 
     Returns the PCM, the words on the sentence's display text, and (start, end, voice) of
     each part. The engine adapter waits for eSpeak to be idle before each voice change.
     """
+    rate = output_rate(engine)
+    defaults = voice_defaults(engine)
     pcm = b""
     said: list[Word] = []
     spoken_parts = []
     for number, part in enumerate(sentence.parts):
         if number:
-            pcm += silence(PART_GAP)
-        voice = choose_voice(part.lang, installed, preferred)
-        utterance = speak(engine, part.spoken, voice)
-        part_start = start + pcm_seconds(pcm)
+            pcm += silence(PART_GAP, rate)
+        voice = choose_voice(part.lang, installed, preferred, defaults)
+        utterance = at_rate(speak(engine, part.spoken, voice), rate)
+        part_start = start + pcm_seconds(pcm, rate)
         shift = len(sentence.text[: part.offset].encode("utf-16-le")) // 2
         said.extend(
             (time, offset + shift, length)
             for time, offset, length in word_timings(part.text, utterance, part_start)
         )
         pcm += utterance.pcm
-        spoken_parts.append((round(part_start, 3), round(start + pcm_seconds(pcm), 3), voice))
+        spoken_parts.append((round(part_start, 3), round(start + pcm_seconds(pcm, rate), 3), voice))
     return pcm, said, tuple(spoken_parts)

@@ -13,6 +13,7 @@ from reader.pipeline.encode import encode_mp3, pcm_seconds, silence
 from reader.pipeline.engine import SAMPLE_RATE, SAMPLE_WIDTH
 from reader.pipeline.engines import Engine
 from reader.pipeline.lexicon import Lexicon
+from reader.pipeline.render import at_rate, output_rate, speak, voice_defaults
 from reader.pipeline.speech import block_sentences
 from reader.pipeline.voices import choose_voice
 
@@ -27,12 +28,15 @@ class Utterance:
     voices: tuple[str, ...]
     """The voice that read each sentence."""
     pcm: bytes
-    """22,050 Hz mono 16-bit, with the build's pause after each sentence."""
+    """Mono 16-bit at `sample_rate`, with the build's pause after each sentence."""
+    sample_rate: int = SAMPLE_RATE
+    phoneme_voices: tuple[str, ...] = ()
+    """The eSpeak NG voice whose phonemes each sentence was said with."""
 
     @property
     def seconds(self) -> float:
         """Length of the audio in seconds."""
-        return pcm_seconds(self.pcm)
+        return pcm_seconds(self.pcm, self.sample_rate)
 
 
 def spoken_sentences(text: str, lang: str, lexicon: Lexicon) -> tuple[Sentence, ...]:
@@ -49,12 +53,18 @@ def say(text: str, lang: str, lexicon: Lexicon, engine: Engine, voice: str | Non
     installed = engine.voices()
     # The same choice as a build: --voice is the voice for the page's own language.
     preferred = {lang.lower(): voice} if voice else {}
+    defaults, rate = voice_defaults(engine), output_rate(engine)
     voices, chunks = [], []
     for sentence in sentences:
-        chosen = choose_voice(sentence.lang, installed, preferred)
+        chosen = choose_voice(sentence.lang, installed, preferred, defaults)
         voices.append(chosen)
-        chunks.append(engine.synthesise(sentence.spoken, chosen) + silence(sentence.pause))
-    return Utterance(sentences, tuple(voices), b"".join(chunks))
+        said = at_rate(speak(engine, sentence.spoken, chosen), rate)
+        chunks.append(said.pcm + silence(sentence.pause, rate))
+    # A natural voice says the phonemes of an eSpeak NG voice; eSpeak's own voices, their own.
+    phoneme_voice = getattr(engine, "phoneme_voice", lambda chosen: chosen)
+    return Utterance(
+        sentences, tuple(voices), b"".join(chunks), rate, tuple(map(phoneme_voice, voices))
+    )
 
 
 def check_output(path: Path) -> None:
@@ -71,13 +81,13 @@ def write_audio(utterance: Utterance, path: Path) -> None:
     """Write the audio as MP3 (the build's encoding) or WAV, chosen by the file's extension."""
     check_output(path)
     if path.suffix.lower() == ".mp3":
-        data = encode_mp3(utterance.pcm)
+        data = encode_mp3(utterance.pcm, utterance.sample_rate)
     else:
         buffer = io.BytesIO()
         with wave.open(buffer, "wb") as wav:
             wav.setnchannels(1)
             wav.setsampwidth(SAMPLE_WIDTH)
-            wav.setframerate(SAMPLE_RATE)
+            wav.setframerate(utterance.sample_rate)
             wav.writeframes(utterance.pcm)
         data = buffer.getvalue()
     try:

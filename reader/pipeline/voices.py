@@ -15,11 +15,21 @@ DEFAULT_VOICES = {
 }
 
 
-def choose_voice(lang: str, installed: Collection[str], preferred: Mapping[str, str]) -> str:
-    """Return the voice for `lang`: a staff choice, then our default, then one named for it."""
+def choose_voice(
+    lang: str,
+    installed: Collection[str],
+    preferred: Mapping[str, str],
+    engine_defaults: Mapping[str, str] | None = None,
+) -> str:
+    """Return the voice for `lang`: a staff choice, then our default, then one named for it.
+
+    `engine_defaults` are an engine's own voices by language (the natural voice's), tried
+    before eSpeak NG's defaults for the same tag.
+    """
     tags = [lang.lower(), lang.lower().split("-")[0]]
+    tables = (preferred, *([engine_defaults] if engine_defaults else []), DEFAULT_VOICES)
     for tag in tags:
-        for table in (preferred, DEFAULT_VOICES):
+        for table in tables:
             if tag in table:
                 if table[tag] not in installed:
                     raise EngineError(unknown_voice_message(table[tag], installed))

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from reader.model import SpokenWord, Utterance
-from reader.pipeline.engine import SAMPLE_RATE
 
 Word = tuple[float, int, int]
 """(start in seconds, offset, length): the offset and length in UTF-16 code units."""
@@ -31,8 +30,9 @@ def word_timings(display: str, utterance: Utterance, start: float) -> list[Word]
     """Return the manifest's words for one sentence whose audio starts at `start` seconds."""
     spans = display_spans(display, utterance.text, utterance.words)
     units = _utf16_offsets(display)
+    rate = utterance.sample_rate
     return [
-        (round(start + word.sample / SAMPLE_RATE, START_DECIMALS), units[lo], units[hi] - units[lo])
+        (round(start + word.sample / rate, START_DECIMALS), units[lo], units[hi] - units[lo])
         for word, (lo, hi) in zip(utterance.words, spans, strict=True)
     ]
 

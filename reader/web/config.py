@@ -124,13 +124,27 @@ SETTINGS: tuple[Setting, ...] = (
         "`redis://host:6379/0` shares one queue between build machines (needs `redis`).",
     ),
     Setting(
-        "BUILD_ENGINE",
+        "ENGINE",
         "pyttsx3",
-        "Speech engine of the builds the worker runs (`pyttsx3`, or `fake` for tests).",
+        "Speech engine of `reader build`, `check` and `say` and of the worker's builds: "
+        "`pyttsx3` (eSpeak NG), `piper` (the natural voice) or `fake` (tests).",
+    ),
+    Setting(
+        "VOICE",
+        "",
+        "Voice for each document's own language, e.g. `en_US-joe-medium` (Piper) or `gmw/en` "
+        "(eSpeak NG); empty chooses one from the language. A document's "
+        '`<meta name="voice-reader-voice">` wins over it.',
     ),
 )
 
 ENV_ONLY_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "VOICES_DIR",
+        "",
+        "Folder of Piper voices (`<name>.onnx` with `<name>.onnx.json`) for the natural voice, "
+        "besides those of installed voice packages. Environment only: build workers read it.",
+    ),
     Setting(
         "INSTANCE_PATH",
         "",

@@ -26,7 +26,7 @@ def staff_app(tmp_path: Path, content_dir: Path, build_dir: Path, **extra):
         "CONTENT_DIR": content_dir,
         "BUILD_DIR": build_dir,
         "ADMIN_PASSWORD_HASH": PASSWORD_HASH,
-        "BUILD_ENGINE": "fake",
+        "ENGINE": "fake",
         "SECRET_KEY": "test secret key, not for production",
     }
     return create_app({**config, **extra})
