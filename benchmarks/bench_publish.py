@@ -79,7 +79,7 @@ def main() -> int:
         READER_CONTENT_DIR=str(content),
         READER_BUILD_DIR=str(build),
         READER_INSTANCE_PATH=str(instance),
-        READER_BUILD_ENGINE=options.engine,
+        READER_ENGINE=options.engine,
     )
     print(f"building {NETS} with {options.engine} (once, not timed)…", flush=True)
     subprocess.run([*READER, "build", "--engine", options.engine], env=env, check=True)

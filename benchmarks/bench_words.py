@@ -13,7 +13,7 @@ and the gzipped manifest is weighed with and without its "words".
 
 With `--engine piper`, the natural voice (en_US-joe-medium) says every section instead, and
 each word start is checked against the audio itself: every sound onset (sound after at least
-100 ms of quiet, found from the decoded MP3's loudness alone) is paired with the nearest word
+150 ms of quiet, found from the decoded MP3's loudness alone) is paired with the nearest word
 start of the manifest, and the first word of each sentence with the first onset after the
 sentence's start. The same onset check is printed for eSpeak NG beside it.
 """

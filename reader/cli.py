@@ -107,29 +107,33 @@ def check(slugs, content_dir, voice, engine, as_json) -> None:
     from reader.pipeline.hearing import PROBLEM
     from reader.pipeline.lexicon import load_lexicon
     from reader.pipeline.parse import parse_document
+    from reader.pipeline.render import voice_defaults
     from reader.pipeline.speech import spoken_sections
-    from reader.pipeline.voices import missing_voices
+    from reader.pipeline.voices import missing_voices, phoneme_voices
 
     problems = 0
-    installed = None
+    speaker = None
     report = {}
     for slug in slugs or discover(content_dir):
         try:
             source = read_content(content_dir, document_path(content_dir, slug))
             document = parse_document(source, slug)
             lexicon = load_lexicon(content_dir, slug)
-            installed = installed or make_engine(engine, DEFAULT_RATE).voices()
+            speaker = speaker or make_engine(engine, DEFAULT_RATE)
+            installed = speaker.voices()
+            chosen = document.voice or voice  # the page's own voice wins, as in a build
             languages = {
                 lang
                 for sec in spoken_sections(document, lexicon)
                 for s in sec.sentences
                 for lang in (s.lang, *(part.lang for part in s.parts))
             }
-            preferred = {document.lang.lower(): voice} if voice else {}
-            found = find_all(document, lexicon, preferred)
+            heard = phoneme_voices(engine, document.lang, chosen, installed)
+            found = find_all(document, lexicon, heard)
+            defaults = voice_defaults(speaker)
             found += [
                 Finding(PROBLEM, problem)
-                for problem in missing_voices(languages, installed, document.lang, voice)
+                for problem in missing_voices(languages, installed, document.lang, chosen, defaults)
             ]
         except (ReaderError, OSError) as error:
             found = [Finding(PROBLEM, str(error))]
@@ -188,11 +192,10 @@ def _print_findings(slug: str, found) -> None:
 @engine_option
 def say(text, lang, voice, out_file, content_dir, slug, rate, engine) -> None:
     """Say TEXT exactly as a build would, write the audio and print what was said."""
-    from reader.pipeline.document_voice import voice_of_document
     from reader.pipeline.engines import make_engine
     from reader.pipeline.lexicon import load_lexicon
     from reader.pipeline.phonemes import pronunciation
-    from reader.pipeline.say import check_output, write_audio
+    from reader.pipeline.say import check_output, voice_of_document, write_audio
     from reader.pipeline.say import say as speak
 
     try:

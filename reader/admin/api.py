@@ -8,8 +8,8 @@ from werkzeug.exceptions import HTTPException
 from reader.admin import audit, status, store, validate
 from reader.admin.queue import BUILD, RETIRE, queue_for
 from reader.admin.tokens import Tokens
+from reader.document_voice import is_voice_id, with_voice
 from reader.manifest import is_valid_slug
-from reader.pipeline.document_voice import is_voice_id, with_voice
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 BAD_TOKENS_PER_MINUTE = 10

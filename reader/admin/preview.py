@@ -8,16 +8,24 @@ from reader.pipeline.check import check_document
 from reader.pipeline.lexicon import Lexicon, load_lexicon
 from reader.pipeline.parse import parse_document
 from reader.pipeline.speech import spoken_sections
+from reader.pipeline.voices import phoneme_voices
 
 
 def inspect_document(
-    source: bytes, slug: str, content_dir: Path, lexicon: Lexicon | None = None
+    source: bytes,
+    slug: str,
+    content_dir: Path,
+    lexicon: Lexicon | None = None,
+    engine: str = "pyttsx3",
+    voice: str | None = None,
 ) -> dict:
     """Parse and check a document: its page HTML, each sentence as read aloud, the findings.
 
+    The findings hear what `engine` will say, in the document's voice, else `voice`.
     Raises ContentError when the document cannot be used at all.
     """
     document = parse_document(source, slug)
+    heard = phoneme_voices(engine, document.lang, document.voice or voice)
     lexicon = lexicon or load_lexicon(content_dir, slug)
     sections = spoken_sections(document, lexicon)
     return {
@@ -32,5 +40,5 @@ def inspect_document(
             }
             for s in sections
         ],
-        "findings": check_document(document, lexicon),
+        "findings": check_document(document, lexicon, heard),
     }

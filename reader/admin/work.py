@@ -17,7 +17,6 @@ from reader.errors import ReaderError
 from reader.locks import FileLock
 from reader.model import Sentence
 from reader.pipeline.build import BuildOptions, build_document
-from reader.pipeline.document_voice import voice_of_document
 from reader.pipeline.lexicon import Entry, Lexicon
 from reader.pipeline.publish import (
     atomic_write,
@@ -25,6 +24,7 @@ from reader.pipeline.publish import (
     remove_from_index,
     retire_unreferenced,
 )
+from reader.pipeline.say import voice_of_document
 from reader.pipeline.speech import spoken_text
 from reader.pipeline.synthesise import SectionJob, synthesise_sections
 
@@ -97,7 +97,8 @@ def _build(ctx: Context, job: Job) -> dict:
     result = build_document(ctx.content_dir, ctx.build_dir, job.slug, options, progress)
     (mf.document_dir(ctx.build_dir, job.slug) / mf.UNPUBLISHED_NAME).unlink(missing_ok=True)
     source = (ctx.content_dir / f"{job.slug}.html").read_bytes()
-    findings = inspect_document(source, job.slug, ctx.content_dir)["findings"]
+    inspected = inspect_document(source, job.slug, ctx.content_dir, None, ctx.engine, ctx.voice)
+    findings = inspected["findings"]
     ctx.queue.huey.put(f"findings:{job.slug}", json.dumps(findings))
     return {
         "built": result.built,
@@ -110,7 +111,9 @@ def _build(ctx: Context, job: Job) -> dict:
 
 def _preview(ctx: Context, job: Job) -> dict:
     draft = Path(job.args["draft"])
-    return inspect_document(draft.read_bytes(), job.slug, ctx.content_dir)
+    return inspect_document(
+        draft.read_bytes(), job.slug, ctx.content_dir, None, ctx.engine, ctx.voice
+    )
 
 
 SAMPLE = "The word {word} is said like this: {word}."

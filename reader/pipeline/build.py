@@ -488,6 +488,7 @@ def _parts(sentence, timed) -> tuple[mf.SentencePart, ...] | None:
 
 def _voice(options: BuildOptions, engine: str, voice: str) -> mf.Voice:
     """Describe the voice of the document's own language, as the page names it."""
+    # Here, as the build's other stages are: a build with nothing to publish never needs it.
     from reader.pipeline.voice_catalogue import describe_voice
 
     description = describe_voice(options.engine, voice)

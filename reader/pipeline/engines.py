@@ -12,14 +12,20 @@ from reader.errors import EngineError
 
 @runtime_checkable
 class Engine(Protocol):
-    """What the pipeline asks of a speech engine, made once per process at one rate."""
+    """What the pipeline asks of a speech engine, made once per process at one rate.
+
+    Optional, looked up by reader/pipeline/render.py: `speak` (the PCM with word events, as
+    an `Utterance` at its own sample rate), `sample_rate` (of every section; 22,050 Hz when
+    absent), `default_voices` (the engine's own voices by language, before eSpeak NG's) and
+    `phoneme_voice` (the eSpeak NG voice whose phonemes a voice says).
+    """
 
     def voices(self) -> list[str]:
         """List the ids of the installed voices."""
         ...
 
     def synthesise(self, text: str, voice: str) -> bytes:
-        """Return one sentence in `voice` as 22,050 Hz mono 16-bit PCM."""
+        """Return one sentence in `voice` as mono 16-bit PCM (22,050 Hz unless it says)."""
         ...
 
 
@@ -42,16 +48,32 @@ class EngineSpec(NamedTuple):
     """Callable run before worker processes are forked, so that they share its imports."""
     in_process: bool = False
     """Safe and fast in the building process itself, when a build asks for one worker."""
+    workers_per_core: int | None = None
+    """At most this many worker processes a core; None for as many as the build asks."""
+    install: str = ""
+    """How to install an optional engine, said when its modules cannot be imported."""
 
     def create(self, rate: int) -> Engine:
         """Make this engine, speaking at `rate` words per minute."""
-        return _load(self.factory)(rate)
+        try:
+            factory = _load(self.factory)
+        except ImportError as error:
+            # An optional engine whose extra is not installed: one line, never a traceback.
+            hint = f" {self.install}" if self.install else ""
+            raise EngineError(f"the {self.name} engine is not installed ({error}).{hint}") from None
+        return factory(rate)
 
     def engine_id(self, build_dir: Path | None = None) -> str:
         """Name the engine and its versions, from a note in `build_dir` if the engine keeps one."""
         if build_dir is not None and self.remembered_identity:
             return _load(self.remembered_identity)(build_dir)
         return _load(self.identity)()
+
+    def most_workers(self, asked: int) -> int:
+        """Return how many workers to start when `asked` for that many."""
+        if self.workers_per_core is None:
+            return asked
+        return max(1, min(asked, self.workers_per_core * (os.cpu_count() or 1)))
 
     def prepare(self) -> None:
         """Load what worker processes should share, before they are forked."""
@@ -83,6 +105,10 @@ ENGINES: dict[str, EngineSpec] = {
             factory="reader.pipeline.piper_engine:PiperEngine",
             identity="reader.pipeline.piper_voices:engine_id",
             preload="reader.pipeline.piper_engine:preload",
+            # Each model runs on one thread and keeps its core busy: a second worker a core
+            # would only share it, and load the model again.
+            workers_per_core=1,
+            install='Install it with: pip install "voice-reader[natural]"',
         ),
     )
 }

@@ -16,9 +16,9 @@ from bs4.dammit import EntitySubstitution
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 from bs4.formatter import HTMLFormatter
 
+from reader.document_voice import read_voice
 from reader.errors import ContentError
 from reader.model import Block, Document, Section
-from reader.pipeline.document_voice import read_voice
 from reader.pipeline.sentences import collapse_whitespace, split_sentences
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024

@@ -26,13 +26,19 @@ from reader.pipeline.piper_voices import (
     INSTALL_HINT,
     NATURAL_RATE,
     PiperVoiceInfo,
+    default_voices,
     find_voices,
     voices_dir,
 )
-from reader.pipeline.voices import DEFAULT_VOICES
 
 PAD, BOS, EOS = "_", "^", "$"
 """Piper's padding after every phoneme, and the marks of a sentence's start and end."""
+TAIL_LEVEL = 0.01
+"""Samples quieter than this (at the sentence's peak of PEAK) after the last word are quiet."""
+TAIL_KEPT = 0.03
+"""Seconds kept after the last sample above TAIL_LEVEL: the word's own fading end."""
+FADE = 0.005
+"""Seconds over which the kept end fades to zero, so the pause after it starts without a click."""
 PEAK = 0.9
 """Each sentence is scaled to this peak, as Piper scales to 1.0, leaving room for MP3."""
 
@@ -62,10 +68,6 @@ class PiperEngine:
     def voices(self) -> list[str]:
         """List the Piper voices, then the eSpeak NG voices that read other languages."""
         return [*sorted(self._infos), *sorted(self._espeak_voices)]
-
-    def voice_info(self, voice: str) -> PiperVoiceInfo | None:
-        """Describe a Piper voice; None for an eSpeak NG voice."""
-        return self._infos.get(voice)
 
     def default_voices(self) -> dict[str, str]:
         """Map language tags to the Piper voice that reads them, for choosing voices."""
@@ -130,7 +132,11 @@ class _Model:
         self.session = onnxruntime.InferenceSession(
             _with_durations(info.model), sess_options=options, providers=["CPUExecutionProvider"]
         )
-        self.has_durations = len(self.session.get_outputs()) > 1
+        if len(self.session.get_outputs()) < 2:
+            raise EngineError(
+                f"the Piper voice {info.id} gives no phoneme durations, which word timings "
+                f"need: is onnx installed? {INSTALL_HINT}"
+            )
 
     def say(self, phonemes: tuple[str, ...], rate: int) -> tuple[bytes, list[int]]:
         """Return 16-bit PCM and the first sample of each phoneme."""
@@ -145,11 +151,6 @@ class _Model:
             inputs["sid"] = np.array([self.speaker], dtype=np.int64)
         result = self.session.run(None, inputs)
         audio = result[0].squeeze().astype(np.float32)
-        if not self.has_durations:
-            raise EngineError(
-                f"the Piper voice {self.info.id} gives no phoneme durations, needed for word "
-                "timings: install piper-tts with its alignment extra (pip install onnx)"
-            )
         durations = result[1].squeeze().astype(np.float64) * self.hop_length
         # Each id's first sample: the durations add up to the audio's length.
         id_starts = np.concatenate(([0.0], np.cumsum(durations)))
@@ -157,6 +158,8 @@ class _Model:
         peak = float(np.max(np.abs(audio))) if audio.size else 0.0
         if peak > 1e-8:
             audio = audio * (PEAK / peak)
+        audio = _without_quiet_tail(audio, self.info.sample_rate)
+        starts = [min(start, len(audio)) for start in starts]
         pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()
         return pcm, starts
 
@@ -188,6 +191,22 @@ class _Model:
         return ids, first_id
 
 
+def _without_quiet_tail(audio, rate: int):
+    """Cut the near-silence a Piper voice leaves after the last word, and fade its last sound.
+
+    The voices end each sentence with a stretch of quiet of their own; the pipeline sets its
+    own pauses between sentences, as it does for eSpeak NG, so they match in both engines.
+    """
+    loud = np.nonzero(np.abs(audio) > TAIL_LEVEL)[0]
+    if not loud.size:
+        return audio
+    end = min(len(audio), int(loud[-1]) + round(TAIL_KEPT * rate))
+    audio = audio[:end].copy()
+    fade = min(end, round(FADE * rate))
+    audio[end - fade :] *= np.linspace(1.0, 0.0, fade)
+    return audio
+
+
 def _with_durations(model: Path) -> bytes | str:
     """Return the model with its phoneme durations ("w_ceil") as a second output.
 
@@ -195,7 +214,8 @@ def _with_durations(model: Path) -> bytes | str:
     own patch marks that tensor as an output, in memory, with the onnx package.
     """
     try:
-        import onnx  # here: only loading a voice needs it, once per worker
+        # Here, as optional: without onnx a voice gives no durations, which _Model reports.
+        import onnx
         from piper.patch_voice_with_alignment import add_alignment_output
     except ImportError:
         return str(model)
@@ -206,25 +226,3 @@ def _with_durations(model: Path) -> bytes | str:
         # Already patched on disk, or a model without durations: used as it is.
         logging.getLogger(__name__).debug("not patching %s: %s", model, error)
     return loaded.SerializeToString()
-
-
-def default_voices(infos: dict[str, PiperVoiceInfo]) -> dict[str, str]:
-    """Map language tags ("en-gb", "en") to a Piper voice, best quality first.
-
-    A language's own country comes first ("en-gb" takes a British voice); failing that, any
-    voice of the language ("en-gb" takes an American one rather than eSpeak NG's).
-    """
-    order = {"high": 0, "medium": 1, "low": 2, "x_low": 3}
-    ranked = sorted(infos.values(), key=lambda v: (order.get(v.quality, 4), v.id))
-    table: dict[str, str] = {}
-    for info in ranked:
-        tag = info.lang.lower()
-        table.setdefault(tag, info.id)
-    for info in ranked:
-        table.setdefault(info.lang.lower().split("-")[0], info.id)
-    # eSpeak NG's defaults name tags such as "en-gb" outright: a language a Piper voice
-    # speaks must be taken by it under each of them too.
-    for tag in DEFAULT_VOICES:
-        if tag.split("-")[0] in table:
-            table.setdefault(tag, table[tag.split("-")[0]])
-    return table

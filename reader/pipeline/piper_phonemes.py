@@ -23,8 +23,6 @@ from reader.pipeline.phonemes import phonemes
 WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
 """A word of the spoken text, as the fake engine and eSpeak NG's word events count them."""
 _CLAUSE_END = re.compile(r"([,;:.!?])+(?=\s|$)")
-_PAUSES = ",;:"
-"""Clause punctuation after which Piper's training text puts a space, as in a sentence."""
 _LANGUAGE_SWITCH = re.compile(r"\([^)]*\)")
 """eSpeak NG marks a word said in another language with its name, as "(fr)": not a sound."""
 _NOT_SOUNDS = frozenset("\u02c8\u02cc\u0329 |,;:.!?-")
@@ -53,11 +51,16 @@ def phonemise(text: str, espeak_voice: str) -> Phonemised:
         said = _ipa(clause, espeak_voice)
         if not said.strip():
             continue
-        tail = terminator + (" " if terminator in _PAUSES else "")
+        # Piper's training text has a space after a clause's punctuation, and nothing after
+        # the sentence's last: several sentences in one text are said as Piper says each.
+        tail = terminator + " "
         clause_phonemes = list(unicodedata.normalize("NFD", said + tail))
         guides = _guides([text[words[i][0] : sum(words[i])] for i in in_clause], espeak_voice)
         found.extend(clause_phonemes)
         owners.extend(_owners(clause_phonemes, guides, in_clause))
+    if found and found[-1] == " ":
+        found.pop()
+        owners.pop()
     return Phonemised(tuple(found), tuple(owners), tuple(words))
 
 

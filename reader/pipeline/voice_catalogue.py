@@ -41,14 +41,23 @@ def describe_voice(engine: str, voice: str) -> str:
 def espeak_name(voice: str) -> str:
     """Return eSpeak NG's own name for a voice, read from its voice file; else its id."""
     folder = _espeak_voices_folder()
-    path = folder / voice if folder else None
-    if path is None or not path.is_file() or not path.resolve().is_relative_to(folder.resolve()):
+    path = _voice_file(folder, voice) if folder else None
+    if path is None:
         return voice.rsplit("/", 1)[-1]
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         if line.startswith("name "):
             name = line[5:].strip()
             return _PLAIN_NAMES.get(name, name)
     return voice.rsplit("/", 1)[-1]
+
+
+def _voice_file(folder: Path, voice: str) -> Path | None:
+    """Find a voice's file, whose name eSpeak NG matches without regard to case."""
+    family, _, name = voice.rpartition("/")
+    parent = (folder / family).resolve()
+    if not parent.is_dir() or not parent.is_relative_to(folder.resolve()):
+        return None
+    return next((p for p in parent.iterdir() if p.name.lower() == name.lower()), None)
 
 
 def _espeak_voices_folder() -> Path | None:

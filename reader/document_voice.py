@@ -1,11 +1,12 @@
-"""The voice a document names for itself: `<meta name="voice-reader-voice" content="…">`."""
+"""The voice a document names for itself: `<meta name="voice-reader-voice" content="…">`.
+
+Free of the pipeline's imports: the content API writes it into a page without loading them.
+"""
 
 from __future__ import annotations
 
 import html
 import re
-
-from reader.errors import ReaderError
 
 META_NAME = "voice-reader-voice"
 VOICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./+-]{0,99}")
@@ -43,15 +44,3 @@ def with_voice(source: bytes, voice: str) -> bytes:
     if head is None:
         return meta + b"\n" + source
     return source[: head.end()] + meta + source[head.end() :]
-
-
-def voice_of_document(content_dir, slug: str) -> str:
-    """Return the voice a content document names, or "" (none, or no such document)."""
-    from reader.content import document_path, read_content  # here: only `reader say` asks
-    from reader.pipeline.parse import parse_document
-
-    try:
-        source = read_content(content_dir, document_path(content_dir, slug))
-    except (ReaderError, OSError):
-        return ""
-    return parse_document(source, slug).voice
