@@ -58,7 +58,9 @@ def build(engine: str, voice: str, out: Path) -> dict:
     """Build NETs with `engine` into `out` as a user would; return its manifest."""
     command = [sys.executable, "-m", "reader", "build", SLUG, "--content", str(REPO / "content")]
     command += ["--out", str(out), "--force", *engine_arguments(engine, voice)]
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    # The engine is the one asked for, never a READER_ENGINE or READER_VOICE setting.
+    env = {k: v for k, v in os.environ.items() if k not in ("READER_ENGINE", "READER_VOICE")}
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"{' '.join(command[2:])} failed:\n{done.stderr or done.stdout}")
     return json.loads((out / SLUG / "manifest.json").read_text(encoding="utf-8"))

@@ -55,7 +55,9 @@ def run_build(side: Side, force: bool) -> dict:
     """Run `reader build` as a user does; return its wall and CPU times and what it built."""
     command = [sys.executable, "-m", "reader", "build", SLUG, "--content", str(side.content)]
     command += ["--out", str(side.out), *side.options, *(["--force"] * force)]
-    env = {**os.environ, "PYTHONPATH": str(side.tree)}
+    # The engine is the side's own options, never a READER_ENGINE or READER_VOICE setting.
+    env = {k: v for k, v in os.environ.items() if k not in ("READER_ENGINE", "READER_VOICE")}
+    env["PYTHONPATH"] = str(side.tree)
     cpu_before = children_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, cwd=side.tree, env=env, capture_output=True, text=True)
