@@ -12,6 +12,7 @@ from flask import Flask
 from reader import create_app
 from reader.pipeline.build import build_documents
 from tests.support.content import FAKE, copy_content
+from tests.support.servers import redis_server
 from tests.support.web import make_site
 
 
@@ -53,3 +54,10 @@ def app(site, tmp_path: Path, monkeypatch) -> Flask:
 def client(app: Flask):
     """Return a test client of `app`."""
     return app.test_client()
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """Start a throwaway redis-server on a free port and return its URL."""
+    with redis_server(tmp_path) as url:
+        yield url

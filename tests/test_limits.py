@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
 import sys
-import time
 
 import pytest
 
@@ -100,38 +96,6 @@ def test_forwarded_addresses_are_trusted_only_behind_a_counted_proxy(staff, tmp_
     # One proxy: its X-Forwarded-For names the client, so the limit is per real client.
     assert flood(behind, lambda n: f"10.0.0.{n}") == [401] * 11
     assert flood(behind, lambda n: "10.9.9.9")[-1] == 429
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    """Start a throwaway redis-server on a free port and return its URL."""
-    server = shutil.which("redis-server")
-    assert server, "redis-server is needed (Debian: apt-get install redis-server)"
-    port = _free_port()
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_with_redis_the_counters_are_shared_between_processes(staff, tmp_path, redis_url):

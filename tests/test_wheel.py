@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.content import REPO, SMALL, write_document
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -78,12 +78,6 @@ def test_the_wheel_holds_every_package_and_the_widget(wheel):
     assert "reader/pipeline/speechtext/words.txt" in names
     assert "reader/pipeline/speechtext/codes.tsv" in names
     assert "reader/pipeline/speechtext/welsh_places.txt" in names
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def get(url: str) -> tuple[int, str, bytes]:
