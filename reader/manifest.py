@@ -276,6 +276,8 @@ class Voice(_Checked):
     """Engine voice id of the document's own language, e.g. "gmw/en"."""
     rate: int
     """Words per minute."""
+    description: str = ""
+    """How the page names the voice to listeners, e.g. "Joe, American English"."""
 
 
 @dataclass(frozen=True)
