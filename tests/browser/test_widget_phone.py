@@ -42,7 +42,9 @@ TEXT_POINT_JS = """([text, offset]) => {
     const at = node.data.replace(/\\s+/g, ' ').indexOf(text);
     if (at < 0 || node.data.replace(/\\s+/g, ' ') !== node.data) continue;
     node.parentElement.scrollIntoView({block: 'center'});
-    const range = new Range(); range.setStart(node, at + offset); range.setEnd(node, at + offset + 1);
+    const range = new Range();
+    range.setStart(node, at + offset);
+    range.setEnd(node, at + offset + 1);
     const r = range.getBoundingClientRect();
     return {x: r.left + 1, y: r.top + r.height / 2};
   }
@@ -63,6 +65,9 @@ SELECT_JS = """([first, firstOffset, last, lastOffset]) => {
   const end = where[text.indexOf(last, text.indexOf(first)) + lastOffset];
   start[0].parentElement.scrollIntoView({block: 'center'});
   getSelection().setBaseAndExtent(start[0], start[1], end[0], end[1]); }"""
+SENTENCE_IN_UPPER_THIRD_JS = """() => { const hl = CSS.highlights.get('voice-reader-sentence');
+  const r = hl && [...hl][0].getBoundingClientRect();
+  return !!r && r.top >= 0 && r.top <= innerHeight / 3; }"""
 # How much of an element's text shows (the rest is cut by its line clamp).
 SHOWN_CHARACTERS_JS = """(el) => { const box = el.getBoundingClientRect();
   const node = el.firstChild; let shown = 0;
@@ -235,8 +240,9 @@ def test_timeline_names_the_section_under_the_pointer_and_skips_ten_seconds(new_
     slider = player.get_by_role("slider", name="Position in the page")
     total = player_property(page, "duration")
     # One stretch per section; the boundaries are gaps of at least 2 px, main sections' wider.
-    gaps = page.evaluate("""() => [...document.querySelector('voice-reader').shadowRoot
-        .querySelectorAll('.vr-stretch')].map((s) => parseFloat(getComputedStyle(s).borderInlineStartWidth))""")
+    gaps = page.locator("voice-reader .vr-stretch").evaluate_all(
+        "(all) => all.map((s) => parseFloat(getComputedStyle(s).borderInlineStartWidth))"
+    )
     assert len(gaps) == len(site.sections)
     assert all(g >= 2 for g in gaps[1:])
     levels = [s["level"] for s in site.sections]
@@ -326,12 +332,7 @@ def test_following_waits_for_keyboard_focus_and_never_hides_it(new_page, site):
     expect(pause).to_be_in_viewport()
     # Focus leaves the player (a click in the text): following catches up.
     page.mouse.click(5, 5)
-    box = until(
-        page,
-        """() => { const hl = CSS.highlights.get('voice-reader-sentence'); const r = hl &&
-        [...hl][0].getBoundingClientRect(); return r && r.top >= 0 && r.top <= innerHeight / 3 && r; }""",
-    )
-    assert box
+    until(page, SENTENCE_IN_UPPER_THIRD_JS, message="following did not catch up")
     # A control with keyboard focus in the page stays on the screen while the text moves on.
     page.evaluate("() => scrollTo(0, 0)")
     listen = listen_from_here(page, site.heading(1))
@@ -356,11 +357,7 @@ def test_wide_screens_dock_the_mini_player_full_width(new_page, site):
     assert box["y"] + box["height"] == DESKTOP["height"] and box["height"] <= 72, box
     # Back to the sentence: it is followed again, in the upper third, well above the bar.
     mini(page).get_by_role("button", name="Back to the sentence").click()
-    until(
-        page,
-        """() => { const hl = CSS.highlights.get('voice-reader-sentence'); const r = hl &&
-        [...hl][0].getBoundingClientRect(); return r && r.top >= 0 && r.bottom <= innerHeight / 3; }""",
-    )
+    until(page, SENTENCE_IN_UPPER_THIRD_JS, message="the sentence is not followed")
     assert axe_violations(page) == []
 
 
