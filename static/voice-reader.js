@@ -1,33 +1,27 @@
 /* voice-reader.js: one dependency-free custom element that reads a page aloud (docs/widget.md).
- * The element is the controller: it owns the <audio>, the manifest and the state. Its views (the
- * main player, the docked mini-player, the page's own text) render that state and send intents up
- * as the composed events in EVENTS. The controller touches a view only through its root `el` and
- * its methods, and a view never touches another view's elements. */
+ * The element is the controller (the <audio>, the manifest, the state); its views render the state
+ * and send intents up as the events in EVENTS. It reaches a view only through its `el` and methods. */
 (() => {
   'use strict';
   const TAG = 'voice-reader';
-  // Loading the script twice (two embeds on one page) must be harmless.
   if (!window.customElements || customElements.get(TAG)) return;
 
   const script = document.currentScript || document.querySelector('script[src*="voice-reader"]');
   const CSS_URL = new URL('voice-reader.css', (script && script.src) || location.href).href;
   const MARK = { sentence: 'voice-reader-sentence', word: 'voice-reader-word' };
-  const STEP = 10; // seconds: Back and Forward, J and L, the Media Session
-  const NUDGE = 5; // seconds: the arrow keys on the timeline
+  const STEP = 10;
+  const NUDGE = 5;
   const RATES = [0.75, 1, 1.25, 1.5, 1.75, 2];
   const SAVE_MS = 3000;
-  // Following puts the sentence a sixth of the way down, and lets it drift to a third.
+  // In screens: where following puts the sentence, and how far it may drift.
   const FOLLOW_AT = 1 / 6;
   const FOLLOW_UNTIL = 1 / 3;
   const SKIP = 'script,style,noscript,template,voice-reader,.vr-listen';
   const BLOCK = 'p,li,dd,dt,td,th,blockquote,figcaption,h1,h2,h3,h4,h5,h6';
   const INTERACTIVE = 'a,button,input,select,textarea,label,summary,[contenteditable],.vr-listen,' + TAG;
-  // Shortcuts, active only while focus is inside the player (WCAG 2.1.4): key → action.
-  const KEYS = { k: 'toggle', j: 'back', l: 'forward', p: 'previous', n: 'next', s: 'more', '?': 'help', '<': 'slower', '>': 'faster' };
-  // In the page, with a selection: Alt+Shift+L (by its code, since Option+L types "¬" on a Mac).
+  // Alt+Shift+L, by code: Option+L types "¬" on a Mac.
   const SELECTION_KEY = 'KeyL';
-  // Event names in one place: intents up from the views (as media-chrome's MEDIA_PLAY_REQUEST;
-  // details in docs/widget.md), then the notifications the element sends to the page.
+  // Intents up from the views, then what the element tells the page.
   const EVENTS = {
     PLAY: 'voice-reader-play-request', PAUSE: 'voice-reader-pause-request',
     SEEK: 'voice-reader-seek-request', RATE: 'voice-reader-rate-request',
@@ -35,16 +29,13 @@
     READY: 'voice-reader-ready', STATE: 'voice-reader-state',
     SECTION: 'voice-reader-section', FAIL: 'voice-reader-error',
   };
-  const SESSION_ACTIONS = ['play', 'pause', 'nexttrack', 'previoustrack', 'seekbackward', 'seekforward'];
   const ICON = {
     play: 'M8 5v14l11-7z', pause: 'M6 5h4v14H6zm8 0h4v14h-4z',
-    previous: 'M6 6h2v12H6zm3.5 6 8.5 6V6z', next: 'M6 18l8.5-6L6 6zm10-12h2v12h-2z',
-    more: 'M7 10l5 5 5-5z', up: 'M12 4 4 12h5v8h6v-8h5z', close: 'M5 7l2-2 5 5 5-5 2 2-5 5 5 5-2 2-5-5-5 5-2-2 5-5z',
-    down: 'M12 20l8-8h-5V4H9v8H4z', file: 'M5 20h14v-2H5zm14-11h-4V3H9v6H5l7 7z',
+    next: 'M6 18l8.5-6L6 6zm10-12h2v12h-2z',
+    more: 'M7 10l5 5 5-5z', close: 'M5 7l2-2 5 5 5-5 2 2-5 5 5 5-2 2-5-5-5 5-2-2 5-5z',
+    down: 'M12 20l8-8h-5V4H9v8H4z',
     back: 'M12 5V1L7 6l5 5V7a6 6 0 1 1-6 6H4a8 8 0 1 0 8-8z',
-    forward: 'M12 5V1l5 5-5 5V7a6 6 0 1 0 6 6h2a8 8 0 1 1-8-8z',
   };
-
 
   function make(tag, props = {}, ...children) {
     const element = document.createElement(tag);
@@ -67,8 +58,7 @@
     return svg;
   }
 
-  // Every button shows words. With `short`, the label is its name and shows only where there is
-  // room; the short word (part of the name, WCAG 2.5.3) shows everywhere else.
+  // `short`: a word of the label (WCAG 2.5.3), shown where the label has no room.
   function button(label, iconPath, className = '', short = '') {
     const control = make('button', { type: 'button', className: `vr-btn ${className}${short ? ' vr-has-short' : ''}` },
       ...(iconPath ? [icon(iconPath)] : []), make('span', { className: 'vr-label' }, label));
@@ -108,25 +98,19 @@
     return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
   }
 
-  function hashText(text) {
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-    return (hash >>> 0).toString(36);
-  }
+  const hashText = (text) => ([...text].reduce((hash, char) => Math.imul(hash ^ char.charCodeAt(0), 0x01000193), 0x811c9dc5) >>> 0).toString(36);
 
-  // Storage can be off (private modes, sandboxed frames): memory is a nicety.
+  // Storage can be off (private modes, sandboxes).
   const store = {
     get(key) { try { return JSON.parse(localStorage.getItem(key)); } catch { return null; } },
     set(key, value) { try { localStorage.setItem(key, JSON.stringify(value)); } catch { /* see above */ } },
-    drop(key) { try { localStorage.removeItem(key); } catch { /* see above */ } },
   };
 
   const collapse = (text) => String(text).replace(/\s+/g, ' ').trim();
   const isField = (element) => !!element && (element.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(element.tagName));
   const blockOf = (node) => (node.nodeType === 1 ? node : node.parentElement).closest(BLOCK);
   const clamp = (value, low, high) => Math.min(high, Math.max(low, value));
-  const reduced = () => matchMedia('(prefers-reduced-motion: reduce)').matches;
-  const scrolling = () => (reduced() ? 'instant' : 'smooth');
+  const scrolling = () => (matchMedia('(prefers-reduced-motion: reduce)').matches ? 'instant' : 'smooth');
   const highlights = () => !!(window.Highlight && window.CSS && CSS.highlights);
   const hasFocus = (element) => element.contains(element.getRootNode().activeElement);
   const sectionAt = (offsets, time) => Math.max(0, offsets.findLastIndex((start) => start <= time));
@@ -142,25 +126,23 @@
 
   const emit = (target, type, detail) => target.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true, detail }));
 
-  // Hide or show an element; if it had focus, `rescue` keeps focus in the player.
   function show(element, on, rescue) {
     if (!on && !element.hidden && hasFocus(element) && rescue) rescue();
     element.hidden = !on;
   }
 
-  // One stylesheet, fetched and adopted: CSP style-src does not apply to constructed sheets.
+  // Adopted: CSP style-src does not apply to constructed sheets.
   let sheetPromise;
   function loadSheet() {
     sheetPromise ||= fetch(CSS_URL).then((response) => (response.ok ? response.text() : '')).catch(() => '').then((css) => {
       const sheet = new CSSStyleSheet();
       sheet.replaceSync(css);
-      // The page needs the ::highlight rules; the :host rules match nothing there.
+      // The page needs the ::highlight rules.
       document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
       return sheet;
     });
     return sheetPromise;
   }
-
 
   function textBetween(start, end) {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
@@ -173,7 +155,6 @@
     return nodes;
   }
 
-  // Where each non-space character of text is in collapse(text): word offsets are into text.
   function charMap(text) {
     const map = [];
     let count = 0;
@@ -184,7 +165,6 @@
     return map;
   }
 
-  // Match each sentence's collapsed text, in order, to the page's text: {range, part(offset, length)}.
   function rangesFor(sentences, nodes) {
     const chars = [];
     const where = [];
@@ -192,7 +172,7 @@
     for (const node of nodes) {
       for (let i = 0; i < node.data.length; i++) {
         const char = node.data[i];
-        if (char === '\u00ad') continue; // soft hyphens are invisible
+        if (char === '\u00ad') continue;
         if (/\s/.test(char)) {
           if (space) continue;
           space = true;
@@ -228,7 +208,6 @@
     });
   }
 
-  // Find each section's heading by id (else by its text): [headings, each section's matches].
   function mapSections(sections) {
     const headings = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')];
     const used = new Set();
@@ -246,12 +225,11 @@
     })];
   }
 
-
   class MainView {
     constructor(doc, { status, onPage }) {
       this.doc = doc;
       this.play = button('Play', ICON.play, 'vr-primary');
-      this.previous = button('Previous section', ICON.previous, 'vr-live vr-stack', 'Previous');
+      this.previous = button('Previous section', ICON.next, 'vr-live vr-stack vr-flip', 'Previous');
       this.next = button('Next section', ICON.next, 'vr-live vr-stack', 'Next');
       this.now = make('p', { className: 'vr-now' });
       this.rate = make('select', { className: 'vr-select vr-live', 'aria-label': 'Speed' },
@@ -260,8 +238,7 @@
       this.elapsed = make('span');
       this.seek = make('input', { type: 'range', className: 'vr-seek', min: 0, max: doc.total, step: 'any', value: 0, 'aria-label': 'Position in the page' });
       this.back = button(`Back ${STEP} seconds`, ICON.back, 'vr-skip', String(STEP));
-      this.forward = button(`Forward ${STEP} seconds`, ICON.forward, 'vr-skip', String(STEP));
-      // Each section a stretch of the bar, a tall mark where a main (level 1 or 2) one starts.
+      this.forward = button(`Forward ${STEP} seconds`, ICON.back, 'vr-skip vr-flip', String(STEP));
       this.stretches = doc.sections.map((section, i) => {
         const stretch = make('span', { className: `vr-stretch${section.level > 2 ? '' : ' vr-main-mark'}` });
         stretch.style.left = `${(100 * doc.offsets[i]) / doc.total}%`;
@@ -278,7 +255,7 @@
       this.click = this.toggle('Click to listen', 'click', onPage);
       this.wordsToggle = this.toggle('Highlight each word', 'words', onPage && doc.hasWords && highlights());
       const download = doc.download;
-      this.download = download ? make('a', { className: 'vr-btn vr-link', href: download.href, download: '' }, icon(ICON.file),
+      this.download = download ? make('a', { className: 'vr-btn vr-link', href: download.href, download: '' },
         make('span', { className: 'vr-label' }, `Download (MP3, ${roughMinutes(download.duration)}, ${(download.bytes / 1e6).toFixed(1)} MB)`)) : '';
       this.help = make('div', { className: 'vr-help', id: 'vr-help', hidden: true }, ...MainView.helpText());
       this.helpToggle = disclosure('Keyboard shortcuts', '', 'vr-toggle', 'vr-help');
@@ -286,13 +263,11 @@
       this.list = make('ol', { className: 'vr-list', 'aria-labelledby': 'vr-list-label' },
         ...doc.sections.map((section, i) => make('li', { className: `vr-l${section.level}`, lang: doc.lang }, this.items[i],
           make('span', { className: 'vr-length' }, clockTime(section.duration)))));
-      // A sheet over the page (never pushing the article down); its list scrolls inside it.
       this.panel = make('div', { className: 'vr-panel', id: 'vr-more', hidden: true },
         make('div', { className: 'vr-row vr-options' }, this.click, this.wordsToggle, this.download, this.helpToggle), this.help,
         ...(doc.voice ? [make('p', { className: 'vr-voice' }, `Read by a computer voice: ${doc.voice}`)] : []),
         make('p', { className: 'vr-list-label', id: 'vr-list-label' }, `Sections (${doc.sections.length})`), this.list);
-      // English, whatever the page's language. The wrapper is the layout's container (the player
-      // itself cannot be: a container would trap the fixed mini-player).
+      // English whatever the page's language. The wrapper is the layout's container.
       this.player = make('div', { className: 'vr-player vr-rest', role: 'region', 'aria-label': 'Listen to this page', lang: 'en' },
         make('div', { className: 'vr-row' }, this.play, this.previous, this.next, this.more),
         make('div', { className: 'vr-row vr-live' }, this.now, make('p', { className: 'vr-time' }, this.elapsed, ` / ${clockTime(doc.total)}`), this.rate),
@@ -317,7 +292,7 @@
         ['?', 'Show or hide these shortcuts'], ['Escape', 'Close this menu'],
         ['On the timeline', `Arrows: ${NUDGE} seconds. Page Up, Page Down: previous, next section. Home, End: start, end`],
         ['Alt+Shift+L', 'In the page: listen to the selected text']];
-      return [make('p', {}, 'These keys work while focus is in the player, not while typing in a field.'),
+      return [make('p', {}, 'These keys work while focus is in the player, not in a field.'),
         make('dl', {}, ...rows.flatMap(([key, action]) => [make('dt', {}, key), make('dd', {}, action)]))];
     }
 
@@ -336,15 +311,16 @@
       onClick(this.back, () => intent(EVENTS.SEEK, { time: this.state.time - STEP }));
       onClick(this.forward, () => intent(EVENTS.SEEK, { time: this.state.time + STEP }));
       onClick(this.follow, () => intent(EVENTS.OPTION, { name: 'follow', on: true }));
-      onClick(this.more, () => this.toggleMore());
+      onClick(this.more, () => this.openMore());
       onClick(this.helpToggle, () => this.toggleHelp());
       this.items.forEach((item, i) => onClick(item, () => playSection(i)));
       this.rate.addEventListener('change', () => intent(EVENTS.RATE, { rate: +this.rate.value }));
       const seek = this.seek;
-      seek.addEventListener('input', () => {
-        this.point(+seek.value);
-        intent(EVENTS.SEEK, { time: +seek.value });
-      });
+      const seekTo = (time) => {
+        this.point(time);
+        intent(EVENTS.SEEK, { time });
+      };
+      seek.addEventListener('input', () => seekTo(+seek.value));
       // The timeline's keys move through the whole page (natively they move by 1%).
       seek.addEventListener('keydown', (event) => {
         const { time, section } = this.state;
@@ -355,11 +331,8 @@
         };
         if (!(event.key in keys) || event.altKey || event.ctrlKey || event.metaKey) return;
         event.preventDefault();
-        const target = clamp(keys[event.key], 0, doc.total);
-        this.point(target);
-        intent(EVENTS.SEEK, { time: target });
+        seekTo(clamp(keys[event.key], 0, doc.total));
       });
-      // The bubble over the timeline names the section and time under the pointer, or at the thumb.
       const timeline = this.timeline;
       timeline.addEventListener('pointermove', (event) => {
         if (event.target !== seek) return;
@@ -375,56 +348,43 @@
       seek.addEventListener('blur', () => this.point(null));
     }
 
-    // Show the bubble at `time` seconds into the page, or hide it (null).
     point(time) {
       const bubble = this.bubble;
       bubble.hidden = time === null;
       if (time === null) return;
       const doc = this.doc;
       bubble.textContent = `${doc.sections[sectionAt(doc.offsets, time)].heading} · ${clockTime(time)}`;
-      // Over the thumb, kept inside the bar's row (the timeline starts the row).
       const thumb = 10 + (time / doc.total) * (this.timeline.clientWidth - 20);
       const room = this.timeline.parentElement.clientWidth - bubble.offsetWidth;
       bubble.style.left = `${Math.max(0, Math.min(thumb - bubble.offsetWidth / 2, room))}px`;
     }
 
-    open(on) {
+    openMore(on = this.panel.hidden) {
       show(this.panel, on, () => this.more.focus());
       this.more.setAttribute('aria-expanded', String(on));
-      if (!on) return;
-      // The current section in sight inside the list, and the sheet on the screen.
+      if (!on) return this.point(null);
       const current = this.items[this.state ? this.state.section : 0];
       this.list.scrollTop = current.offsetTop - this.list.offsetTop - this.list.clientHeight / 3;
       this.panel.scrollIntoView({ block: 'nearest', behavior: scrolling() });
     }
 
-    toggleMore() {
-      this.open(this.panel.hidden);
-    }
-
-    closeMore() {
-      this.open(false);
-      this.point(null);
-    }
-
     toggleHelp() {
       const on = this.help.hidden;
-      if (on) this.open(true);
+      if (on) this.openMore(true);
       show(this.help, on, () => this.helpToggle.focus());
       this.helpToggle.setAttribute('aria-expanded', String(on));
     }
 
-    // Whether the visitor is working in the player by keyboard (following then waits).
     keyboardFocus() {
       return !!this.el.querySelector(':focus-visible');
     }
 
     attach(signal) {
-      // The sheet covers the page: a press outside the player, or focus leaving it, closes it.
+      // The sheet covers the page: a press outside or focus leaving closes it.
       const outside = (event) => !event.composedPath().includes(this.el);
-      document.addEventListener('pointerdown', (event) => outside(event) && this.open(false), { signal });
+      document.addEventListener('pointerdown', (event) => outside(event) && this.openMore(false), { signal });
       this.el.addEventListener('focusout', (event) => {
-        if (event.relatedTarget && !this.el.contains(event.relatedTarget)) this.open(false);
+        if (event.relatedTarget && !this.el.contains(event.relatedTarget)) this.openMore(false);
       }, { signal });
     }
 
@@ -447,7 +407,6 @@
       const label = state.playing ? 'Pause' : !rest ? 'Play' : resume ? 'Resume' : 'Listen';
       if (label + resume !== last.label) {
         relabel(this.play, label, state.playing ? ICON.pause : ICON.play);
-        // At rest it says how long the page lasts, or where it resumes; the dot is not read out.
         const after = resume ? make('span', { className: 'vr-resume' }, resume) : rest ? roughMinutes(doc.total) : '';
         if (after) this.play.querySelector('.vr-label').append(' ', make('span', { 'aria-hidden': 'true' }, '·'), ' ', after);
       }
@@ -460,14 +419,16 @@
         });
       }
       const second = Math.floor(state.time);
-      // A focused slider that moves every second makes screen readers chatter: every 15 s instead.
-      const quiet = hasFocus(this.seek) && state.playing;
-      if (second !== last.second && (!quiet || Math.abs(state.time - this.seek.value) >= 15 || state.section !== last.section)) {
-        this.seek.value = state.time;
-        this.seek.setAttribute('aria-valuetext', `${spokenTime(state.time)} of ${spokenTime(doc.total)}, ${doc.sections[state.section].heading}`);
+      const focused = hasFocus(this.seek);
+      if (second !== last.second) {
+        this.elapsed.textContent = clockTime(state.time);
+        if (focused && !this.hovering) this.point(state.time);
+        // A focused slider moving every second makes screen readers chatter: every 15 s.
+        if (!focused || !state.playing || Math.abs(state.time - this.seek.value) >= 15 || state.section !== last.section) {
+          this.seek.value = state.time;
+          this.seek.setAttribute('aria-valuetext', `${spokenTime(state.time)} of ${spokenTime(doc.total)}, ${doc.sections[state.section].heading}`);
+        }
       }
-      if (second !== last.second) this.elapsed.textContent = clockTime(state.time);
-      if (second !== last.second && hasFocus(this.seek) && !this.hovering) this.point(state.time);
       if (String(state.rate) !== this.rate.value) this.rate.value = String(state.rate);
       const sentence = doc.sections[state.section].sentences[state.sentence];
       const caption = state.started && sentence ? sentence.text : '';
@@ -482,7 +443,6 @@
     }
   }
 
-
   class MiniView {
     constructor(doc, { onPage }) {
       this.doc = doc;
@@ -490,15 +450,14 @@
       this.play = button('Pause', ICON.pause, 'vr-primary');
       this.next = button('Next section', ICON.next, 'vr-stack', 'Next');
       this.follow = button('Back to the sentence', ICON.down);
-      this.back = button('Back to the player', ICON.up);
+      this.back = button('Back to the player', ICON.down, 'vr-up');
       this.close = button('Close the mini-player', ICON.close, '', 'Close');
       this.name = make('span', { className: 'vr-mini-name' });
       this.time = make('span', { className: 'vr-time' });
-      this.bar = make('span', { className: 'vr-progress-bar' });
       this.el = make('div', { className: 'vr-mini', role: 'region', 'aria-label': 'Audio controls', lang: 'en', hidden: true },
-        make('span', { className: 'vr-progress', 'aria-hidden': 'true' }, this.bar),
-        make('div', { className: 'vr-row' }, this.play, make('p', { className: 'vr-mini-info' }, this.name, this.time),
-          this.next, this.follow, this.back, this.close));
+        make('div', { className: 'vr-mini-bar' },
+          make('div', { className: 'vr-row' }, this.play, make('p', { className: 'vr-mini-info' }, this.name, this.time), this.next),
+          make('div', { className: 'vr-row' }, this.follow, this.back, this.close)));
       this.closed = false;
       this.last = {};
       const intent = (type, detail) => emit(this.el, type, detail);
@@ -510,8 +469,7 @@
     }
 
     attach(signal) {
-      // Never hide the focused element: scroll it clear if the browser did not. Focus inside
-      // the element itself (the host) is the player's, which the browser brings into view.
+      // Never hide the focused element (the browser shows our own).
       document.addEventListener('focusin', () => {
         const focused = document.activeElement;
         if (this.el.hidden || !focused || focused.localName === TAG) return;
@@ -525,7 +483,6 @@
       this.pad(false);
     }
 
-    // While docked, scroll padding keeps focused and followed text above the bar.
     pad(on) {
       const style = document.documentElement.style;
       const padding = on ? `${this.el.offsetHeight + 8}px` : this.saved;
@@ -550,11 +507,9 @@
       if (state.section !== last.section) this.name.textContent = this.doc.sections[state.section].heading;
       const second = Math.floor(state.time);
       if (second !== last.second) this.time.textContent = `${clockTime(state.time)} / ${clockTime(this.doc.total)}`;
-      this.bar.style.width = `${(100 * state.time) / this.doc.total}%`;
       Object.assign(last, { playing: state.playing, section: state.section, second });
     }
   }
-
 
   class PageView {
     constructor(host, doc, sheet) {
@@ -562,17 +517,15 @@
       this.doc = doc;
       [this.headings, this.matches] = mapSections(doc.sections);
       const said = doc.sections.reduce((count, section) => count + section.sentences.length, 0);
-      // Unless most of the text is on the page, the player captions the sentence instead.
+      // Without most of the text on the page, the player captions the sentence.
       this.onPage = 2 * this.matches.flat().filter(Boolean).length >= said;
       this.userScroll = 0;
       this.last = {};
       this.upgradeLinks(sheet);
-      // The small Listen button beside a selection of the page's text.
       this.pick = button('Listen to the selection', ICON.play, 'vr-primary', 'Listen');
       this.el = make('div', { className: 'vr-pick', hidden: true }, this.pick);
-      // A press keeps the selection (and the button, which a touch screen's tap may unselect).
-      this.pick.addEventListener('pointerdown', (event) => { event.preventDefault(); this.pressing = true; });
-      this.pick.addEventListener('pointercancel', () => { this.pressing = false; });
+      // Keep the selection, and the button a tap may unselect.
+      this.pick.addEventListener('pointerdown', (event) => { event.preventDefault(); this.pressed = Date.now(); });
       onClick(this.pick, () => this.playSelection());
       if (highlights()) {
         this.marks = { sentence: new Highlight(), word: new Highlight() };
@@ -580,7 +533,6 @@
       }
     }
 
-    // Whether the page holds the text being read (else the player shows it as a caption).
     holdsText() {
       return this.onPage;
     }
@@ -599,8 +551,7 @@
       on(document, 'keydown', (event) => this.onTextKey(event));
       on(document, 'selectionchange', () => this.onSelection());
       on(window, 'scroll', () => this.onScroll());
-      on(window, 'resize', () => this.onSelection());
-      // Only a scroll the visitor asked for (wheel, touch, keys, the scrollbar) stops following.
+      // Only the visitor's own scroll (wheel, touch, keys, scroll bar) stops following.
       const intent = (event) => {
         const target = event.target instanceof Element ? event.target : null;
         if (event.type === 'mousedown' ? target === document.documentElement
@@ -618,9 +569,7 @@
       this.el.hidden = true;
     }
 
-    // "Listen to this section" links become "Listen from here" buttons, each in a shadow root
-    // so that host CSS such as button{display:none} cannot hide it. The title alone (a level-1
-    // section with nothing but its heading) gets none: the player under it starts there.
+    // In shadow roots, which host CSS cannot hide. None for the title alone: the player is there.
     upgradeLinks(sheet) {
       const sections = this.doc.sections;
       const done = new Set();
@@ -629,7 +578,6 @@
         const span = make('span', { className: 'vr-listen-control' });
         const root = span.attachShadow({ mode: 'open' });
         const listen = button('Listen from here', ICON.play, '', 'Listen');
-        // The visible word starts the name (WCAG 2.5.3); the heading tells the buttons apart.
         listen.setAttribute('aria-label', `Listen from here: ${sections[i].heading}`);
         onClick(listen, () => emit(this.host, EVENTS.PLAY, { section: i }));
         root.adoptedStyleSheets = [sheet];
@@ -656,7 +604,6 @@
       const wordKey = word && `${key}.${state.word}`;
       if (key !== last.key || wordKey !== last.wordKey) this.paint(found && found.range, word);
       if (state.options.follow && (!last.follow || state.section !== last.section)) this.userScroll = 0;
-      // Following waits while the visitor works in the player by keyboard, and catches up after.
       const waiting = state.keyboardInPlayer;
       if (found && state.options.follow && !waiting && (key !== last.key || !last.follow || last.waiting)) this.follow(found.range);
       Object.assign(last, { key, wordKey, click: state.options.click, follow: state.options.follow, section: state.section, waiting });
@@ -671,7 +618,6 @@
         if (word) this.marks.word.add(word);
         return;
       }
-      // Without the Highlight API the block gets a class; its text is never changed.
       if (this.block) this.block.classList.remove('vr-reading');
       this.block = range && blockOf(range.startContainer);
       if (this.block) this.block.classList.add('vr-reading');
@@ -681,26 +627,20 @@
       return innerHeight - (parseFloat(getComputedStyle(document.documentElement).scrollPaddingBottom) || 0);
     }
 
-    // Keep the sentence in the upper third of the screen, never moving a control that has
-    // keyboard focus off the screen.
+    // Never moves a control with keyboard focus off the screen.
     follow(range) {
       const box = range.getBoundingClientRect();
       const bottom = this.bottom();
       if (!box.height || (box.top >= 0 && box.top <= innerHeight * FOLLOW_UNTIL && box.bottom <= bottom)) return;
       let by = box.top - innerHeight * FOLLOW_AT;
-      const focused = document.activeElement;
-      const focusBox = focused && focused !== document.body && this.keyboardFocused(focused) && focused.getBoundingClientRect();
+      // Our Listen buttons hold their focus in their own shadow roots.
+      const focused = document.activeElement || document.body;
+      const listen = focused.matches('.vr-listen-control') && focused.shadowRoot.activeElement;
+      const focusBox = (listen || focused).matches(':focus-visible') && focused.getBoundingClientRect();
       if (focusBox && focusBox.bottom > 0 && focusBox.top < bottom) by = clamp(by, focusBox.bottom - bottom, focusBox.top);
       if (Math.abs(by) >= 1) scrollBy({ top: by, behavior: scrolling() });
     }
 
-    // Our own Listen buttons keep focus in their shadow roots; anything else in the page in its own.
-    keyboardFocused(element) {
-      const inside = element.matches('.vr-listen-control') && element.shadowRoot.activeElement;
-      return (inside || element).matches(':focus-visible');
-    }
-
-    // The visitor scrolled the sentence away: stop following, and offer the way back.
     onScroll() {
       if (!this.el.hidden) this.onSelection();
       const state = this.state;
@@ -712,27 +652,23 @@
       emit(this.host, EVENTS.OPTION, { name: 'follow', on: false });
     }
 
-    // The sentences a selection of the page's text touches: show Listen beside its end.
     onSelection() {
       const selection = getSelection();
-      let range = selection && selection.rangeCount && !selection.isCollapsed ? selection.getRangeAt(0) : null;
+      let range = selection && selection.rangeCount && !selection.isCollapsed && selection.getRangeAt(0);
       if (range && range.commonAncestorContainer.getRootNode() !== document) range = null;
       const hits = range ? this.where((sentence) => range.comparePoint(sentence.startContainer, sentence.startOffset) <= 0
         && range.comparePoint(sentence.endContainer, sentence.endOffset) >= 0) : [];
-      if (this.pressing) return;
-      this.selected = hits.length ? [hits[0], hits[hits.length - 1]] : null;
+      if (Date.now() - this.pressed < 500) return;
+      this.selected = hits.length ? [hits[0], hits.pop()] : null;
       this.el.hidden = !this.selected;
       if (!this.selected) return;
-      const boxes = range.getClientRects();
-      const end = boxes[boxes.length - 1] || range.getBoundingClientRect();
-      // Below the selection's end, clear of the handles a touch screen draws there.
-      const below = matchMedia('(pointer: coarse)').matches ? 28 : 6;
-      this.el.style.top = `${clamp(end.bottom + below, 0, innerHeight - this.el.offsetHeight)}px`;
-      this.el.style.left = `${clamp(end.right - this.el.offsetWidth, 0, innerWidth - this.el.offsetWidth)}px`;
+      const box = range.getBoundingClientRect();
+      const pick = this.el;
+      pick.style.top = `${clamp(box.bottom + (matchMedia('(pointer: coarse)').matches ? 28 : 6), 0, innerHeight - pick.offsetHeight)}px`;
+      pick.style.left = `${clamp(box.right - pick.offsetWidth, 0, innerWidth - pick.offsetWidth)}px`;
     }
 
     playSelection() {
-      this.pressing = false;
       if (!this.selected) return;
       const [[firstSection, firstSentence], [lastSection, lastSentence]] = this.selected;
       const sections = this.doc.sections;
@@ -756,7 +692,6 @@
       }
     }
 
-    // [section, sentence] of every sentence found in the page whose range passes `test`.
     where(test) {
       const hits = [];
       this.matches.forEach((list, i) => list.forEach((found, sentence) => found && test(found.range) && hits.push([i, sentence])));
@@ -796,7 +731,6 @@
     }
   }
 
-
   class VoiceReader extends HTMLElement {
     static get observedAttributes() { return ['no-mini-player']; }
 
@@ -807,7 +741,7 @@
       }
       const root = this.attachShadow({ mode: 'open' });
       this.slotElement = make('slot');
-      // One polite live region, present from the start so its first message is heard.
+      // Present from the start, so its first message is heard.
       this.statusElement = make('p', { className: 'vr-status', role: 'status' });
       root.append(this.slotElement, this.statusElement);
       this.setState('loading');
@@ -831,7 +765,6 @@
       this.abort = new AbortController();
       const signal = this.abort.signal;
       addEventListener('pagehide', () => this.save(), { signal });
-      // Focus moving in or out of the player starts or stops following's wait.
       for (const type of ['focusin', 'focusout']) this.shadowRoot.addEventListener(type, () => this.render(), { signal });
       this.views.forEach((view) => view.attach(signal));
       this.observer = new IntersectionObserver(([entry]) => { this.inView = entry.isIntersecting; this.render(); });
@@ -851,7 +784,7 @@
       const src = this.getAttribute('src');
       if (manifest) return new URL(manifest, document.baseURI).href;
       if (slug && src) return new URL(`api/documents/${encodeURIComponent(slug)}/manifest.json`, src.replace(/\/?$/, '/')).href;
-      throw new Error('voice-reader needs a manifest attribute, or document and src');
+      throw new Error('voice-reader needs manifest, or document and src');
     }
 
     async loadManifest() {
@@ -873,7 +806,7 @@
     build(sheet, manifest) {
       this.manifest = manifest;
       const sections = manifest.sections;
-      // Words arrive as steps from the word before (docs/architecture.md): made absolute once here.
+      // Words arrive as steps from the word before (docs/architecture.md).
       for (const sentence of sections.flatMap((section) => section.sentences)) {
         let time = Math.floor(sentence.start * 100 + 0.5);
         let end = 0;
@@ -884,12 +817,11 @@
         });
       }
       this.audioUrls = sections.map((section) => new URL(section.audio, this.manifestHref).href);
-      this.storageKey = `voice-reader:${manifest.document.slug}:${hashText(sections.map((section) => section.audio).join('|'))}`;
+      this.storageKey = `voice-reader:${manifest.document.slug}:${hashText(this.audioUrls.join())}`;
       let total = 0;
       this.offsets = sections.map((section) => { const start = total; total += section.duration; return start; });
       this.total = total;
       const download = manifest.download;
-      // What every view reads, and none may change.
       const doc = Object.freeze({
         sections, offsets: this.offsets, total, lang: manifest.document.lang || '',
         download: download && download.audio && download.bytes > 0 ? { ...download, href: new URL(download.audio, this.manifestHref).href } : null,
@@ -906,7 +838,7 @@
       this.stopAt = null;
       this.rate = RATES.includes(store.get('voice-reader:rate')) ? store.get('voice-reader:rate') : 1;
       this.options = { click: false, follow: true, words: store.get('voice-reader:words') !== false };
-      // Two <audio>: the next section buffers in the other, so the join is seamless.
+      // The next section buffers in the other <audio>: a seamless join.
       this.audios = [0, 1].map(() => make('audio', { preload: 'none', preservesPitch: true }));
       this.audio = this.audios[0];
       this.main = new MainView(doc, { status: this.statusElement, onPage });
@@ -935,7 +867,7 @@
         this.say('Paused');
       });
       media('ended', () => this.sectionEnded());
-      media('timeupdate', () => this.tock());
+      media('timeupdate', () => (this.audio.paused ? this.render() : Date.now() - this.savedAt > SAVE_MS && this.save()));
       media('seeked', () => this.render());
       media('error', () => this.failed());
       const intent = (type, handler) => this.addEventListener(type, (event) => { event.stopPropagation(); handler(event.detail || {}); });
@@ -945,18 +877,16 @@
       intent(EVENTS.RATE, (detail) => { this.playbackRate = detail.rate; });
       intent(EVENTS.OPTION, (detail) => this.setOption(detail.name, detail.on));
       intent(EVENTS.REVEAL, (detail) => {
-        // Back at the player, the page must not scroll off again to follow the text.
         if (detail.scroll) this.setOption('follow', false);
         this.main.focusPlay(detail.scroll);
       });
       this.shadowRoot.addEventListener('keydown', (event) => this.onKey(event));
     }
 
-
     get state() { return this.stateName; }
     get section() { return this.current; }
     get sections() {
-      return (this.manifest ? this.manifest.sections : []).map((section, i) => ({ id: section.id, heading: section.heading, level: section.level, start: this.offsets[i], duration: section.duration }));
+      return (this.manifest ? this.manifest.sections : []).map(({ id, heading, level, duration }, i) => ({ id, heading, level, start: this.offsets[i], duration }));
     }
     get duration() { return this.total || 0; }
     get sectionTime() { return this.audio && +this.audio.dataset.section === this.current ? this.audio.currentTime : 0; }
@@ -974,7 +904,6 @@
     }
     get wordHighlight() { return !!(this.options && this.options.words); }
     set wordHighlight(on) { this.setOption('words', !!on); }
-    get stopTime() { return this.stopAt ?? null; }
     pageText() { return this.page ? this.page.texts() : []; }
 
     play() {
@@ -1023,7 +952,6 @@
       this.render();
     }
 
-    // What the views render: a plain object, made afresh each time.
     viewState() {
       const time = this.sectionTime;
       const sentences = this.manifest.sections[this.current].sentences;
@@ -1032,7 +960,7 @@
       return {
         state: this.stateName, started: this.started, playing: !this.audio.paused,
         section: this.current, sentence, word: Array.isArray(words) ? words.findLastIndex(([start]) => start <= time) : -1,
-        sectionTime: time, time: this.offsets[this.current] + time,
+        time: this.offsets[this.current] + time,
         rate: this.rate, options: { ...this.options }, alert: this.alert, inView: this.inView,
         mini: !this.hasAttribute('no-mini-player'), resume: this.resume,
         keyboardInPlayer: this.main.keyboardFocus(),
@@ -1059,8 +987,6 @@
       audio.src = this.audioUrls[index];
     }
 
-    // Go to a section at `seconds` and play (always on a visitor's action or a section's end),
-    // pausing at `end` (seconds into the whole page) when it is given.
     start(index, seconds = 0, play = true, end = null) {
       if (!this.manifest || index < 0 || index >= this.manifest.sections.length) return;
       let audio = this.audio;
@@ -1092,25 +1018,23 @@
 
     sectionEnded() {
       const next = this.current + 1;
-      // A selection that ends with this section stops here.
-      if (this.stopAt !== null && this.stopAt <= this.offsets[this.current] + this.manifest.sections[this.current].duration + 0.05) {
+      if (this.stopAt !== null && this.stopAt <= (this.offsets[next] ?? this.total) + 0.05) {
         this.stopAt = null;
         this.setState('paused');
-        this.save();
-        return;
+        return this.save();
       }
-      if (next < this.manifest.sections.length) this.start(next, 0, true, this.stopAt);
+      if (next < this.offsets.length) this.start(next, 0, true, this.stopAt);
       else this.finished();
     }
 
-    // Buffer the next section once this one plays: on a slow link the one asked for comes first.
+    // Once this one plays: on a slow link it comes first.
     preloadNext() {
       const spare = this.audios.find((audio) => audio !== this.audio);
       const next = this.current + 1;
       if (next < this.manifest.sections.length && (+spare.dataset.section !== next || spare.error)) this.load(spare, next, 'auto');
     }
 
-    // play() can be refused (autoplay rules, no audio device) or cut short; say so, never throw.
+    // play() can be refused (autoplay rules, no device) or cut short: say so.
     go(promise) {
       promise.catch((error) => {
         if (error.name === 'AbortError') return;
@@ -1134,7 +1058,7 @@
     finished() {
       this.started = false;
       this.resume = null;
-      store.drop(this.storageKey);
+      store.set(this.storageKey, null);
       this.current = 0;
       this.load(this.audio, 0, 'metadata');
       this.setState('ended');
@@ -1159,22 +1083,24 @@
       if (!session || !window.MediaMetadata) return;
       const heading = this.manifest.sections[this.current].heading;
       session.metadata = new MediaMetadata({ title: this.manifest.document.title, artist: heading, album: heading });
-      const handlers = [() => this.play(), () => this.pause(), () => this.next(), () => this.previous(),
-        () => this.seek(this.currentTime - STEP), () => this.seek(this.currentTime + STEP)];
-      SESSION_ACTIONS.forEach((action, i) => this.setSessionAction(action, handlers[i]));
-      this.inSession = true;
+      this.session({
+        play: () => this.play(), pause: () => this.pause(), nexttrack: () => this.next(), previoustrack: () => this.previous(),
+        seekbackward: () => this.seek(this.currentTime - STEP), seekforward: () => this.seek(this.currentTime + STEP),
+      });
     }
 
     releaseSession() {
-      const session = navigator.mediaSession;
-      if (!session || !this.inSession) return;
-      SESSION_ACTIONS.forEach((action) => this.setSessionAction(action, null));
-      session.metadata = null;
-      this.inSession = false;
+      if (!this.sessionActions) return;
+      this.session(Object.fromEntries(this.sessionActions.map((action) => [action, null])));
+      navigator.mediaSession.metadata = null;
+      this.sessionActions = null;
     }
 
-    setSessionAction(action, handler) {
-      try { navigator.mediaSession.setActionHandler(action, handler); } catch { /* this browser lacks the action */ }
+    session(handlers) {
+      for (const [action, handler] of Object.entries(handlers)) {
+        try { navigator.mediaSession.setActionHandler(action, handler); } catch { /* this browser lacks it */ }
+      }
+      this.sessionActions = Object.keys(handlers);
     }
 
     sectionChanged() {
@@ -1183,7 +1109,7 @@
       emit(this, EVENTS.SECTION, { index: this.current, id: section.id, heading: section.heading });
     }
 
-    // Render every frame while playing: timeupdate comes only every quarter second.
+    // Every frame: timeupdate comes every quarter second.
     tick() {
       if (this.audio.paused || !this.isConnected) return;
       if (this.stopAt !== null && this.currentTime >= this.stopAt) {
@@ -1194,29 +1120,24 @@
       requestAnimationFrame(() => this.tick());
     }
 
-    tock() {
-      if (this.audio.paused) this.render();
-      if (!this.audio.paused && Date.now() - this.savedAt > SAVE_MS) this.save();
-    }
-
     onKey(event) {
       if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
       const target = event.composedPath()[0];
-      if (event.key === 'Escape') return this.main.closeMore();
+      if (event.key === 'Escape') return this.main.openMore(false);
       if (isField(target)) return;
-      const action = KEYS[event.key.toLowerCase()];
-      if (!action) return;
-      event.preventDefault();
       const rate = (direction) => {
         this.playbackRate = RATES[clamp(RATES.indexOf(this.rate) + direction, 0, RATES.length - 1)];
         this.say(`Speed ${this.rate}×`);
       };
-      ({
-        toggle: () => (this.paused ? this.play() : this.pause()), back: () => this.seek(this.currentTime - STEP),
-        forward: () => this.seek(this.currentTime + STEP), previous: () => this.previous(), next: () => this.next(),
-        more: () => this.main.toggleMore(), help: () => this.main.toggleHelp(),
-        slower: () => rate(-1), faster: () => rate(1),
-      })[action]();
+      // Only while focus is in the player (WCAG 2.1.4).
+      const action = {
+        k: () => (this.paused ? this.play() : this.pause()), j: () => this.seek(this.currentTime - STEP),
+        l: () => this.seek(this.currentTime + STEP), p: () => this.previous(), n: () => this.next(),
+        s: () => this.main.openMore(), '?': () => this.main.toggleHelp(), '<': () => rate(-1), '>': () => rate(1),
+      }[event.key.toLowerCase()];
+      if (!action) return;
+      event.preventDefault();
+      action();
     }
   }
 
