@@ -230,7 +230,7 @@ def test_resume_status_and_media_session_on_the_host(page, site, article_host):
     expect(page.locator(PLAYER)).to_have_attribute("data-state", "paused")
     page.reload()
     page.wait_for_selector("voice-reader[data-state='ready']", state="attached")
-    resume = page.get_by_role("button", name=f"Resume from “{site.heading(7)}”")
+    resume = page.get_by_role("button", name=f"Resume {site.heading(7)}", exact=True)
     expect(resume).to_be_visible()
     resume.click()
     wait_playing(page, 1, section=7)
