@@ -100,7 +100,7 @@
 
   const hashText = (text) => ([...text].reduce((hash, char) => Math.imul(hash ^ char.charCodeAt(0), 0x01000193), 0x811c9dc5) >>> 0).toString(36);
 
-  // Storage can be off (private modes, sandboxes).
+  // Storage can be off (private modes).
   const store = {
     get(key) { try { return JSON.parse(localStorage.getItem(key)); } catch { return null; } },
     set(key, value) { try { localStorage.setItem(key, JSON.stringify(value)); } catch { /* see above */ } },
@@ -375,8 +375,8 @@
       this.helpToggle.setAttribute('aria-expanded', String(on));
     }
 
-    keyboardFocus() {
-      return !!this.el.querySelector(':focus-visible');
+    inUse() {
+      return !!this.el.querySelector(':focus-visible, :active');
     }
 
     attach(signal) {
@@ -604,7 +604,7 @@
       const wordKey = word && `${key}.${state.word}`;
       if (key !== last.key || wordKey !== last.wordKey) this.paint(found && found.range, word);
       if (state.options.follow && (!last.follow || state.section !== last.section)) this.userScroll = 0;
-      const waiting = state.keyboardInPlayer;
+      const waiting = state.usingPlayer;
       if (found && state.options.follow && !waiting && (key !== last.key || !last.follow || last.waiting)) this.follow(found.range);
       Object.assign(last, { key, wordKey, click: state.options.click, follow: state.options.follow, section: state.section, waiting });
       this.state = state;
@@ -963,7 +963,7 @@
         time: this.offsets[this.current] + time,
         rate: this.rate, options: { ...this.options }, alert: this.alert, inView: this.inView,
         mini: !this.hasAttribute('no-mini-player'), resume: this.resume,
-        keyboardInPlayer: this.main.keyboardFocus(),
+        usingPlayer: this.main.inUse(),
       };
     }
 

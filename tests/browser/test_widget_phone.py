@@ -192,6 +192,8 @@ def test_section_list_is_a_sheet_of_compact_rows(new_page, site):
     expect(page.locator(PLAYER)).to_have_attribute("data-state", "ready")
     call_player(page, "playSection", 9)
     wait_until_playing(page, 0.2, section=9)
+    call_player(page, "pause")  # paused partway: following does not move the page meanwhile
+    wait_until_state(page, "paused")
     page.evaluate("() => scrollTo(0, 0)")
     paragraph = page.evaluate(FIRST_PARAGRAPH_JS)
     more = controls(page).get_by_role("button", name="More")
@@ -273,6 +275,8 @@ def test_timeline_names_the_section_under_the_pointer_and_skips_ten_seconds(new_
     page.keyboard.press("Escape")
     expect(bubble(8)).to_be_hidden()
     # Drag: the section under the thumb while it moves, then the player goes there.
+    box = slider.bounding_box()
+    x = box["x"] + 10 + middle / total * (box["width"] - 20)
     start = box["x"] + 10 + player_property(page, "currentTime") / total * (box["width"] - 20)
     page.mouse.move(start, box["y"] + box["height"] / 2)
     page.mouse.down()
