@@ -524,7 +524,7 @@
       this.upgradeLinks(sheet);
       this.pick = button('Listen to the selection', ICON.play, 'vr-primary', 'Listen');
       this.el = make('div', { className: 'vr-pick', hidden: true }, this.pick);
-      // Keep the selection, and the button a tap may unselect.
+      // Keeps the selection (and the button, on a tap).
       this.pick.addEventListener('pointerdown', (event) => { event.preventDefault(); this.pressed = Date.now(); });
       onClick(this.pick, () => this.playSelection());
       if (highlights()) {
@@ -627,11 +627,11 @@
       return innerHeight - (parseFloat(getComputedStyle(document.documentElement).scrollPaddingBottom) || 0);
     }
 
-    // Never moves a control with keyboard focus off the screen.
+    // Never fights the visitor's scroll, nor hides a control with keyboard focus.
     follow(range) {
       const box = range.getBoundingClientRect();
       const bottom = this.bottom();
-      if (!box.height || (box.top >= 0 && box.top <= innerHeight * FOLLOW_UNTIL && box.bottom <= bottom)) return;
+      if (!box.height || Date.now() - this.userScroll < 1000 || (box.top >= 0 && box.top <= innerHeight * FOLLOW_UNTIL && box.bottom <= bottom)) return;
       let by = box.top - innerHeight * FOLLOW_AT;
       // Our Listen buttons hold their focus in their own shadow roots.
       const focused = document.activeElement || document.body;
