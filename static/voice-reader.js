@@ -1,10 +1,9 @@
 /* voice-reader.js: one dependency-free custom element that reads a page aloud (docs/widget.md).
- * The element is the controller (the <audio>, the manifest, the state); its views (main player,
- * mini-player, page highlight) render the state and send intents up as the events in EV. */
+ * The element is the controller (the <audio>, the manifest, the state); its views render the state
+ * and send intents up as the events in EVENTS. It reaches a view only through its `el` and methods. */
 (() => {
   'use strict';
   const TAG = 'voice-reader';
-  // Loading the script twice (two embeds on one page) must be harmless.
   if (!window.customElements || customElements.get(TAG)) return;
 
   const script = document.currentScript || document.querySelector('script[src*="voice-reader"]');
@@ -14,14 +13,16 @@
   const NUDGE = 5;
   const RATES = [0.75, 1, 1.25, 1.5, 1.75, 2];
   const SAVE_MS = 3000;
+  // In screens: where following puts the sentence, and how far it may drift.
+  const FOLLOW_AT = 1 / 6;
+  const FOLLOW_UNTIL = 1 / 3;
   const SKIP = 'script,style,noscript,template,voice-reader,.vr-listen';
   const BLOCK = 'p,li,dd,dt,td,th,blockquote,figcaption,h1,h2,h3,h4,h5,h6';
   const INTERACTIVE = 'a,button,input,select,textarea,label,summary,[contenteditable],.vr-listen,' + TAG;
-  // Shortcuts, active only while focus is inside the player (WCAG 2.1.4): key → action.
-  const KEYS = { k: 'toggle', j: 'back', l: 'fwd', p: 'previous', n: 'next', s: 'more', '?': 'help', '<': 'slower', '>': 'faster' };
-  // Event names in one place: intents up from the views (as media-chrome's MEDIA_PLAY_REQUEST;
-  // details in docs/widget.md), then the notifications the element sends to the page.
-  const EV = {
+  // Alt+Shift+L, by code: Option+L types "¬" on a Mac.
+  const SELECTION_KEY = 'KeyL';
+  // Intents up from the views, then what the element tells the page.
+  const EVENTS = {
     PLAY: 'voice-reader-play-request', PAUSE: 'voice-reader-pause-request',
     SEEK: 'voice-reader-seek-request', RATE: 'voice-reader-rate-request',
     OPTION: 'voice-reader-option-request', REVEAL: 'voice-reader-reveal-request',
@@ -30,401 +31,451 @@
   };
   const ICON = {
     play: 'M8 5v14l11-7z', pause: 'M6 5h4v14H6zm8 0h4v14h-4z',
-    previous: 'M6 6h2v12H6zm3.5 6 8.5 6V6z', next: 'M6 18l8.5-6L6 6zm10-12h2v12h-2z',
-    more: 'M7 10l5 5 5-5z', up: 'M12 4 4 12h5v8h6v-8h5z', close: 'M5 7l2-2 5 5 5-5 2 2-5 5 5 5-2 2-5-5-5 5-2-2 5-5z',
-    down: 'M12 20l8-8h-5V4H9v8H4z', file: 'M5 20h14v-2H5zm14-11h-4V3H9v6H5l7 7z',
+    next: 'M6 18l8.5-6L6 6zm10-12h2v12h-2z',
+    more: 'M7 10l5 5 5-5z', close: 'M5 7l2-2 5 5 5-5 2 2-5 5 5 5-2 2-5-5-5 5-2-2 5-5z',
+    down: 'M12 20l8-8h-5V4H9v8H4z',
+    back: 'M12 5V1L7 6l5 5V7a6 6 0 1 1-6 6H4a8 8 0 1 0 8-8z',
   };
 
-
-  function h(tag, props = {}, ...kids) {
-    const el = document.createElement(tag);
+  function make(tag, props = {}, ...children) {
+    const element = document.createElement(tag);
     for (const [key, value] of Object.entries(props)) {
-      if (key in el && !key.includes('-')) el[key] = value;
-      else el.setAttribute(key, value);
+      if (key in element && !key.includes('-')) element[key] = value;
+      else element.setAttribute(key, value);
     }
-    el.append(...kids);
-    return el;
+    element.append(...children);
+    return element;
   }
 
-  function icon(d) {
+  function icon(path) {
     const ns = 'http://www.w3.org/2000/svg';
     const svg = document.createElementNS(ns, 'svg');
-    const path = document.createElementNS(ns, 'path');
+    const shape = document.createElementNS(ns, 'path');
     svg.setAttribute('viewBox', '0 0 24 24');
     svg.setAttribute('aria-hidden', 'true');
-    path.setAttribute('d', d);
-    svg.append(path);
+    shape.setAttribute('d', path);
+    svg.append(shape);
     return svg;
   }
 
-  // Every button has a text label; with `tip` it shows on hover and focus, so it is the aria-label too.
-  function button(label, d, cls = '', tip = false) {
-    const b = h('button', { type: 'button', className: `vr-btn ${cls}${tip ? ' vr-tip' : ''}` },
-      ...(d ? [icon(d)] : []), h('span', { className: 'vr-label' }, label));
-    if (tip) b.setAttribute('aria-label', label);
-    return b;
+  // `short`: a word of the label (WCAG 2.5.3), shown where the label has no room.
+  function button(label, iconPath, className = '', short = '') {
+    const control = make('button', { type: 'button', className: `vr-btn ${className}${short ? ' vr-has-short' : ''}` },
+      ...(iconPath ? [icon(iconPath)] : []), make('span', { className: 'vr-label' }, label));
+    if (short) {
+      control.setAttribute('aria-label', label);
+      control.append(make('span', { className: 'vr-short', 'aria-hidden': 'true' }, short));
+    }
+    return control;
   }
 
-  function disclosure(label, d, cls, panel) {
-    const b = button(label, d, cls);
-    b.setAttribute('aria-expanded', 'false');
-    b.setAttribute('aria-controls', panel);
-    return b;
+  function disclosure(label, iconPath, className, panelId) {
+    const control = button(label, iconPath, className);
+    control.setAttribute('aria-expanded', 'false');
+    control.setAttribute('aria-controls', panelId);
+    return control;
   }
 
-  const click = (el, fn) => el.addEventListener('click', fn);
+  const onClick = (element, handler) => element.addEventListener('click', handler);
 
-  function relabel(b, label, d) {
-    b.querySelector('.vr-label').textContent = label;
-    if (b.hasAttribute('aria-label')) b.setAttribute('aria-label', label);
-    if (d) b.querySelector('path').setAttribute('d', d);
+  function relabel(control, label, iconPath) {
+    control.querySelector('.vr-label').textContent = label;
+    if (iconPath) control.querySelector('path').setAttribute('d', iconPath);
   }
 
-  const plural = (n, unit) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  const plural = (count, unit) => `${count} ${unit}${count === 1 ? '' : 's'}`;
 
-  function words(sec) {
-    sec = Math.max(0, Math.round(sec));
-    const parts = [[Math.floor(sec / 3600), 'hour'], [Math.floor(sec / 60) % 60, 'minute'], [sec % 60, 'second']];
-    return parts.filter(([n]) => n).map(([n, u]) => plural(n, u)).join(' ') || '0 seconds';
+  function spokenTime(seconds) {
+    seconds = Math.max(0, Math.round(seconds));
+    const parts = [[Math.floor(seconds / 3600), 'hour'], [Math.floor(seconds / 60) % 60, 'minute'], [seconds % 60, 'second']];
+    return parts.filter(([count]) => count).map(([count, unit]) => plural(count, unit)).join(' ') || '0 seconds';
   }
 
-  const minutes = (sec) => (sec < 30 ? 'less than a minute' : plural(Math.round(sec / 60), 'minute'));
+  const roughMinutes = (seconds) => (seconds < 30 ? 'less than a minute' : plural(Math.round(seconds / 60), 'minute'));
 
-  function clock(sec) {
-    sec = Math.max(0, Math.floor(sec || 0));
-    return `${Math.floor(sec / 60)}:${String(sec % 60).padStart(2, '0')}`;
+  function clockTime(seconds) {
+    seconds = Math.max(0, Math.floor(seconds || 0));
+    return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
   }
 
-  function hash(s) {
-    let x = 0x811c9dc5;
-    for (let i = 0; i < s.length; i++) x = Math.imul(x ^ s.charCodeAt(i), 0x01000193);
-    return (x >>> 0).toString(36);
-  }
+  const hashText = (text) => ([...text].reduce((hash, char) => Math.imul(hash ^ char.charCodeAt(0), 0x01000193), 0x811c9dc5) >>> 0).toString(36);
 
-  // Storage can be off (private modes, sandboxed frames): memory is a nicety.
+  // Storage can be off (private modes).
   const store = {
-    get(k) { try { return JSON.parse(localStorage.getItem(k)); } catch { return null; } },
-    set(k, v) { try { localStorage.setItem(k, JSON.stringify(v)); } catch { /* see above */ } },
-    drop(k) { try { localStorage.removeItem(k); } catch { /* see above */ } },
+    get(key) { try { return JSON.parse(localStorage.getItem(key)); } catch { return null; } },
+    set(key, value) { try { localStorage.setItem(key, JSON.stringify(value)); } catch { /* see above */ } },
   };
 
-  const collapse = (s) => String(s).replace(/\s+/g, ' ').trim();
-  const isField = (el) => !!el && (el.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName));
+  const collapse = (text) => String(text).replace(/\s+/g, ' ').trim();
+  const isField = (element) => !!element && (element.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(element.tagName));
   const blockOf = (node) => (node.nodeType === 1 ? node : node.parentElement).closest(BLOCK);
-  const clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
-  const reduced = () => matchMedia('(prefers-reduced-motion: reduce)').matches;
+  const clamp = (value, low, high) => Math.min(high, Math.max(low, value));
+  const scrolling = () => (matchMedia('(prefers-reduced-motion: reduce)').matches ? 'instant' : 'smooth');
   const highlights = () => !!(window.Highlight && window.CSS && CSS.highlights);
+  const hasFocus = (element) => element.contains(element.getRootNode().activeElement);
+  const sectionAt = (offsets, time) => Math.max(0, offsets.findLastIndex((start) => start <= time));
 
-  function focusedElement() {
-    let el = document.activeElement;
-    while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
-    return el;
-  }
-
-  function caretAt(x, y) {
+  function caretAt(left, top) {
     if (document.caretPositionFromPoint) {
-      const c = document.caretPositionFromPoint(x, y);
-      return c && [c.offsetNode, c.offset];
+      const caret = document.caretPositionFromPoint(left, top);
+      return caret && [caret.offsetNode, caret.offset];
     }
-    const r = document.caretRangeFromPoint && document.caretRangeFromPoint(x, y);
-    return r && [r.startContainer, r.startOffset];
+    const range = document.caretRangeFromPoint && document.caretRangeFromPoint(left, top);
+    return range && [range.startContainer, range.startOffset];
   }
 
-  const emit = (el, type, detail) => el.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true, detail }));
+  const emit = (target, type, detail) => target.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true, detail }));
 
-  // Hide or show an element; if it had focus, `rescue` keeps focus in the player.
-  function show(el, on, rescue) {
-    if (!on && !el.hidden && el.contains(el.getRootNode().activeElement) && rescue) rescue();
-    el.hidden = !on;
+  function show(element, on, rescue) {
+    if (!on && !element.hidden && hasFocus(element) && rescue) rescue();
+    element.hidden = !on;
   }
 
-  // One stylesheet, fetched and adopted: CSP style-src does not apply to constructed sheets.
+  // Adopted: CSP style-src does not apply to constructed sheets.
   let sheetPromise;
   function loadSheet() {
-    sheetPromise ||= fetch(CSS_URL).then((r) => (r.ok ? r.text() : '')).catch(() => '').then((css) => {
+    sheetPromise ||= fetch(CSS_URL).then((response) => (response.ok ? response.text() : '')).catch(() => '').then((css) => {
       const sheet = new CSSStyleSheet();
       sheet.replaceSync(css);
-      // The page needs the ::highlight rules; the :host rules match nothing there.
+      // The page needs the ::highlight rules.
       document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
       return sheet;
     });
     return sheetPromise;
   }
 
-
   function textBetween(start, end) {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
-      acceptNode: (n) => (n.parentElement.closest(SKIP) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
+      acceptNode: (node) => (node.parentElement.closest(SKIP) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
     });
     const after = Node.DOCUMENT_POSITION_FOLLOWING | Node.DOCUMENT_POSITION_CONTAINED_BY;
     const nodes = [];
     walker.currentNode = start;
-    for (let n = walker.nextNode(); n && !(end && end.compareDocumentPosition(n) & after); n = walker.nextNode()) nodes.push(n);
+    for (let node = walker.nextNode(); node && !(end && end.compareDocumentPosition(node) & after); node = walker.nextNode()) nodes.push(node);
     return nodes;
   }
 
-  // Where each non-space character of text is in collapse(text): word offsets are into text.
   function charMap(text) {
     const map = [];
-    let c = 0;
+    let count = 0;
     let space = true;
-    for (let j = 0; j < text.length; j++) {
-      if (!/\s/.test(text[j])) { map[j] = c++; space = false; } else if (!space) { c++; space = true; }
+    for (let i = 0; i < text.length; i++) {
+      if (!/\s/.test(text[i])) { map[i] = count++; space = false; } else if (!space) { count++; space = true; }
     }
     return map;
   }
 
-  // Match each sentence's collapsed text, in order, to the page's text: {range, part(offset, length)}.
   function rangesFor(sentences, nodes) {
     const chars = [];
     const where = [];
     let space = true;
-    for (const n of nodes) {
-      for (let k = 0; k < n.data.length; k++) {
-        const c = n.data[k];
-        if (c === '\u00ad') continue; // soft hyphens are invisible
-        if (/\s/.test(c)) {
+    for (const node of nodes) {
+      for (let i = 0; i < node.data.length; i++) {
+        const char = node.data[i];
+        if (char === '\u00ad') continue;
+        if (/\s/.test(char)) {
           if (space) continue;
           space = true;
           chars.push(' ');
         } else {
           space = false;
-          chars.push(c);
+          chars.push(char);
         }
-        where.push(n, k);
+        where.push(node, i);
       }
     }
     const text = chars.join('');
-    const span = (a, b) => {
+    const span = (first, last) => {
       const range = new Range();
-      range.setStart(where[2 * a], where[2 * a + 1]);
-      range.setEnd(where[2 * b], where[2 * b + 1] + 1);
+      range.setStart(where[2 * first], where[2 * first + 1]);
+      range.setEnd(where[2 * last], where[2 * last + 1] + 1);
       return range;
     };
     let from = 0;
-    return sentences.map((s) => {
-      const want = collapse(s.text);
-      const at = want ? text.indexOf(want, from) : -1;
+    return sentences.map((sentence) => {
+      const wanted = collapse(sentence.text);
+      const at = wanted ? text.indexOf(wanted, from) : -1;
       if (at < 0) return null;
-      from = at + want.length;
+      from = at + wanted.length;
       let map;
       const part = (offset, length) => {
-        map ||= charMap(s.text);
-        const a = map[offset];
-        const b = map[offset + length - 1];
-        return a === undefined || b === undefined || b < a ? null : span(at + a, at + b);
+        map ||= charMap(sentence.text);
+        const first = map[offset];
+        const last = map[offset + length - 1];
+        return first === undefined || last === undefined || last < first ? null : span(at + first, at + last);
       };
       return { range: span(at, from - 1), part };
     });
   }
 
-  // Find each section's heading by id (else by its text): [headings, each section's matches].
   function mapSections(sections) {
-    const heads = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')];
+    const headings = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')];
     const used = new Set();
-    const found = sections.map((s) => {
-      let el = document.getElementById(s.id);
-      if (!el || !/^H[1-6]$/.test(el.tagName) || used.has(el)) {
-        el = heads.find((x) => !used.has(x) && collapse(x.textContent) === collapse(s.heading)) || null;
+    const found = sections.map((section) => {
+      let heading = document.getElementById(section.id);
+      if (!heading || !/^H[1-6]$/.test(heading.tagName) || used.has(heading)) {
+        heading = headings.find((other) => !used.has(other) && collapse(other.textContent) === collapse(section.heading)) || null;
       }
-      if (el) used.add(el);
-      return el;
+      if (heading) used.add(heading);
+      return heading;
     });
-    return [found, found.map((el, i) => {
+    return [found, found.map((heading, i) => {
       const end = found.slice(i + 1).find(Boolean) || null;
-      return el ? rangesFor(sections[i].sentences, textBetween(el, end)) : [];
+      return heading ? rangesFor(sections[i].sentences, textBetween(heading, end)) : [];
     })];
   }
 
-
   class MainView {
-    constructor(doc, status) {
+    constructor(doc, { status, onPage }) {
       this.doc = doc;
-      const n = doc.sections.length;
       this.play = button('Play', ICON.play, 'vr-primary');
-      this.previous = button('Previous section', ICON.previous, 'vr-live', true);
-      this.next = button('Next section', ICON.next, 'vr-live', true);
-      this.now = h('span', { className: 'vr-now' });
-      this.rate = h('select', { className: 'vr-select vr-live', 'aria-label': 'Speed' },
-        ...RATES.map((r) => h('option', { value: r }, `${r}× speed`)));
+      this.previous = button('Previous section', ICON.next, 'vr-live vr-stack vr-flip', 'Previous');
+      this.next = button('Next section', ICON.next, 'vr-live vr-stack', 'Next');
+      this.now = make('p', { className: 'vr-now' });
+      this.rate = make('select', { className: 'vr-select vr-live', 'aria-label': 'Speed' },
+        ...RATES.map((rate) => make('option', { value: rate }, `${rate}× speed`)));
       this.more = disclosure('More', ICON.more, 'vr-more', 'vr-more');
-      this.elapsed = h('span', { className: 'vr-time' });
-      this.seek = h('input', { type: 'range', className: 'vr-seek', min: 0, max: doc.total, step: 'any', value: 0, 'aria-label': 'Position in the page' });
-      this.stretch = h('span', { className: 'vr-stretch' });
-      const marks = h('span', { className: 'vr-marks', 'aria-hidden': 'true' }, this.stretch,
-        ...doc.offsets.slice(1).map((t) => { const m = h('span', { className: 'vr-mark' }); m.style.left = `${(100 * t) / doc.total}%`; return m; }));
-      const timeline = h('div', { className: 'vr-timeline vr-live' }, this.seek, marks);
-      this.caption = h('p', { className: 'vr-caption vr-live', hidden: doc.onPage });
-      this.status = status;
+      this.elapsed = make('span');
+      this.seek = make('input', { type: 'range', className: 'vr-seek', min: 0, max: doc.total, step: 'any', value: 0, 'aria-label': 'Position in the page' });
+      this.back = button(`Back ${STEP} seconds`, ICON.back, 'vr-skip', String(STEP));
+      this.forward = button(`Forward ${STEP} seconds`, ICON.back, 'vr-skip vr-flip', String(STEP));
+      this.stretches = doc.sections.map((section, i) => {
+        const stretch = make('span', { className: `vr-stretch${section.level > 2 ? '' : ' vr-main-mark'}` });
+        stretch.style.left = `${(100 * doc.offsets[i]) / doc.total}%`;
+        stretch.style.width = `${(100 * section.duration) / doc.total}%`;
+        return stretch;
+      });
+      this.bubble = make('span', { className: 'vr-bubble', hidden: true });
+      this.timeline = make('div', { className: 'vr-timeline' }, this.seek,
+        make('span', { className: 'vr-marks', 'aria-hidden': 'true' }, ...this.stretches), this.bubble);
+      this.caption = make('p', { className: 'vr-caption vr-live', hidden: onPage });
       this.skip = button('Skip to next section', ICON.next);
-      this.follow = button('Back to the current sentence', ICON.down, 'vr-follow');
-      this.click = this.toggle('Click to listen', 'click', doc.onPage);
-      this.wordsBtn = this.toggle('Highlight each word', 'words', doc.onPage && doc.hasWords && highlights());
-      const d = doc.download;
-      this.download = d ? h('a', { className: 'vr-btn vr-link', href: d.href, download: '' }, icon(ICON.file),
-        h('span', { className: 'vr-label' }, `Download (MP3, ${minutes(d.duration)}, ${(d.bytes / 1e6).toFixed(1)} MB)`)) : '';
-      this.help = h('div', { className: 'vr-help', id: 'vr-help', hidden: true }, ...MainView.helpText());
-      this.helpBtn = disclosure('Keyboard shortcuts', '', 'vr-toggle', 'vr-help');
-      this.items = doc.sections.map((s) => button(s.heading, '', 'vr-item'));
-      this.panel = h('div', { className: 'vr-panel', id: 'vr-more', hidden: true },
-        h('div', { className: 'vr-row' }, this.click, this.wordsBtn, this.download, this.helpBtn), this.help,
-        h('p', { className: 'vr-list-label', id: 'vr-list-label' }, `Sections (${n})`),
-        h('ol', { className: 'vr-list', 'aria-labelledby': 'vr-list-label' },
-          ...doc.sections.map((s, i) => h('li', { className: `vr-l${s.level}`, lang: doc.lang }, this.items[i]))));
-      // English, whatever the page's language. The wrapper is the layout's container (the player
-      // itself cannot be: a container would trap the fixed mini-player).
-      this.player = h('div', { className: 'vr-player vr-rest', role: 'region', 'aria-label': 'Listen to this page', lang: 'en' },
-        h('div', { className: 'vr-row' }, this.play, this.previous, this.next, this.more),
-        h('div', { className: 'vr-row vr-live' }, h('p', { className: 'vr-info' }, this.elapsed, ` / ${clock(doc.total)} · `, this.now), this.rate),
-        timeline, this.caption,
-        h('div', { className: 'vr-row vr-alert' }, status, this.skip, this.follow), this.panel);
-      this.el = h('div', { className: 'vr-main' }, this.player);
-      this.wire();
+      this.follow = button('Back to the sentence', ICON.down, 'vr-follow');
+      this.onPage = onPage;
+      this.click = this.toggle('Click to listen', 'click', onPage);
+      this.wordsToggle = this.toggle('Highlight each word', 'words', onPage && doc.hasWords && highlights());
+      const download = doc.download;
+      this.download = download ? make('a', { className: 'vr-btn vr-link', href: download.href, download: '' },
+        make('span', { className: 'vr-label' }, `Download (MP3, ${roughMinutes(download.duration)}, ${(download.bytes / 1e6).toFixed(1)} MB)`)) : '';
+      this.help = make('div', { className: 'vr-help', id: 'vr-help', hidden: true }, ...MainView.helpText());
+      this.helpToggle = disclosure('Keyboard shortcuts', '', 'vr-toggle', 'vr-help');
+      this.items = doc.sections.map((section) => button(section.heading, '', 'vr-item'));
+      this.list = make('ol', { className: 'vr-list', 'aria-labelledby': 'vr-list-label' },
+        ...doc.sections.map((section, i) => make('li', { className: `vr-l${section.level}`, lang: doc.lang }, this.items[i],
+          make('span', { className: 'vr-length' }, clockTime(section.duration)))));
+      this.panel = make('div', { className: 'vr-panel', id: 'vr-more', hidden: true },
+        make('div', { className: 'vr-row vr-options' }, this.click, this.wordsToggle, this.download, this.helpToggle), this.help,
+        ...(doc.voice ? [make('p', { className: 'vr-voice' }, `Read by a computer voice: ${doc.voice}`)] : []),
+        make('p', { className: 'vr-list-label', id: 'vr-list-label' }, `Sections (${doc.sections.length})`), this.list);
+      // English whatever the page's language. The wrapper is the layout's container.
+      this.player = make('div', { className: 'vr-player vr-rest', role: 'region', 'aria-label': 'Listen to this page', lang: 'en' },
+        make('div', { className: 'vr-row' }, this.play, this.previous, this.next, this.more),
+        make('div', { className: 'vr-row vr-live' }, this.now, make('p', { className: 'vr-time' }, this.elapsed, ` / ${clockTime(doc.total)}`), this.rate),
+        make('div', { className: 'vr-row vr-live' }, this.timeline, this.back, this.forward), this.caption,
+        make('div', { className: 'vr-row vr-alert' }, status, this.skip, this.follow), this.panel);
+      this.el = make('div', { className: 'vr-main' }, this.player);
       this.last = {};
+      this.wire();
     }
 
     toggle(label, name, offered) {
-      const b = button(label, '', 'vr-toggle');
-      b.setAttribute('aria-pressed', 'false');
-      b.hidden = !offered;
-      click(b, () => emit(b, EV.OPTION, { name, on: b.getAttribute('aria-pressed') !== 'true' }));
-      return b;
+      const control = button(label, '', 'vr-toggle');
+      control.setAttribute('aria-pressed', 'false');
+      control.hidden = !offered;
+      onClick(control, () => emit(control, EVENTS.OPTION, { name, on: control.getAttribute('aria-pressed') !== 'true' }));
+      return control;
     }
 
     static helpText() {
       const rows = [['K', 'Play or pause'], ['J and L', `Back or forward ${STEP} seconds`],
         ['P and N', 'Previous or next section'], ['< and >', 'Slower or faster'], ['S', 'Show or hide this menu'],
         ['?', 'Show or hide these shortcuts'], ['Escape', 'Close this menu'],
-        ['On the timeline', `Arrows: ${NUDGE} seconds. Page Up, Page Down: previous, next section. Home, End: start, end`]];
-      return [h('p', {}, 'These keys work while focus is in the player, not while typing in a field.'),
-        h('dl', {}, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))];
+        ['On the timeline', `Arrows: ${NUDGE} seconds. Page Up, Page Down: previous, next section. Home, End: start, end`],
+        ['Alt+Shift+L', 'In the page: listen to the selected text']];
+      return [make('p', {}, 'These keys work while focus is in the player, not in a field.'),
+        make('dl', {}, ...rows.flatMap(([key, action]) => [make('dt', {}, key), make('dd', {}, action)]))];
     }
 
     wire() {
-      const on = click;
       const doc = this.doc;
-      const go = (i) => emit(this.el, EV.PLAY, { section: i });
-      on(this.play, () => {
-        const s = this.state;
-        if (s.playing) return emit(this.el, EV.PAUSE);
-        emit(this.el, EV.PLAY, !s.started && s.resume ? { section: s.resume.section, time: s.resume.time } : undefined);
+      const intent = (type, detail) => emit(this.el, type, detail);
+      const playSection = (i) => intent(EVENTS.PLAY, { section: i });
+      onClick(this.play, () => {
+        const state = this.state;
+        if (state.playing) return intent(EVENTS.PAUSE);
+        intent(EVENTS.PLAY, !state.started && state.resume ? { ...state.resume } : undefined);
       });
-      on(this.previous, () => go(this.state.section - 1));
-      on(this.next, () => go(this.state.section + 1));
-      on(this.skip, () => go(this.state.section + 1));
-      on(this.follow, () => emit(this.el, EV.OPTION, { name: 'follow', on: true }));
-      on(this.more, () => this.open(this.panel.hidden));
-      on(this.helpBtn, () => this.openHelp(this.help.hidden));
-      this.items.forEach((b, i) => on(b, () => go(i)));
-      this.rate.addEventListener('change', () => emit(this.el, EV.RATE, { rate: +this.rate.value }));
-      this.seek.addEventListener('input', () => emit(this.el, EV.SEEK, { time: +this.seek.value }));
+      onClick(this.previous, () => playSection(this.state.section - 1));
+      onClick(this.next, () => playSection(this.state.section + 1));
+      onClick(this.skip, () => playSection(this.state.section + 1));
+      onClick(this.back, () => intent(EVENTS.SEEK, { time: this.state.time - STEP }));
+      onClick(this.forward, () => intent(EVENTS.SEEK, { time: this.state.time + STEP }));
+      onClick(this.follow, () => intent(EVENTS.OPTION, { name: 'follow', on: true }));
+      onClick(this.more, () => this.openMore());
+      onClick(this.helpToggle, () => this.toggleHelp());
+      this.items.forEach((item, i) => onClick(item, () => playSection(i)));
+      this.rate.addEventListener('change', () => intent(EVENTS.RATE, { rate: +this.rate.value }));
+      const seek = this.seek;
+      const seekTo = (time) => {
+        this.point(time);
+        intent(EVENTS.SEEK, { time });
+      };
+      seek.addEventListener('input', () => seekTo(+seek.value));
       // The timeline's keys move through the whole page (natively they move by 1%).
-      this.seek.addEventListener('keydown', (e) => {
-        const s = this.state;
+      seek.addEventListener('keydown', (event) => {
+        const { time, section } = this.state;
         const keys = {
-          ArrowRight: s.time + NUDGE, ArrowUp: s.time + NUDGE, ArrowLeft: s.time - NUDGE, ArrowDown: s.time - NUDGE,
-          PageUp: doc.offsets[Math.max(0, s.section - 1)], PageDown: doc.offsets[s.section + 1] ?? doc.total,
+          ArrowRight: time + NUDGE, ArrowUp: time + NUDGE, ArrowLeft: time - NUDGE, ArrowDown: time - NUDGE,
+          PageUp: doc.offsets[Math.max(0, section - 1)], PageDown: doc.offsets[section + 1] ?? doc.total,
           Home: 0, End: doc.total,
         };
-        if (!(e.key in keys) || e.altKey || e.ctrlKey || e.metaKey) return;
-        e.preventDefault();
-        emit(this.el, EV.SEEK, { time: clamp(keys[e.key], 0, doc.total) });
+        if (!(event.key in keys) || event.altKey || event.ctrlKey || event.metaKey) return;
+        event.preventDefault();
+        seekTo(clamp(keys[event.key], 0, doc.total));
       });
+      const timeline = this.timeline;
+      timeline.addEventListener('pointermove', (event) => {
+        if (event.target !== seek) return;
+        this.hovering = true;
+        const box = seek.getBoundingClientRect();
+        this.point(clamp((event.clientX - box.left - 10) / (box.width - 20), 0, 1) * doc.total);
+      });
+      timeline.addEventListener('pointerleave', () => {
+        this.hovering = false;
+        this.point(hasFocus(seek) ? +seek.value : null);
+      });
+      seek.addEventListener('focus', () => this.point(+seek.value));
+      seek.addEventListener('blur', () => this.point(null));
     }
 
-    open(on) {
+    point(time) {
+      const bubble = this.bubble;
+      bubble.hidden = time === null;
+      if (time === null) return;
+      const doc = this.doc;
+      bubble.textContent = `${doc.sections[sectionAt(doc.offsets, time)].heading} · ${clockTime(time)}`;
+      const thumb = 10 + (time / doc.total) * (this.timeline.clientWidth - 20);
+      const room = this.timeline.parentElement.clientWidth - bubble.offsetWidth;
+      bubble.style.left = `${Math.max(0, Math.min(thumb - bubble.offsetWidth / 2, room))}px`;
+    }
+
+    openMore(on = this.panel.hidden) {
       show(this.panel, on, () => this.more.focus());
       this.more.setAttribute('aria-expanded', String(on));
+      if (!on) return this.point(null);
+      const current = this.items[this.state ? this.state.section : 0];
+      this.list.scrollTop = current.offsetTop - this.list.offsetTop - this.list.clientHeight / 3;
+      this.panel.scrollIntoView({ block: 'nearest', behavior: scrolling() });
     }
 
-    openHelp(on) {
-      if (on) this.open(true);
-      show(this.help, on, () => this.helpBtn.focus());
-      this.helpBtn.setAttribute('aria-expanded', String(on));
+    toggleHelp() {
+      const on = this.help.hidden;
+      if (on) this.openMore(true);
+      show(this.help, on, () => this.helpToggle.focus());
+      this.helpToggle.setAttribute('aria-expanded', String(on));
+    }
+
+    inUse() {
+      return !!this.el.querySelector(':focus-visible, :active');
+    }
+
+    attach(signal) {
+      // The sheet covers the page: a press outside or focus leaving closes it.
+      const outside = (event) => !event.composedPath().includes(this.el);
+      document.addEventListener('pointerdown', (event) => outside(event) && this.openMore(false), { signal });
+      this.el.addEventListener('focusout', (event) => {
+        if (event.relatedTarget && !this.el.contains(event.relatedTarget)) this.openMore(false);
+      }, { signal });
     }
 
     focusPlay(scroll) {
       this.play.focus({ preventScroll: true });
-      if (scroll) this.el.scrollIntoView({ block: 'nearest', behavior: reduced() ? 'instant' : 'smooth' });
+      if (scroll) this.el.scrollIntoView({ block: 'nearest', behavior: scrolling() });
     }
 
-    render(s) {
-      this.state = s;
+    render(state) {
+      this.state = state;
       const last = this.last;
       const doc = this.doc;
       const rescue = () => this.play.focus();
-      const rest = !s.started;
+      const rest = !state.started;
       if (rest !== last.rest) {
         if (rest && this.el.querySelector('.vr-live:focus-within')) rescue();
         this.player.classList.toggle('vr-rest', rest);
       }
-      const label = s.playing ? 'Pause' : rest ? (s.resume ? `Resume from “${doc.sections[s.resume.section].heading}”` : 'Listen') : 'Play';
-      if (label !== last.label) {
-        relabel(this.play, label, s.playing ? ICON.pause : ICON.play);
-        // At rest it says how long the page lasts; the dot is not read out.
-        if (label === 'Listen') this.play.querySelector('.vr-label').append(' ', h('span', { 'aria-hidden': 'true' }, '·'), ` ${minutes(doc.total)}`);
+      const resume = rest && state.resume ? doc.sections[state.resume.section].heading : '';
+      const label = state.playing ? 'Pause' : !rest ? 'Play' : resume ? 'Resume' : 'Listen';
+      if (label + resume !== last.label) {
+        relabel(this.play, label, state.playing ? ICON.pause : ICON.play);
+        const after = resume ? make('span', { className: 'vr-resume' }, resume) : rest ? roughMinutes(doc.total) : '';
+        if (after) this.play.querySelector('.vr-label').append(' ', make('span', { 'aria-hidden': 'true' }, '·'), ' ', after);
       }
-      if (s.section !== last.section) {
-        const sec = doc.sections[s.section];
-        this.now.textContent = sec.heading;
-        this.items.forEach((b, i) => (i === s.section ? b.setAttribute('aria-current', 'true') : b.removeAttribute('aria-current')));
-        this.stretch.style.left = `${(100 * doc.offsets[s.section]) / doc.total}%`;
-        this.stretch.style.width = `${(100 * sec.duration) / doc.total}%`;
+      if (state.section !== last.section) {
+        this.now.textContent = doc.sections[state.section].heading;
+        this.items.forEach((item, i) => (i === state.section ? item.setAttribute('aria-current', 'true') : item.removeAttribute('aria-current')));
+        this.stretches.forEach((stretch, i) => {
+          stretch.classList.toggle('vr-current', i === state.section);
+          stretch.classList.toggle('vr-heard', i < state.section);
+        });
       }
-      const second = Math.floor(s.time);
-      // A focused slider that moves every second makes screen readers chatter: every 15 s instead.
-      const quiet = this.el.getRootNode().activeElement === this.seek && s.playing;
-      if (second !== last.second && (!quiet || Math.abs(s.time - this.seek.value) >= 15 || s.section !== last.section)) {
-        this.seek.value = s.time;
-        this.seek.setAttribute('aria-valuetext', `${words(s.time)} of ${words(doc.total)}, ${doc.sections[s.section].heading}`);
+      const second = Math.floor(state.time);
+      const focused = hasFocus(this.seek);
+      if (second !== last.second) {
+        this.elapsed.textContent = clockTime(state.time);
+        if (focused && !this.hovering) this.point(state.time);
+        // A focused slider moving every second makes screen readers chatter: every 15 s.
+        if (!focused || !state.playing || Math.abs(state.time - this.seek.value) >= 15 || state.section !== last.section) {
+          this.seek.value = state.time;
+          this.seek.setAttribute('aria-valuetext', `${spokenTime(state.time)} of ${spokenTime(doc.total)}, ${doc.sections[state.section].heading}`);
+        }
       }
-      if (second !== last.second) this.elapsed.textContent = clock(s.time);
-      if (String(s.rate) !== this.rate.value) this.rate.value = String(s.rate);
-      const sentence = doc.sections[s.section].sentences[s.sentence];
-      const caption = s.started && sentence ? sentence.text : '';
+      if (String(state.rate) !== this.rate.value) this.rate.value = String(state.rate);
+      const sentence = doc.sections[state.section].sentences[state.sentence];
+      const caption = state.started && sentence ? sentence.text : '';
       if (caption !== last.caption) this.caption.textContent = caption;
-      const pressed = (b, on) => b.getAttribute('aria-pressed') !== String(on) && b.setAttribute('aria-pressed', String(on));
-      pressed(this.click, s.options.click);
-      pressed(this.wordsBtn, s.options.words);
-      this.status.classList.toggle('vr-shown', s.alert);
-      show(this.skip, s.state === 'error' && s.section + 1 < doc.sections.length, rescue);
-      show(this.follow, s.started && !s.options.follow && doc.onPage, rescue);
-      Object.assign(last, { rest, label, section: s.section, second, caption });
+      const pressed = (control, on) => control.getAttribute('aria-pressed') !== String(on) && control.setAttribute('aria-pressed', String(on));
+      pressed(this.click, state.options.click);
+      pressed(this.wordsToggle, state.options.words);
+      this.player.classList.toggle('vr-alerting', state.alert);
+      show(this.skip, state.state === 'error' && state.section + 1 < doc.sections.length, rescue);
+      show(this.follow, state.started && !state.options.follow && this.onPage, rescue);
+      Object.assign(last, { rest, label: label + resume, section: state.section, second, caption });
     }
   }
 
-
   class MiniView {
-    constructor(doc) {
+    constructor(doc, { onPage }) {
       this.doc = doc;
+      this.onPage = onPage;
       this.play = button('Pause', ICON.pause, 'vr-primary');
-      this.next = button('Next section', ICON.next, '', true);
-      this.follow = button('Back to the current sentence', ICON.down, '', true);
-      this.back = button('Back to the player', ICON.up, '', true);
-      this.close = button('Close the mini-player', ICON.close, '', true);
-      this.name = h('p', { className: 'vr-mini-name' });
-      this.bar = h('span', { className: 'vr-progress-bar' });
-      this.el = h('div', { className: 'vr-mini', role: 'region', 'aria-label': 'Audio controls', lang: 'en', hidden: true },
-        h('span', { className: 'vr-progress', 'aria-hidden': 'true' }, this.bar),
-        h('div', { className: 'vr-row' }, this.play, this.name, this.next, this.follow, this.back, this.close));
+      this.next = button('Next section', ICON.next, 'vr-stack', 'Next');
+      this.follow = button('Back to the sentence', ICON.down);
+      this.back = button('Back to the player', ICON.down, 'vr-up');
+      this.close = button('Close the mini-player', ICON.close, '', 'Close');
+      this.name = make('span', { className: 'vr-mini-name' });
+      this.time = make('span', { className: 'vr-time' });
+      this.el = make('div', { className: 'vr-mini', role: 'region', 'aria-label': 'Audio controls', lang: 'en', hidden: true },
+        make('div', { className: 'vr-mini-bar' },
+          make('div', { className: 'vr-row' }, this.play, make('p', { className: 'vr-mini-info' }, this.name, this.time), this.next),
+          make('div', { className: 'vr-row' }, this.follow, this.back, this.close)));
       this.closed = false;
       this.last = {};
-      const on = click;
-      on(this.play, () => emit(this.el, this.state.playing ? EV.PAUSE : EV.PLAY));
-      on(this.next, () => emit(this.el, EV.PLAY, { section: this.state.section + 1 }));
-      on(this.follow, () => emit(this.el, EV.OPTION, { name: 'follow', on: true }));
-      on(this.back, () => emit(this.el, EV.REVEAL, { scroll: true }));
-      on(this.close, () => { this.closed = true; this.render(this.state); });
+      const intent = (type, detail) => emit(this.el, type, detail);
+      onClick(this.play, () => intent(this.state.playing ? EVENTS.PAUSE : EVENTS.PLAY));
+      onClick(this.next, () => intent(EVENTS.PLAY, { section: this.state.section + 1 }));
+      onClick(this.follow, () => intent(EVENTS.OPTION, { name: 'follow', on: true }));
+      onClick(this.back, () => intent(EVENTS.REVEAL, { scroll: true }));
+      onClick(this.close, () => { this.closed = true; this.render(this.state); });
     }
 
     attach(signal) {
-      // Never hide the focused element: scroll it clear if the browser did not.
+      // Never hide the focused element (the browser shows our own).
       document.addEventListener('focusin', () => {
-        const el = focusedElement();
-        if (this.el.hidden || !el || this.el.contains(el)) return;
-        const r = el.getBoundingClientRect();
+        const focused = document.activeElement;
+        if (this.el.hidden || !focused || focused.localName === TAG) return;
+        const box = focused.getBoundingClientRect();
         const top = innerHeight - this.el.offsetHeight;
-        if (r.bottom > top) scrollBy({ top: r.bottom - top + 8, behavior: 'instant' });
+        if (box.bottom > top) scrollBy({ top: box.bottom - top + 8, behavior: 'instant' });
       }, { signal });
     }
 
@@ -432,50 +483,58 @@
       this.pad(false);
     }
 
-    // While docked, scroll padding keeps focused and followed text above the bar.
     pad(on) {
       const style = document.documentElement.style;
-      const pad = on ? `${this.el.offsetHeight + 8}px` : this.saved;
+      const padding = on ? `${this.el.offsetHeight + 8}px` : this.saved;
       if (on && this.saved === undefined) this.saved = style.scrollPaddingBottom;
-      if (pad === undefined || pad === this.padded) return;
-      style.scrollPaddingBottom = pad;
-      this.padded = on ? pad : undefined;
+      if (padding === undefined || padding === this.padded) return;
+      style.scrollPaddingBottom = padding;
+      this.padded = on ? padding : undefined;
       if (!on) this.saved = undefined;
     }
 
-    render(s) {
-      this.state = s;
-      if (s.inView) this.closed = false;
-      const on = s.mini && s.started && !s.inView && !this.closed;
-      if (!on && !this.el.hidden && this.el.contains(this.el.getRootNode().activeElement)) emit(this.el, EV.REVEAL, { scroll: false });
+    render(state) {
+      this.state = state;
+      if (state.inView) this.closed = false;
+      const on = state.mini && state.started && !state.inView && !this.closed;
+      if (!on && !this.el.hidden && hasFocus(this.el)) emit(this.el, EVENTS.REVEAL, { scroll: false });
       this.el.hidden = !on;
+      this.follow.hidden = state.options.follow || !this.onPage;
       this.pad(on);
       if (!on) return;
       const last = this.last;
-      if (s.playing !== last.playing) relabel(this.play, s.playing ? 'Pause' : 'Play', s.playing ? ICON.pause : ICON.play);
-      if (s.section !== last.section) this.name.textContent = this.doc.sections[s.section].heading;
-      this.follow.hidden = s.options.follow || !this.doc.onPage;
-      this.bar.style.width = `${(100 * s.time) / this.doc.total}%`;
-      Object.assign(last, { playing: s.playing, section: s.section });
+      if (state.playing !== last.playing) relabel(this.play, state.playing ? 'Pause' : 'Play', state.playing ? ICON.pause : ICON.play);
+      if (state.section !== last.section) this.name.textContent = this.doc.sections[state.section].heading;
+      const second = Math.floor(state.time);
+      if (second !== last.second) this.time.textContent = `${clockTime(state.time)} / ${clockTime(this.doc.total)}`;
+      Object.assign(last, { playing: state.playing, section: state.section, second });
     }
   }
-
 
   class PageView {
     constructor(host, doc, sheet) {
       this.host = host;
       this.doc = doc;
-      [this.heads, this.matches] = mapSections(doc.sections);
-      const said = doc.sections.reduce((n, s) => n + s.sentences.length, 0);
-      // Unless most of the text is on the page, the player captions the sentence instead.
+      [this.headings, this.matches] = mapSections(doc.sections);
+      const said = doc.sections.reduce((count, section) => count + section.sentences.length, 0);
+      // Without most of the text on the page, the player captions the sentence.
       this.onPage = 2 * this.matches.flat().filter(Boolean).length >= said;
       this.userScroll = 0;
       this.last = {};
       this.upgradeLinks(sheet);
+      this.pick = button('Listen to the selection', ICON.play, 'vr-primary', 'Listen');
+      this.el = make('div', { className: 'vr-pick', hidden: true }, this.pick);
+      // Keeps the selection (and the button, on a tap).
+      this.pick.addEventListener('pointerdown', (event) => { event.preventDefault(); this.pressed = Date.now(); });
+      onClick(this.pick, () => this.playSelection());
       if (highlights()) {
         this.marks = { sentence: new Highlight(), word: new Highlight() };
         this.marks.word.priority = 1;
       }
+    }
+
+    holdsText() {
+      return this.onPage;
     }
 
     match(section, sentence) {
@@ -483,67 +542,72 @@
     }
 
     texts() {
-      return this.matches.map((list) => list.map((m) => m && collapse(m.range.toString())));
+      return this.matches.map((list) => list.map((found) => found && collapse(found.range.toString())));
     }
 
     attach(signal) {
-      const on = (t, type, fn) => t.addEventListener(type, fn, { signal, passive: type !== 'keydown' && type !== 'click' });
-      on(document, 'click', (e) => this.onTextClick(e));
-      on(document, 'keydown', (e) => this.onTextKey(e));
+      const on = (target, type, handler) => target.addEventListener(type, handler, { signal, passive: type !== 'keydown' && type !== 'click' });
+      on(document, 'click', (event) => this.onTextClick(event));
+      on(document, 'keydown', (event) => this.onTextKey(event));
+      on(document, 'selectionchange', () => this.onSelection());
       on(window, 'scroll', () => this.onScroll());
-      // Only a scroll the visitor asked for (wheel, touch, keys, the scrollbar) stops following.
-      const intent = (e) => {
-        const t = e.target instanceof Element ? e.target : null;
-        if (e.type === 'mousedown' ? t === document.documentElement
-          : e.type !== 'keydown' || (/^(Page|Arrow(Up|Down)|Home|End| $)/.test(e.key) && !isField(t) && !(t && t.closest(TAG)))) {
+      // Only the visitor's own scroll (wheel, touch, keys, scroll bar) stops following.
+      const intent = (event) => {
+        const target = event.target instanceof Element ? event.target : null;
+        if (event.type === 'mousedown' ? target === document.documentElement
+          : event.type !== 'keydown' || (/^(Page|Arrow(Up|Down)|Home|End| $)/.test(event.key) && !isField(target) && !(target && target.closest(TAG)))) {
           this.userScroll = Date.now();
         }
       };
       for (const type of ['wheel', 'touchmove', 'keydown', 'mousedown']) on(window, type, intent);
-      if (this.marks) Object.entries(this.marks).forEach(([k, hl]) => CSS.highlights.set(MARK[k], hl));
+      if (this.marks) Object.entries(this.marks).forEach(([name, highlight]) => CSS.highlights.set(MARK[name], highlight));
     }
 
     detach() {
-      if (this.marks) Object.values(MARK).forEach((k) => CSS.highlights.delete(k));
+      if (this.marks) Object.values(MARK).forEach((name) => CSS.highlights.delete(name));
       this.paint(null, null);
+      this.el.hidden = true;
     }
 
-    // "Listen to this section" links become "Listen from here" buttons, each in a shadow root
-    // so that host CSS such as button{display:none} cannot hide it.
+    // In shadow roots, which host CSS cannot hide. None for the title alone: the player is there.
     upgradeLinks(sheet) {
+      const sections = this.doc.sections;
       const done = new Set();
+      const headingOnly = (i) => sections[i].level < 2 && sections[i].sentences.length < 2;
       const control = (i) => {
-        const span = h('span', { className: 'vr-listen-control' });
+        const span = make('span', { className: 'vr-listen-control' });
         const root = span.attachShadow({ mode: 'open' });
-        const b = button('Listen from here', ICON.play);
-        // The visible words start the name (WCAG 2.5.3); the heading tells the buttons apart.
-        b.setAttribute('aria-label', `Listen from here: ${this.doc.sections[i].heading}`);
-        click(b, () => emit(this.host, EV.PLAY, { section: i }));
+        const listen = button('Listen from here', ICON.play, '', 'Listen');
+        listen.setAttribute('aria-label', `Listen from here: ${sections[i].heading}`);
+        onClick(listen, () => emit(this.host, EVENTS.PLAY, { section: i }));
         root.adoptedStyleSheets = [sheet];
-        root.append(b);
-        done.add(i);
+        root.append(listen);
         return span;
       };
-      for (const a of document.querySelectorAll('.vr-listen a[data-vr-section]')) {
-        const i = this.doc.sections.findIndex((s) => s.id === a.dataset.vrSection);
-        if (i >= 0) a.replaceWith(control(i));
+      for (const link of document.querySelectorAll('.vr-listen a[data-vr-section]')) {
+        const i = sections.findIndex((section) => section.id === link.dataset.vrSection);
+        if (i < 0) continue;
+        done.add(i);
+        if (headingOnly(i)) link.closest('.vr-listen').remove();
+        else link.replaceWith(control(i));
       }
-      this.heads.forEach((el, i) => el && !done.has(i) && el.after(control(i)));
+      this.headings.forEach((heading, i) => heading && !done.has(i) && !headingOnly(i) && heading.after(control(i)));
     }
 
-    render(s) {
+    render(state) {
       const last = this.last;
-      if (s.options.click !== !!last.click) this.setClickMode(s.options.click);
-      const m = s.started ? this.match(s.section, s.sentence) : null;
-      const words = m && s.options.words && s.word >= 0 && this.doc.sections[s.section].sentences[s.sentence].words;
-      const word = words && words[s.word] ? m.part(words[s.word][1], words[s.word][2]) : null;
-      const key = m && `${s.section}.${s.sentence}`;
-      const wordKey = word && `${key}.${s.word}`;
-      if (key !== last.key || wordKey !== last.wordKey) this.paint(m && m.range, word);
-      if (s.options.follow && (!last.follow || s.section !== last.section)) this.userScroll = 0;
-      if (m && s.options.follow && (key !== last.key || !last.follow)) this.follow(m.range);
-      Object.assign(last, { key, wordKey, click: s.options.click, follow: s.options.follow, section: s.section });
-      this.state = s;
+      if (state.options.click !== !!last.click) this.setClickMode(state.options.click);
+      const found = state.started ? this.match(state.section, state.sentence) : null;
+      const words = found && state.options.words && state.word >= 0 && this.doc.sections[state.section].sentences[state.sentence].words;
+      const word = words && words[state.word] ? found.part(words[state.word][1], words[state.word][2]) : null;
+      const key = found && `${state.section}.${state.sentence}`;
+      const wordKey = word && `${key}.${state.word}`;
+      if (key !== last.key || wordKey !== last.wordKey) this.paint(found && found.range, word);
+      if (state.options.follow && (!last.follow || state.section !== last.section)) this.userScroll = 0;
+      const waiting = state.usingPlayer;
+      if (found && state.options.follow && !waiting && (key !== last.key || !last.follow || last.waiting)) this.follow(found.range);
+      Object.assign(last, { key, wordKey, click: state.options.click, follow: state.options.follow, section: state.section, waiting });
+      this.state = state;
     }
 
     paint(range, word) {
@@ -554,7 +618,6 @@
         if (word) this.marks.word.add(word);
         return;
       }
-      // Without the Highlight API the block gets a class; its text is never changed.
       if (this.block) this.block.classList.remove('vr-reading');
       this.block = range && blockOf(range.startContainer);
       if (this.block) this.block.classList.add('vr-reading');
@@ -564,75 +627,109 @@
       return innerHeight - (parseFloat(getComputedStyle(document.documentElement).scrollPaddingBottom) || 0);
     }
 
+    // Never fights the visitor's scroll, nor hides a control with keyboard focus.
     follow(range) {
-      const r = range.getBoundingClientRect();
+      const box = range.getBoundingClientRect();
       const bottom = this.bottom();
-      if (!r.height || (r.top >= 0 && r.bottom <= bottom)) return;
-      let top = scrollY + r.top - innerHeight / 4;
-      // Keep a focused player control in view if the sentence fits below it.
-      const focus = this.host.shadowRoot.activeElement && focusedElement();
-      const keep = focus ? scrollY + focus.getBoundingClientRect().top - 8 : top;
-      if (keep < top && r.bottom - (keep - scrollY) <= bottom) top = keep;
-      scrollTo({ top, behavior: reduced() ? 'instant' : 'smooth' });
+      if (!box.height || Date.now() - this.userScroll < 1000 || (box.top >= 0 && box.top <= innerHeight * FOLLOW_UNTIL && box.bottom <= bottom)) return;
+      let by = box.top - innerHeight * FOLLOW_AT;
+      // Our Listen buttons hold their focus in their own shadow roots.
+      const focused = document.activeElement || document.body;
+      const listen = focused.matches('.vr-listen-control') && focused.shadowRoot.activeElement;
+      const focusBox = (listen || focused).matches(':focus-visible') && focused.getBoundingClientRect();
+      if (focusBox && focusBox.bottom > 0 && focusBox.top < bottom) by = clamp(by, focusBox.bottom - bottom, focusBox.top);
+      if (Math.abs(by) >= 1) scrollBy({ top: by, behavior: scrolling() });
     }
 
-    // The visitor scrolled the sentence away: stop following, and offer the way back.
     onScroll() {
-      const s = this.state;
-      if (!s || !s.started || !s.options.follow || Date.now() - this.userScroll > 1000) return;
-      const m = this.match(s.section, s.sentence);
-      if (!m) return;
-      const r = m.range.getBoundingClientRect();
-      if (r.bottom >= 0 && r.top <= this.bottom()) return;
-      emit(this.host, EV.OPTION, { name: 'follow', on: false });
+      if (!this.el.hidden) this.onSelection();
+      const state = this.state;
+      if (!state || !state.started || !state.options.follow || Date.now() - this.userScroll > 1000) return;
+      const found = this.match(state.section, state.sentence);
+      if (!found) return;
+      const box = found.range.getBoundingClientRect();
+      if (box.bottom >= 0 && box.top <= this.bottom()) return;
+      emit(this.host, EVENTS.OPTION, { name: 'follow', on: false });
+    }
+
+    onSelection() {
+      const selection = getSelection();
+      let range = selection && selection.rangeCount && !selection.isCollapsed && selection.getRangeAt(0);
+      if (range && range.commonAncestorContainer.getRootNode() !== document) range = null;
+      const hits = range ? this.where((sentence) => range.comparePoint(sentence.startContainer, sentence.startOffset) <= 0
+        && range.comparePoint(sentence.endContainer, sentence.endOffset) >= 0) : [];
+      if (Date.now() - this.pressed < 500) return;
+      this.selected = hits.length ? [hits[0], hits.pop()] : null;
+      this.el.hidden = !this.selected;
+      if (!this.selected) return;
+      const box = range.getBoundingClientRect();
+      const pick = this.el;
+      pick.style.top = `${clamp(box.bottom + (matchMedia('(pointer: coarse)').matches ? 28 : 6), 0, innerHeight - pick.offsetHeight)}px`;
+      pick.style.left = `${clamp(box.right - pick.offsetWidth, 0, innerWidth - pick.offsetWidth)}px`;
+    }
+
+    playSelection() {
+      if (!this.selected) return;
+      const [[firstSection, firstSentence], [lastSection, lastSentence]] = this.selected;
+      const sections = this.doc.sections;
+      emit(this.host, EVENTS.PLAY, {
+        section: firstSection, time: sections[firstSection].sentences[firstSentence].start,
+        end: this.doc.offsets[lastSection] + sections[lastSection].sentences[lastSentence].end,
+      });
+      this.el.hidden = true;
     }
 
     setClickMode(on) {
-      const blocks = new Set(this.matches.flat().filter(Boolean).map((m) => blockOf(m.range.startContainer)));
-      for (const b of blocks) {
-        if (on && !b.hasAttribute('tabindex')) {
-          b.tabIndex = 0;
-          b.dataset.vrClickable = '';
-        } else if (!on && b.hasAttribute('data-vr-clickable')) {
-          b.removeAttribute('tabindex');
-          b.removeAttribute('data-vr-clickable');
+      const blocks = new Set(this.matches.flat().filter(Boolean).map((found) => blockOf(found.range.startContainer)));
+      for (const block of blocks) {
+        if (on && !block.hasAttribute('tabindex')) {
+          block.tabIndex = 0;
+          block.dataset.vrClickable = '';
+        } else if (!on && block.hasAttribute('data-vr-clickable')) {
+          block.removeAttribute('tabindex');
+          block.removeAttribute('data-vr-clickable');
         }
       }
     }
 
     where(test) {
       const hits = [];
-      this.matches.forEach((list, i) => list.forEach((m, k) => m && test(m.range) && hits.push([i, k])));
+      this.matches.forEach((list, i) => list.forEach((found, sentence) => found && test(found.range) && hits.push([i, sentence])));
       return hits;
     }
 
-    playAt([i, k]) {
-      emit(this.host, EV.PLAY, { section: i, time: this.doc.sections[i].sentences[k].start });
+    playAt([section, sentence]) {
+      emit(this.host, EVENTS.PLAY, { section, time: this.doc.sections[section].sentences[sentence].start });
     }
 
-    onTextClick(e) {
-      if (!this.state || !this.state.options.click || e.button !== 0 || !(e.target instanceof Element) || e.target.closest(INTERACTIVE)) return;
+    onTextClick(event) {
+      if (!this.state || !this.state.options.click || event.button !== 0 || !(event.target instanceof Element) || event.target.closest(INTERACTIVE)) return;
       const selection = getSelection();
       if (selection && !selection.isCollapsed) return;
-      const p = caretAt(e.clientX, e.clientY);
-      if (!p) return;
-      const inside = this.where((r) => r.comparePoint(p[0], p[1]) === 0);
+      const caret = caretAt(event.clientX, event.clientY);
+      if (!caret) return;
+      const [node, offset] = caret;
+      const inside = this.where((range) => range.comparePoint(node, offset) === 0);
       // Between sentences, take the last one started before the click.
-      const block = blockOf(p[0]);
-      const before = this.where((r) => blockOf(r.startContainer) === block && r.comparePoint(p[0], p[1]) >= 0);
+      const block = blockOf(node);
+      const before = this.where((range) => blockOf(range.startContainer) === block && range.comparePoint(node, offset) >= 0);
       const hit = inside[0] || before.pop();
       if (hit) this.playAt(hit);
     }
 
-    onTextKey(e) {
-      if (!this.state || !this.state.options.click || e.key !== 'Enter' || !(e.target instanceof Element) || !e.target.hasAttribute('data-vr-clickable')) return;
-      const hit = this.where((r) => e.target.contains(r.startContainer))[0];
+    onTextKey(event) {
+      if (event.altKey && event.shiftKey && event.code === SELECTION_KEY && !event.ctrlKey && !event.metaKey && !this.el.hidden) {
+        event.preventDefault();
+        return this.playSelection();
+      }
+      const target = event.target;
+      if (!this.state || !this.state.options.click || event.key !== 'Enter' || !(target instanceof Element) || !target.hasAttribute('data-vr-clickable')) return;
+      const hit = this.where((range) => target.contains(range.startContainer))[0];
       if (!hit) return;
-      e.preventDefault();
+      event.preventDefault();
       this.playAt(hit);
     }
   }
-
 
   class VoiceReader extends HTMLElement {
     static get observedAttributes() { return ['no-mini-player']; }
@@ -643,10 +740,10 @@
         return;
       }
       const root = this.attachShadow({ mode: 'open' });
-      this.slotEl = h('slot');
-      // One polite live region, present from the start so its first message is heard.
-      this.statusEl = h('p', { className: 'vr-status', role: 'status' });
-      root.append(this.slotEl, this.statusEl);
+      this.slotElement = make('slot');
+      // Present from the start, so its first message is heard.
+      this.statusElement = make('p', { className: 'vr-status', role: 'status' });
+      root.append(this.slotElement, this.statusElement);
       this.setState('loading');
       Promise.all([loadSheet(), this.loadManifest()]).then(
         ([sheet, manifest]) => this.build(sheet, manifest),
@@ -656,7 +753,7 @@
 
     disconnectedCallback() {
       if (!this.views) return;
-      this.audios.forEach((a) => a.pause());
+      this.audios.forEach((audio) => audio.pause());
       this.detach();
     }
 
@@ -668,15 +765,17 @@
       this.abort = new AbortController();
       const signal = this.abort.signal;
       addEventListener('pagehide', () => this.save(), { signal });
-      this.views.forEach((v) => v.attach && v.attach(signal));
+      for (const type of ['focusin', 'focusout']) this.shadowRoot.addEventListener(type, () => this.render(), { signal });
+      this.views.forEach((view) => view.attach(signal));
       this.observer = new IntersectionObserver(([entry]) => { this.inView = entry.isIntersecting; this.render(); });
       this.observer.observe(this.main.el);
     }
 
     detach() {
       this.abort.abort();
-      this.views.forEach((v) => v.detach && v.detach());
+      this.views.forEach((view) => view.detach && view.detach());
       this.observer.disconnect();
+      this.releaseSession();
     }
 
     manifestUrl() {
@@ -685,12 +784,12 @@
       const src = this.getAttribute('src');
       if (manifest) return new URL(manifest, document.baseURI).href;
       if (slug && src) return new URL(`api/documents/${encodeURIComponent(slug)}/manifest.json`, src.replace(/\/?$/, '/')).href;
-      throw new Error('voice-reader needs a manifest attribute, or document and src');
+      throw new Error('voice-reader needs manifest, or document and src');
     }
 
     async loadManifest() {
-      this.base = this.manifestUrl();
-      const response = await fetch(this.base);
+      this.manifestHref = this.manifestUrl();
+      const response = await fetch(this.manifestHref);
       if (!response.ok) throw new Error(`manifest: HTTP ${response.status}`);
       const manifest = await response.json();
       if (manifest.version !== 1 || !Array.isArray(manifest.sections) || !manifest.sections.length) throw new Error('manifest: not version 1');
@@ -701,51 +800,53 @@
       this.shadowRoot.adoptedStyleSheets = [sheet];
       this.setState('error');
       this.say('Sorry, the audio player could not load. The audio links on this page still work.');
-      emit(this, EV.FAIL, { message: String(error && error.message) });
+      emit(this, EVENTS.FAIL, { message: String(error && error.message) });
     }
 
     build(sheet, manifest) {
       this.manifest = manifest;
       const sections = manifest.sections;
-      // Words arrive as steps from the word before (docs/architecture.md): made absolute once here.
-      for (const x of sections.flatMap((s) => s.sentences)) {
-        let time = Math.floor(x.start * 100 + 0.5);
+      // Words arrive as steps from the word before (docs/architecture.md).
+      for (const sentence of sections.flatMap((section) => section.sentences)) {
+        let time = Math.floor(sentence.start * 100 + 0.5);
         let end = 0;
-        if (Array.isArray(x.words)) x.words = x.words.map(([step, gap, length]) => {
+        if (Array.isArray(sentence.words)) sentence.words = sentence.words.map(([step, gap, length]) => {
           time += step;
           end += gap + length;
           return [time / 100, end - length, length];
         });
       }
-      this.urls = sections.map((s) => new URL(s.audio, this.base).href);
-      this.key = `voice-reader:${manifest.document.slug}:${hash(sections.map((s) => s.audio).join('|'))}`;
-      let t = 0;
-      this.offsets = sections.map((s) => { const start = t; t += s.duration; return start; });
-      this.total = t;
-      const d = manifest.download;
-      const doc = {
-        sections, offsets: this.offsets, total: t, lang: manifest.document.lang || '',
-        download: d && d.audio && d.bytes > 0 ? { ...d, href: new URL(d.audio, this.base).href } : null,
-        hasWords: sections.some((s) => s.sentences.some((x) => Array.isArray(x.words) && x.words.length)),
-      };
+      this.audioUrls = sections.map((section) => new URL(section.audio, this.manifestHref).href);
+      this.storageKey = `voice-reader:${manifest.document.slug}:${hashText(this.audioUrls.join())}`;
+      let total = 0;
+      this.offsets = sections.map((section) => { const start = total; total += section.duration; return start; });
+      this.total = total;
+      const download = manifest.download;
+      const doc = Object.freeze({
+        sections, offsets: this.offsets, total, lang: manifest.document.lang || '',
+        download: download && download.audio && download.bytes > 0 ? { ...download, href: new URL(download.audio, this.manifestHref).href } : null,
+        hasWords: sections.some((section) => section.sentences.some((sentence) => Array.isArray(sentence.words) && sentence.words.length)),
+        voice: (manifest.voice && manifest.voice.description) || '',
+      });
       this.page = new PageView(this, doc, sheet);
-      doc.onPage = this.page.onPage;
+      const onPage = this.page.holdsText();
       this.current = 0;
       this.started = false;
       this.alert = false;
       this.inView = true;
       this.savedAt = 0;
+      this.stopAt = null;
       this.rate = RATES.includes(store.get('voice-reader:rate')) ? store.get('voice-reader:rate') : 1;
       this.options = { click: false, follow: true, words: store.get('voice-reader:words') !== false };
-      // Two <audio>: the next section buffers in the other, so the join is seamless.
-      this.audios = [0, 1].map(() => h('audio', { preload: 'none', preservesPitch: true }));
+      // The next section buffers in the other <audio>: a seamless join.
+      this.audios = [0, 1].map(() => make('audio', { preload: 'none', preservesPitch: true }));
       this.audio = this.audios[0];
-      this.main = new MainView(doc, this.statusEl);
-      this.mini = new MiniView(doc);
+      this.main = new MainView(doc, { status: this.statusElement, onPage });
+      this.mini = new MiniView(doc, { onPage });
       this.views = [this.main, this.mini, this.page];
       this.shadowRoot.adoptedStyleSheets = [sheet];
-      this.slotEl.remove();
-      this.shadowRoot.prepend(this.main.el, this.mini.el);
+      this.slotElement.remove();
+      this.shadowRoot.prepend(this.main.el, this.mini.el, this.page.el);
       this.shadowRoot.append(...this.audios);
       this.wire();
       this.attach();
@@ -753,11 +854,11 @@
       this.offerResume();
       this.sectionChanged();
       this.setState('ready');
-      emit(this, EV.READY, { sections: sections.length });
+      emit(this, EVENTS.READY, { sections: sections.length });
     }
 
     wire() {
-      const media = (type, fn) => this.audios.forEach((a) => a.addEventListener(type, (e) => e.target === this.audio && fn()));
+      const media = (type, handler) => this.audios.forEach((audio) => audio.addEventListener(type, (event) => event.target === this.audio && handler()));
       media('playing', () => { this.setState('playing'); this.claimSession(); this.preloadNext(); this.tick(); });
       media('pause', () => {
         if (this.audio.ended || this.stateName === 'error') return;
@@ -765,42 +866,40 @@
         this.save();
         this.say('Paused');
       });
-      media('ended', () => (this.current + 1 < this.manifest.sections.length ? this.start(this.current + 1) : this.finished()));
-      media('timeupdate', () => this.tock());
+      media('ended', () => this.sectionEnded());
+      media('timeupdate', () => (this.audio.paused ? this.render() : Date.now() - this.savedAt > SAVE_MS && this.save()));
       media('seeked', () => this.render());
       media('error', () => this.failed());
-      const intent = (type, fn) => this.addEventListener(type, (e) => { e.stopPropagation(); fn(e.detail || {}); });
-      intent(EV.PLAY, (d) => (d.section === undefined ? this.play() : this.playSection(d.section, d.time)));
-      intent(EV.PAUSE, () => this.pause());
-      intent(EV.SEEK, (d) => this.seek(d.time));
-      intent(EV.RATE, (d) => { this.playbackRate = d.rate; });
-      intent(EV.OPTION, (d) => this.setOption(d.name, d.on));
-      intent(EV.REVEAL, (d) => {
-        // Back at the player, the page must not scroll off again to follow the text.
-        if (d.scroll) this.setOption('follow', false);
-        this.main.focusPlay(d.scroll);
+      const intent = (type, handler) => this.addEventListener(type, (event) => { event.stopPropagation(); handler(event.detail || {}); });
+      intent(EVENTS.PLAY, (detail) => (detail.section === undefined ? this.play() : this.playSection(detail.section, detail.time, detail.end)));
+      intent(EVENTS.PAUSE, () => this.pause());
+      intent(EVENTS.SEEK, (detail) => this.seek(detail.time));
+      intent(EVENTS.RATE, (detail) => { this.playbackRate = detail.rate; });
+      intent(EVENTS.OPTION, (detail) => this.setOption(detail.name, detail.on));
+      intent(EVENTS.REVEAL, (detail) => {
+        if (detail.scroll) this.setOption('follow', false);
+        this.main.focusPlay(detail.scroll);
       });
-      this.shadowRoot.addEventListener('keydown', (e) => this.onKey(e));
+      this.shadowRoot.addEventListener('keydown', (event) => this.onKey(event));
     }
-
 
     get state() { return this.stateName; }
     get section() { return this.current; }
     get sections() {
-      return (this.manifest ? this.manifest.sections : []).map((s, i) => ({ id: s.id, heading: s.heading, level: s.level, start: this.offsets[i], duration: s.duration }));
+      return (this.manifest ? this.manifest.sections : []).map(({ id, heading, level, duration }, i) => ({ id, heading, level, start: this.offsets[i], duration }));
     }
     get duration() { return this.total || 0; }
-    get sectionTime() { return this.audio && +this.audio.dataset.i === this.current ? this.audio.currentTime : 0; }
+    get sectionTime() { return this.audio && +this.audio.dataset.section === this.current ? this.audio.currentTime : 0; }
     get currentTime() { return this.offsets ? this.offsets[this.current] + this.sectionTime : 0; }
-    set currentTime(t) { this.seek(t); }
+    set currentTime(time) { this.seek(time); }
     get paused() { return !this.audio || this.audio.paused; }
     get media() { return this.audio || null; }
     get playbackRate() { return this.rate || 1; }
-    set playbackRate(r) {
-      if (!RATES.includes(r)) return;
-      this.rate = r;
-      this.audios.forEach((a) => { a.defaultPlaybackRate = r; a.playbackRate = r; });
-      store.set('voice-reader:rate', r);
+    set playbackRate(rate) {
+      if (!RATES.includes(rate)) return;
+      this.rate = rate;
+      this.audios.forEach((audio) => { audio.defaultPlaybackRate = rate; audio.playbackRate = rate; });
+      store.set('voice-reader:rate', rate);
       this.render();
     }
     get wordHighlight() { return !!(this.options && this.options.words); }
@@ -809,6 +908,7 @@
 
     play() {
       if (!this.manifest) return;
+      this.stopAt = null;
       if (!this.started || this.stateName === 'error') return this.playSection(this.current, this.sectionTime);
       this.audio.playbackRate = this.rate;
       this.go(this.audio.play());
@@ -818,22 +918,22 @@
     pause() { if (this.audio) this.audio.pause(); }
     next() { this.playSection(this.current + 1); }
     previous() { this.playSection(this.current - 1); }
-    playSection(i, t = 0) {
+    playSection(index, seconds = 0, end = null) {
       if (this.options) this.options.follow = true; // asked for: follow the text again
-      this.start(i, t);
+      this.start(index, seconds, true, end);
     }
 
     seek(time) {
       if (!this.manifest) return;
+      this.stopAt = null;
       time = clamp(+time || 0, 0, this.total);
-      let i = this.offsets.length - 1;
-      while (i > 0 && this.offsets[i] > time) i--;
-      const t = Math.min(time - this.offsets[i], this.manifest.sections[i].duration);
-      if (i === this.current && +this.audio.dataset.i === i) {
-        this.audio.currentTime = t;
+      const index = sectionAt(this.offsets, time);
+      const seconds = Math.min(time - this.offsets[index], this.manifest.sections[index].duration);
+      if (index === this.current && +this.audio.dataset.section === index) {
+        this.audio.currentTime = seconds;
         this.render();
       } else {
-        this.start(i, t, !this.audio.paused);
+        this.start(index, seconds, !this.audio.paused, null);
       }
     }
 
@@ -841,7 +941,7 @@
       this.stateName = state;
       this.dataset.state = state;
       this.render();
-      emit(this, EV.STATE, { state });
+      emit(this, EVENTS.STATE, { state });
     }
 
     setOption(name, on) {
@@ -852,65 +952,63 @@
       this.render();
     }
 
-    snapshot() {
-      const t = this.sectionTime;
+    viewState() {
+      const time = this.sectionTime;
       const sentences = this.manifest.sections[this.current].sentences;
-      let sentence = -1;
-      sentences.forEach((x, k) => { if (x.start <= t) sentence = k; });
-      let word = -1;
-      const list = sentence >= 0 && sentences[sentence].words;
-      if (Array.isArray(list)) list.forEach(([start], j) => { if (start <= t) word = j; });
+      const sentence = sentences.findLastIndex((candidate) => candidate.start <= time);
+      const words = sentence >= 0 && sentences[sentence].words;
       return {
         state: this.stateName, started: this.started, playing: !this.audio.paused,
-        section: this.current, sentence, word, sectionTime: t, time: this.offsets[this.current] + t,
+        section: this.current, sentence, word: Array.isArray(words) ? words.findLastIndex(([start]) => start <= time) : -1,
+        time: this.offsets[this.current] + time,
         rate: this.rate, options: { ...this.options }, alert: this.alert, inView: this.inView,
-        mini: !this.hasAttribute('no-mini-player'),
-        resume: this.resume,
+        mini: !this.hasAttribute('no-mini-player'), resume: this.resume,
+        usingPlayer: this.main.inUse(),
       };
     }
 
     render() {
       if (!this.views) return;
-      const s = this.snapshot();
-      this.views.forEach((v) => v.render(s));
+      const state = this.viewState();
+      this.views.forEach((view) => view.render(state));
     }
 
     say(message) {
-      const el = this.statusEl;
-      if (el.textContent !== message) { el.textContent = message; return; }
-      el.textContent = '';
-      setTimeout(() => { el.textContent = message; }, 150);
+      const status = this.statusElement;
+      if (status.textContent !== message) { status.textContent = message; return; }
+      status.textContent = '';
+      setTimeout(() => { status.textContent = message; }, 150);
     }
 
-    load(audio, i, preload) {
+    load(audio, index, preload) {
       audio.preload = preload;
-      audio.dataset.i = i;
+      audio.dataset.section = index;
       audio.defaultPlaybackRate = this.rate;
-      audio.src = this.urls[i];
+      audio.src = this.audioUrls[index];
     }
 
-    // Go to section i at t seconds and play (always on a visitor's action or a section's end).
-    start(i, t = 0, play = true) {
-      if (!this.manifest || i < 0 || i >= this.manifest.sections.length) return;
-      let cur = this.audio;
-      const other = this.audios.find((x) => x !== cur);
-      if (+other.dataset.i === i && !other.error) {
-        cur.pause();
-        cur = other;
-      } else if (+cur.dataset.i !== i || cur.error || !cur.src) {
-        this.load(cur, i, 'auto');
+    start(index, seconds = 0, play = true, end = null) {
+      if (!this.manifest || index < 0 || index >= this.manifest.sections.length) return;
+      let audio = this.audio;
+      const other = this.audios.find((candidate) => candidate !== audio);
+      if (+other.dataset.section === index && !other.error) {
+        audio.pause();
+        audio = other;
+      } else if (+audio.dataset.section !== index || audio.error || !audio.src) {
+        this.load(audio, index, 'auto');
       }
-      const changed = i !== this.current;
-      this.audio = cur;
-      this.current = i;
+      const changed = index !== this.current;
+      this.audio = audio;
+      this.current = index;
       this.started = true;
       this.alert = false;
-      if (Math.abs(cur.currentTime - t) > 0.05) cur.currentTime = t;
-      cur.playbackRate = this.rate;
+      this.stopAt = end;
+      if (Math.abs(audio.currentTime - seconds) > 0.05) audio.currentTime = seconds;
+      audio.playbackRate = this.rate;
       if (play) {
-        this.setState(cur.paused ? 'loading' : 'playing'); // an element already playing fires no 'playing'
-        this.go(cur.play());
-        this.say(`Playing section ${i + 1} of ${this.manifest.sections.length}: ${this.manifest.sections[i].heading}`);
+        this.setState(audio.paused ? 'loading' : 'playing'); // an element already playing fires no 'playing'
+        this.go(audio.play());
+        this.say(`Playing section ${index + 1} of ${this.manifest.sections.length}: ${this.manifest.sections[index].heading}`);
       } else {
         this.setState('paused');
       }
@@ -918,14 +1016,25 @@
       this.save();
     }
 
-    // Buffer the next section once this one plays: on a slow link the one asked for comes first.
-    preloadNext() {
-      const next = this.audios.find((x) => x !== this.audio);
-      const i = this.current + 1;
-      if (i < this.manifest.sections.length && (+next.dataset.i !== i || next.error)) this.load(next, i, 'auto');
+    sectionEnded() {
+      const next = this.current + 1;
+      if (this.stopAt !== null && this.stopAt <= (this.offsets[next] ?? this.total) + 0.05) {
+        this.stopAt = null;
+        this.setState('paused');
+        return this.save();
+      }
+      if (next < this.offsets.length) this.start(next, 0, true, this.stopAt);
+      else this.finished();
     }
 
-    // play() can be refused (autoplay rules, no audio device) or cut short; say so, never throw.
+    // Once this one plays: on a slow link it comes first.
+    preloadNext() {
+      const spare = this.audios.find((audio) => audio !== this.audio);
+      const next = this.current + 1;
+      if (next < this.manifest.sections.length && (+spare.dataset.section !== next || spare.error)) this.load(spare, next, 'auto');
+    }
+
+    // play() can be refused (autoplay rules, no device) or cut short: say so.
     go(promise) {
       promise.catch((error) => {
         if (error.name === 'AbortError') return;
@@ -938,18 +1047,18 @@
 
     failed() {
       if (this.stateName === 'error') return;
-      const s = this.manifest.sections[this.current];
+      const section = this.manifest.sections[this.current];
       const more = this.current + 1 < this.manifest.sections.length;
       this.alert = true;
       this.setState('error');
-      this.say(`Sorry, section ${this.current + 1} (${s.heading}) could not be loaded.${more ? ' You can skip to the next section.' : ''}`);
-      emit(this, EV.FAIL, { section: s.id });
+      this.say(`Sorry, section ${this.current + 1} (${section.heading}) could not be loaded.${more ? ' You can skip to the next section.' : ''}`);
+      emit(this, EVENTS.FAIL, { section: section.id });
     }
 
     finished() {
       this.started = false;
       this.resume = null;
-      store.drop(this.key);
+      store.set(this.storageKey, null);
       this.current = 0;
       this.load(this.audio, 0, 'metadata');
       this.setState('ended');
@@ -958,65 +1067,77 @@
     }
 
     offerResume() {
-      const saved = store.get(this.key);
-      if (!saved || !this.manifest.sections[saved.i] || (saved.i === 0 && saved.t < 5)) return;
-      this.resume = { section: saved.i, time: saved.t };
+      const saved = store.get(this.storageKey);
+      if (!saved || !this.manifest.sections[saved.section] || (saved.section === 0 && saved.time < 5)) return;
+      this.resume = { section: saved.section, time: saved.time };
     }
 
     save() {
       if (!this.started) return;
       this.savedAt = Date.now();
-      store.set(this.key, { i: this.current, t: Math.floor(this.sectionTime) });
+      store.set(this.storageKey, { section: this.current, time: Math.floor(this.sectionTime) });
     }
 
     claimSession() {
-      const ms = navigator.mediaSession;
-      if (!ms || !window.MediaMetadata) return;
+      const session = navigator.mediaSession;
+      if (!session || !window.MediaMetadata) return;
       const heading = this.manifest.sections[this.current].heading;
-      ms.metadata = new MediaMetadata({ title: this.manifest.document.title, artist: heading, album: heading });
-      const handlers = {
-        play: () => this.play(), pause: () => this.pause(), nexttrack: () => this.next(),
-        previoustrack: () => this.previous(), seekbackward: () => this.seek(this.currentTime - STEP),
-        seekforward: () => this.seek(this.currentTime + STEP),
-      };
-      for (const [action, fn] of Object.entries(handlers)) {
-        try { ms.setActionHandler(action, fn); } catch { /* this browser lacks the action */ }
+      session.metadata = new MediaMetadata({ title: this.manifest.document.title, artist: heading, album: heading });
+      this.session({
+        play: () => this.play(), pause: () => this.pause(), nexttrack: () => this.next(), previoustrack: () => this.previous(),
+        seekbackward: () => this.seek(this.currentTime - STEP), seekforward: () => this.seek(this.currentTime + STEP),
+      });
+    }
+
+    releaseSession() {
+      if (!this.sessionActions) return;
+      this.session(Object.fromEntries(this.sessionActions.map((action) => [action, null])));
+      navigator.mediaSession.metadata = null;
+      this.sessionActions = null;
+    }
+
+    session(handlers) {
+      for (const [action, handler] of Object.entries(handlers)) {
+        try { navigator.mediaSession.setActionHandler(action, handler); } catch { /* this browser lacks it */ }
       }
+      this.sessionActions = Object.keys(handlers);
     }
 
     sectionChanged() {
-      const s = this.manifest.sections[this.current];
+      const section = this.manifest.sections[this.current];
       this.render();
-      emit(this, EV.SECTION, { index: this.current, id: s.id, heading: s.heading });
+      emit(this, EVENTS.SECTION, { index: this.current, id: section.id, heading: section.heading });
     }
 
-    // Render every frame while playing: timeupdate comes only every quarter second.
+    // Every frame: timeupdate comes every quarter second.
     tick() {
       if (this.audio.paused || !this.isConnected) return;
+      if (this.stopAt !== null && this.currentTime >= this.stopAt) {
+        this.stopAt = null;
+        return this.pause();
+      }
       this.render();
       requestAnimationFrame(() => this.tick());
     }
 
-    tock() {
-      if (this.audio.paused) this.render();
-      if (!this.audio.paused && Date.now() - this.savedAt > SAVE_MS) this.save();
-    }
-
-    onKey(e) {
-      if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
-      const target = e.composedPath()[0];
-      if (e.key === 'Escape') return this.main.open(false);
+    onKey(event) {
+      if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+      const target = event.composedPath()[0];
+      if (event.key === 'Escape') return this.main.openMore(false);
       if (isField(target)) return;
-      const action = KEYS[e.key.toLowerCase()];
+      const rate = (direction) => {
+        this.playbackRate = RATES[clamp(RATES.indexOf(this.rate) + direction, 0, RATES.length - 1)];
+        this.say(`Speed ${this.rate}×`);
+      };
+      // Only while focus is in the player (WCAG 2.1.4).
+      const action = {
+        k: () => (this.paused ? this.play() : this.pause()), j: () => this.seek(this.currentTime - STEP),
+        l: () => this.seek(this.currentTime + STEP), p: () => this.previous(), n: () => this.next(),
+        s: () => this.main.openMore(), '?': () => this.main.toggleHelp(), '<': () => rate(-1), '>': () => rate(1),
+      }[event.key.toLowerCase()];
       if (!action) return;
-      e.preventDefault();
-      const rate = (dir) => { this.playbackRate = RATES[clamp(RATES.indexOf(this.rate) + dir, 0, RATES.length - 1)]; this.say(`Speed ${this.rate}×`); };
-      ({
-        toggle: () => (this.paused ? this.play() : this.pause()), back: () => this.seek(this.currentTime - STEP),
-        fwd: () => this.seek(this.currentTime + STEP), previous: () => this.previous(), next: () => this.next(),
-        more: () => this.main.open(this.main.panel.hidden), help: () => this.main.openHelp(this.main.help.hidden),
-        slower: () => rate(-1), faster: () => rate(1),
-      })[action]();
+      event.preventDefault();
+      action();
     }
   }
 

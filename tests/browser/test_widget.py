@@ -18,8 +18,8 @@ from tests.support.browser import (
     playing_status,
     sentence_at,
     state,
-    wait_playing,
 )
+from tests.support.player import until, wait_until_playing
 
 # Finds a sentence inside one text node, not at its start; returns where to click on it.
 FIND_SENTENCE_JS = """(texts) => {
@@ -60,7 +60,7 @@ def test_axe_idle_and_no_autoplay(page, site):
 def test_axe_playing_paused_and_panels_open(page, site):
     open_player(page, site.document_url)
     page.get_by_role("button", name=START).click()
-    wait_playing(page)
+    wait_until_playing(page)
     assert axe_violations(page) == []
     controls(page).get_by_role("button", name="Pause", exact=True).click()
     expect(page.locator(PLAYER)).to_have_attribute("data-state", "paused")
@@ -85,7 +85,7 @@ def test_every_sentence_maps_to_its_text_in_the_page(page, site):
 def test_highlight_matches_the_manifest_sentence(page, site):
     open_player(page, site.document_url)
     page.get_by_role("button", name=f"Listen from here: {site.heading(1)}").click()
-    wait_playing(page, site.sections[1]["sentences"][1]["start"] + 0.2, section=1)
+    wait_until_playing(page, site.sections[1]["sentences"][1]["start"] + 0.2, section=1)
     controls(page).get_by_role("button", name="Pause", exact=True).click()
     expect(page.locator(PLAYER)).to_have_attribute("data-state", "paused")
     now = state(page)
@@ -115,10 +115,11 @@ def test_highlight_follows_playback_across_sentences(page, site):
 
 def test_listen_from_here_starts_that_section(page, site):
     open_player(page, site.document_url)
-    expect(page.locator(".vr-listen button")).to_have_count(len(site.sections))
-    assert page.locator(".vr-listen a").count() == 0  # the links were replaced
+    # Every section's link became a button but the title's, which the player under it starts.
+    expect(page.locator(".vr-listen button")).to_have_count(len(site.sections) - 1)
+    assert page.locator(".vr-listen a").count() == 0
     page.get_by_role("button", name=f"Listen from here: {site.heading(7)}").click()
-    wait_playing(page, 0.1, section=7)
+    wait_until_playing(page, 0.1, section=7)
     assert state(page)["status"] == playing_status(site, 7)
     assert state(page)["time"] < 2
 
@@ -141,22 +142,25 @@ def test_click_to_listen_starts_at_the_clicked_sentence(page, site):
     paragraph = page.locator("article p", has_text=spot["text"]).first
     assert paragraph.get_attribute("tabindex") is None  # no extra tab stops until asked for
 
+    page.keyboard.press("Escape")  # the More sheet covers the text: close it first
     page.mouse.click(spot["x"], spot["y"])  # off: a click on the text does nothing
     page.wait_for_timeout(200)
     assert state(page)["paused"]
 
+    page.get_by_role("button", name="More").click()
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("Escape")
     assert paragraph.get_attribute("tabindex") == "0"
     spot = page.evaluate(FIND_SENTENCE_JS, [spot["text"]])
     page.mouse.click(spot["x"], spot["y"])
     target = site.sections[i]["sentences"][k]
-    wait_playing(page, target["start"], section=i)
+    wait_until_playing(page, target["start"], section=i)
     assert state(page)["time"] < target["end"]
 
     # Selecting text is not hijacked.
     controls(page).get_by_role("button", name="Pause", exact=True).click()
-    other = page.locator("article p").nth(6)
+    other = page.locator("article p:not(.vr-listen)").nth(6)
     other.scroll_into_view_if_needed()
     where = other.bounding_box()
     page.mouse.move(where["x"] + 5, where["y"] + 12)
@@ -176,8 +180,11 @@ def test_click_to_listen_starts_at_the_clicked_sentence(page, site):
         [[i, k, t] for i, k, t in texts if i != 1 or k != 2],
     )
     page.keyboard.press("Enter")
-    wait_playing(page, site.sections[firsts[0]]["sentences"][firsts[1]]["start"], section=firsts[0])
+    wait_until_playing(
+        page, site.sections[firsts[0]]["sentences"][firsts[1]]["start"], section=firsts[0]
+    )
 
+    page.get_by_role("button", name="More").click()
     toggle.click()
     assert paragraph.get_attribute("tabindex") is None
 
@@ -185,19 +192,19 @@ def test_click_to_listen_starts_at_the_clicked_sentence(page, site):
 def test_resume_is_offered_after_a_reload(page, site):
     open_player(page, site.document_url)
     page.get_by_role("button", name=f"Listen from here: {site.heading(7)}").click()
-    wait_playing(page, 1.5, section=7)
+    wait_until_playing(page, 1.5, section=7)
     controls(page).get_by_role("button", name="Pause", exact=True).click()
     expect(page.locator(PLAYER)).to_have_attribute("data-state", "paused")
     saved = state(page)["time"]
     page.reload()
-    page.wait_for_selector("voice-reader[data-state='ready']", state="attached")
-    resume = page.get_by_role("button", name=f"Resume from “{site.heading(7)}”")
+    expect(page.locator(PLAYER)).to_have_attribute("data-state", "ready")
+    resume = page.get_by_role("button", name=f"Resume {site.heading(7)}", exact=True)
     expect(resume).to_be_visible()
     page.wait_for_timeout(300)
     assert state(page)["paused"]  # offered, never autoplayed
     resume.focus()
     page.keyboard.press("Enter")
-    wait_playing(page, int(saved) - 0.1, section=7)
+    wait_until_playing(page, int(saved) - 0.1, section=7)
     expect(resume).to_be_hidden()
     assert focused(page) == "Pause|BUTTON"  # focus was not dropped with the hidden button
 
@@ -205,28 +212,28 @@ def test_resume_is_offered_after_a_reload(page, site):
 def test_sections_play_one_after_another(page, site):
     open_player(page, site.document_url)
     page.get_by_role("button", name=START).click()
-    wait_playing(page, 0.1)
+    wait_until_playing(page, 0.1)
     set_time(page, 0, site.sections[0]["duration"] - 0.5)
-    wait_playing(page, 0.1, section=1)
+    wait_until_playing(page, 0.1, section=1)
     assert state(page)["status"] == playing_status(site, 1)
 
 
 def test_back_and_forward_keys_cross_section_edges(page, site):
     open_player(page, site.document_url)
     page.get_by_role("button", name=f"Listen from here: {site.heading(8)}").click()
-    wait_playing(page, 0.1, section=8)
+    wait_until_playing(page, 0.1, section=8)
     pause = controls(page).get_by_role("button", name="Pause", exact=True)
     pause.press("j")
-    wait_playing(page, site.sections[7]["duration"] - 11, section=7)
+    wait_until_playing(page, site.sections[7]["duration"] - 11, section=7)
     controls(page).get_by_role("button", name="Pause", exact=True).press("l")
-    wait_playing(page, 0, section=8)
+    wait_until_playing(page, 0, section=8)
 
 
 def test_status_never_ticks_and_play_pause_renames_without_aria_pressed(page, site):
     open_player(page, site.document_url)
     assert page.get_by_role("button", name=START).get_attribute("aria-pressed") is None
     page.get_by_role("button", name=f"Listen from here: {site.heading(1)}").click()
-    wait_playing(page, 0.2, section=1)
+    wait_until_playing(page, 0.2, section=1)
     page.evaluate("""() => { const s = document.querySelector('voice-reader').shadowRoot
         .querySelector('[role=status]'); window.changes = 0;
         new MutationObserver(() => window.changes++).observe(s, {childList: true, subtree: true,
@@ -253,9 +260,9 @@ def test_shortcuts_work_only_inside_the_player(page, site):
 
     sections.focus()
     page.keyboard.press("k")
-    wait_playing(page, 0.1)
+    wait_until_playing(page, 0.1)
     page.keyboard.press("n")
-    wait_playing(page, 0.1, section=1)
+    wait_until_playing(page, 0.1, section=1)
     page.keyboard.press(">")
     assert state(page)["rate"] == 1.25
     page.keyboard.press("s")
@@ -273,7 +280,7 @@ def test_shortcuts_work_only_inside_the_player(page, site):
 def test_media_session_metadata(page, site):
     open_player(page, site.document_url)
     page.get_by_role("button", name=f"Listen from here: {site.heading(7)}").click()
-    wait_playing(page, 0.1, section=7)
+    wait_until_playing(page, 0.1, section=7)
     meta = page.evaluate("""() => { const m = navigator.mediaSession.metadata;
         return {title: m.title, artist: m.artist, album: m.album}; }""")
     heading = site.heading(7)
@@ -288,7 +295,7 @@ def test_audio_failure_is_visible_and_recoverable(page, site):
     page.route(site.sections[1]["audio"], lambda route: route.fulfill(status=404, body="gone"))
     open_player(page, site.document_url)
     page.get_by_role("button", name=START).click()
-    wait_playing(page, 0.1)
+    wait_until_playing(page, 0.1)
     set_time(page, 0, site.sections[0]["duration"] - 0.4)
     expect(page.locator(PLAYER)).to_have_attribute("data-state", "error")
     status = page.locator(PLAYER).get_by_role("status")
@@ -299,7 +306,7 @@ def test_audio_failure_is_visible_and_recoverable(page, site):
     expect(skip).to_be_visible()
     assert axe_violations(page) == []
     skip.click()
-    wait_playing(page, 0.1, section=2)
+    wait_until_playing(page, 0.1, section=2)
     expect(skip).to_be_hidden()
     expect_http_errors(page, 404)
 
@@ -331,17 +338,17 @@ def test_auto_scroll_follows_and_stops_when_the_visitor_scrolls_away(new_page, s
     open_player(page, site.document_url)
     page.get_by_role("button", name="More").click()
     page.get_by_role("button", name=site.heading(-1), exact=True).click()
-    wait_playing(page, 0.5, section=len(site.sections) - 1)
+    wait_until_playing(page, 0.5, section=len(site.sections) - 1)
     in_view = """() => { const r = [...CSS.highlights.get('voice-reader-sentence')][0]
         .getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"""
-    page.wait_for_function(in_view)
+    until(page, in_view)
     page.wait_for_timeout(1000)  # let our smooth scroll settle
     page.mouse.move(400, 200)
     page.mouse.wheel(0, -50000)
-    back = controls(page).get_by_role("button", name="Back to the current sentence")
+    back = controls(page).get_by_role("button", name="Back to the sentence")
     expect(back).to_be_visible()
     back.click()
-    page.wait_for_function(in_view)
+    until(page, in_view)
     expect(back).to_be_hidden()
 
 
@@ -349,7 +356,7 @@ def test_without_the_highlight_api_the_block_is_marked(page, site):
     page.add_init_script("delete window.Highlight;")
     open_player(page, site.document_url)
     page.get_by_role("button", name=f"Listen from here: {site.heading(1)}").click()
-    wait_playing(page, site.sections[1]["sentences"][1]["start"] + 0.1, section=1)
+    wait_until_playing(page, site.sections[1]["sentences"][1]["start"] + 0.1, section=1)
     marked = page.locator(".vr-reading")
     expect(marked).to_have_count(1)
     expect(marked).to_contain_text(site.sections[1]["sentences"][1]["text"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 
 from playwright.sync_api import expect
 
@@ -12,11 +13,11 @@ from tests.support.browser import (
     axe_violations,
     open_player,
     state,
-    wait_playing,
 )
 from tests.support.host import HOSTILE
+from tests.support.player import wait_until_playing
 
-JS_BUDGET, CSS_BUDGET = 14 * 1024, 5 * 1024
+JS_BUDGET, CSS_BUDGET = 15 * 1024, 5 * 1024
 
 
 def embed(site, slug: str) -> str:
@@ -32,7 +33,7 @@ def test_embedded_under_strict_csp_and_hostile_css(page, site, host):
     box = play.bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44  # our stylesheet applied despite the CSP
     play.click()
-    wait_playing(page, 1.2)
+    wait_until_playing(page, 1.2)
     # Without the article on the page, the sentence being read is shown in the player.
     caption = page.locator("voice-reader .vr-caption")
     expect(caption).to_be_visible()
@@ -55,7 +56,7 @@ def test_listen_controls_survive_hostile_css(page, site):
     box = listen.bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44
     listen.click()
-    wait_playing(page, 0.1, section=3)
+    wait_until_playing(page, 0.1, section=3)
 
 
 def test_loading_the_script_twice_is_harmless(page, site):
@@ -64,10 +65,10 @@ def test_loading_the_script_twice_is_harmless(page, site):
     page.add_script_tag(url=f"{site.url}/static/voice-reader.js")
     page.wait_for_timeout(300)
     assert page.locator("voice-reader").count() == 1
-    assert page.locator(".vr-listen-control").count() == len(site.sections)
+    assert page.locator(".vr-listen-control").count() == len(site.sections) - 1  # not the title
     assert page.locator("voice-reader .vr-player").count() == 1
     page.get_by_role("button", name=START).click()
-    wait_playing(page)
+    wait_until_playing(page)
 
 
 def test_no_globals_but_the_element(new_page, site):
@@ -90,3 +91,19 @@ def test_size_budget():
     css = len(gzip.compress((STATIC / "voice-reader.css").read_bytes(), 9))
     assert js <= JS_BUDGET, js
     assert css <= CSS_BUDGET, css
+
+
+def test_the_code_keeps_its_shape():
+    source = (STATIC / "voice-reader.js").read_text()
+    # Readable names: no one-letter variable or parameter but the index `i`.
+    names = re.findall(r"\b(?:const|let|var)\s+(\w+)", source)
+    for params in re.findall(r"\(([^()]*)\)\s*=>|function\s*\w*\s*\(([^()]*)\)", source):
+        for part in ",".join(params).split(","):
+            names.append(re.sub(r"[\[\]{}.\s]|=.*", "", part))
+    assert {name for name in names if len(name) == 1} <= {"i"}, sorted(set(names))
+    # The controller speaks to its views only through their methods (and their root `el`).
+    reached = set(re.findall(r"this\.(?:main|mini|page)\.(\w+)(?!\w*\()", source))
+    assert reached <= {"el"}, reached
+    # One table of event names: every event the widget sends is named there.
+    assert "const EVENTS = {" in source
+    assert not re.findall(r"\bemit\([^,]+,\s*['`]", source)

@@ -12,8 +12,8 @@ from tests.support.browser import (
     controls,
     open_player,
     state,
-    wait_playing,
 )
+from tests.support.player import wait_until_playing
 
 CONTROLS = (
     "voice-reader button:visible, voice-reader input:visible, voice-reader select:visible, "
@@ -31,7 +31,7 @@ def headings(page) -> list[str]:
 def open_everything(page) -> None:
     """Start playing, then open More and the shortcuts panel inside it."""
     page.get_by_role("button", name=START).click()
-    wait_playing(page, 0.1)
+    wait_until_playing(page, 0.1)
     page.get_by_role("button", name="More").click()
     page.get_by_role("button", name="Keyboard shortcuts").click()
 
@@ -63,9 +63,10 @@ def test_every_control_is_at_least_44_by_44(page, site):
     open_player(page, site.document_url)
     open_everything(page)
     controls = page.locator(f"{CONTROLS}, {LISTEN}")
-    # Play, Previous, Next, More, speed, the timeline, Click to listen, Highlight each word,
-    # Download, Keyboard shortcuts, then for each section an item and a "Listen from here".
-    assert controls.count() == 10 + 2 * len(site.sections)
+    # Play, Previous, Next, More, speed, the timeline, Back and Forward, Click to listen,
+    # Highlight each word, Download, Keyboard shortcuts, then for each section an item and,
+    # but for the title, a "Listen from here".
+    assert controls.count() == 12 + 2 * len(site.sections) - 1
     for i in range(controls.count()):
         box = controls.nth(i).bounding_box()
         assert box["width"] >= 44 and box["height"] >= 44, (controls.nth(i).inner_text(), box)
@@ -112,7 +113,7 @@ def test_reflows_at_320_css_pixels_and_400_percent_zoom(new_page, site):
         expect(page.locator("voice-reader")).to_have_attribute("data-state", "paused")
         now = state(page)["section"]
         controls(page).get_by_role("button", name="Next section").click()
-        wait_playing(page, 0.1, section=now + 1)
+        wait_until_playing(page, 0.1, section=now + 1)
 
 
 def test_no_animation_under_reduced_motion(new_page, site):
@@ -122,7 +123,7 @@ def test_no_animation_under_reduced_motion(new_page, site):
     button.hover()
     button.click()
     page.get_by_role("button", name=site.heading(-1), exact=True).click()
-    wait_playing(page, 0.1, section=len(site.sections) - 1)
+    wait_until_playing(page, 0.1, section=len(site.sections) - 1)
     running = page.evaluate("""() => document.getAnimations().length
         + document.querySelector('voice-reader').shadowRoot.getAnimations().length""")
     assert running == 0
