@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+from pathlib import Path
+
+from reader.errors import ReaderError
+from reader.files import folder_error
+
 
 def init_app(app) -> None:
     """Add the content API (always) and the admin pages (when anyone can sign in) to `app`."""
@@ -72,13 +79,6 @@ def init_app(app) -> None:
 
 def _instance_secret(instance_path: str) -> str:
     """Return the instance folder's secret key, made the first time (readable by owner only)."""
-    import os
-    import secrets
-    from pathlib import Path
-
-    from reader.errors import ReaderError
-    from reader.files import folder_error
-
     path = Path(instance_path) / "secret_key"
     try:
         try:
