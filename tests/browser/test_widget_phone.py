@@ -475,10 +475,26 @@ def test_more_names_the_voice(new_page, site):
         controls(page).get_by_text("Read by a computer voice: Joe, American English")
     ).to_be_visible()
     assert axe_violations(page) == []
+    # As published, the fake engine's voice describes itself.
+    published = new_page()
+    published.goto(site.document_url)
+    expect(published.locator(PLAYER)).to_have_attribute("data-state", "ready")
+    published.get_by_role("button", name="More").click()
+    description = site.manifest["voice"]["description"]
+    expect(
+        controls(published).get_by_text(f"Read by a computer voice: {description}")
+    ).to_be_visible()
+
+    # A manifest from before voices were described says nothing of the voice.
+    def undescribed(route):
+        manifest = route.fetch().json()
+        manifest["voice"].pop("description", None)
+        route.fulfill(json=manifest)
+
     plain = new_page()
+    plain.route(site.manifest_url, undescribed)
     plain.goto(site.document_url)
     expect(plain.locator(PLAYER)).to_have_attribute("data-state", "ready")
-    assert site.manifest["voice"].get("description", "") == ""
     plain.get_by_role("button", name="More").click()
     expect(plain.get_by_text("Read by a computer voice")).to_have_count(0)
 
