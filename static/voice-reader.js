@@ -861,7 +861,7 @@
       const media = (type, handler) => this.audios.forEach((audio) => audio.addEventListener(type, (event) => event.target === this.audio && handler()));
       media('playing', () => { this.setState('playing'); this.claimSession(); this.preloadNext(); this.tick(); });
       media('pause', () => {
-        if (this.audio.ended || this.stateName === 'error') return;
+        if (this.audio.ended || !this.audio.paused || this.stateName === 'error') return;
         this.setState('paused');
         this.save();
         this.say('Paused');
