@@ -20,12 +20,12 @@ from reader.pipeline.download import mp3_frames
 from reader.pipeline.encode import encode_mp3, encoder_delay
 from reader.pipeline.engines import get_engine
 from reader.pipeline.piper_phonemes import phonemise
-from reader.pipeline.piper_voices import default_voices, find_voices, read_voice
+from reader.pipeline.piper_voices import default_voices, find_voices, phoneme_voices, read_voice
 from reader.pipeline.render import render_section
 from reader.pipeline.resample import resample, utterance_at_rate
 from reader.pipeline.synthesise import SectionJob
 from reader.pipeline.voice_catalogue import describe_voice
-from reader.pipeline.voices import DEFAULT_VOICES, choose_voice, phoneme_voices
+from reader.pipeline.voices import DEFAULT_VOICES, choose_voice
 from tests.audio import decode_mp3, rms
 from tests.support.content import REPO
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from reader.pipeline.check import check_document
 from reader.pipeline.lexicon import Lexicon, load_lexicon
 from reader.pipeline.parse import parse_document
+from reader.pipeline.piper_voices import phoneme_voices
 from reader.pipeline.speech import spoken_sections
-from reader.pipeline.voices import phoneme_voices
 
 
 def inspect_document(

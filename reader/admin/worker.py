@@ -85,7 +85,7 @@ class Worker(Consumer):
             workers=processes,
             worker_type="process",
             periodic=False,
-            # An idle worker asks the (SQLite) queue every 50 ms: a PUT's build starts within
+            # An idle worker asks the (SQLite) queue every POLL_SECONDS: a PUT's build starts within
             # that. On Redis it waits on the queue instead.
             initial_delay=POLL_SECONDS,
             backoff=1.0,

@@ -20,9 +20,10 @@ from reader.pipeline.failure import log_dir, unexpected_failure
 from reader.pipeline.freshness import DEFAULT_RATE
 from reader.pipeline.hearing import PROBLEM
 from reader.pipeline.lexicon import load_lexicon
+from reader.pipeline.piper_voices import phoneme_voices
 from reader.pipeline.render import voice_defaults
 from reader.pipeline.speech import spoken_sections
-from reader.pipeline.voices import missing_voices, phoneme_voices
+from reader.pipeline.voices import missing_voices
 
 
 @click.command()

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -204,3 +205,22 @@ def default_voices(infos: dict[str, PiperVoiceInfo]) -> dict[str, str]:
         if tag.split("-")[0] in table:
             table.setdefault(tag, table[tag.split("-")[0]])
     return table
+
+
+def phoneme_voices(
+    engine: str, lang: str, voice: str | None, installed: Collection[str] | None = None
+) -> dict[str, str]:
+    """Map languages to the eSpeak NG voice whose phonemes `engine`'s voice for them says.
+
+    For eSpeak NG, the voices themselves; a Piper voice says the phonemes of the eSpeak NG
+    voice it was trained on ("en_US-joe-medium" says "en-us"'s), so `reader check` and the
+    admin's findings hear those. Reads voice files only: no engine is started.
+    """
+    # A voice that is not installed is reported by missing_voices, with the installed ones.
+    known = voice and (installed is None or voice in installed)
+    chosen = {lang.lower(): voice} if known else {}
+    if engine != "piper":
+        return chosen
+    infos = find_voices(voices_dir())
+    table = {**default_voices(infos), **chosen}
+    return {tag: infos[v].espeak_voice if v in infos else v for tag, v in table.items()}
