@@ -89,7 +89,11 @@ def listen_from_here(page, heading: str):
 def scroll_away(page) -> None:
     """Scroll the main player out of view with the wheel, as a visitor does."""
     page.mouse.move(100, 200)
-    page.mouse.wheel(0, 2500)
+    # A wheel sends many small steps; one large jump can be overtaken by following's own
+    # smooth scroll, which no visitor's wheel meets.
+    for _ in range(10):
+        page.mouse.wheel(0, 250)
+        page.wait_for_timeout(30)
     expect(mini(page)).to_be_visible()
 
 
@@ -274,7 +278,11 @@ def test_timeline_names_the_section_under_the_pointer_and_skips_ten_seconds(new_
     expect(bubble(8)).to_be_visible()
     page.keyboard.press("Escape")
     expect(bubble(8)).to_be_hidden()
-    # Drag: the section under the thumb while it moves, then the player goes there.
+    # Drag: the section under the thumb while it moves, then the player goes there. Paused
+    # first, so that following cannot scroll the timeline away between measuring and dragging.
+    call_player(page, "pause")
+    wait_until_state(page, "paused")
+    slider.scroll_into_view_if_needed()
     box = slider.bounding_box()
     x = box["x"] + 10 + middle / total * (box["width"] - 20)
     start = box["x"] + 10 + player_property(page, "currentTime") / total * (box["width"] - 20)
