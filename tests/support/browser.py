@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
+from waitress.server import create_server
 
 from tests.support.content import REPO
 
@@ -31,20 +31,25 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 
 
 class LiveServer:
-    """A WSGI app served from a thread on a free loopback port."""
+    """A WSGI app served by waitress, as `reader serve` serves it, from a thread on a free port.
+
+    Werkzeug's development server left a response's file open whenever a browser dropped the
+    connection mid-stream (it reads the dead socket before closing the response), which a
+    later test met as a ResourceWarning; waitress closes every response.
+    """
 
     def __init__(self, app, host: str = "127.0.0.1"):
-        self._server = make_server(host, 0, app, threaded=True)
-        self.url = f"http://{host}:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = create_server(app, host=host, port=0, threads=8)
+        self.url = f"http://{host}:{self._server.effective_port}"
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
 
     def __enter__(self) -> LiveServer:
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.task_dispatcher.shutdown()
+        self._server.close()
         self._thread.join(5)
 
 
