@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from reader.errors import EngineError
+from reader.pipeline.espeak import load_espeak
 from reader.pipeline.voices import DEFAULT_VOICES
 
 VOICE_PACKAGE = re.compile(r"^[a-z0-9_.-]*piper[-_.]voice$", re.IGNORECASE)
@@ -170,8 +171,6 @@ def voices_dir() -> Path | None:
 def engine_id() -> str:
     """Name piper-tts, eSpeak NG and every installed voice: a change to any changes the hash."""
     from importlib.metadata import PackageNotFoundError, version  # only a Piper build asks
-
-    from reader.pipeline.espeak import load_espeak
 
     try:
         piper = version("piper-tts")
