@@ -77,6 +77,7 @@ class EspeakPositions:
         from pyttsx3.drivers import _espeak
 
         self.words: list[tuple[int, int, int]] = []
+        self._message: int | None = None
         self._espeak, self._handle = _espeak, _espeak.SynthCallback
 
         def note(wav, numsamples, events):
@@ -84,6 +85,10 @@ class EspeakPositions:
             while events[index].type != _espeak.EVENT_LIST_TERMINATED:
                 event = events[index]
                 if event.type == _espeak.EVENT_WORD:
+                    if event.unique_identifier != self._message:
+                        # A new message: the engine tried again after eSpeak NG cancelled
+                        # the last one (see Pyttsx3Engine._render); only the kept one counts.
+                        self._message, self.words = event.unique_identifier, []
                     self.words.append((event.audio_position, event.text_position, event.length))
                 index += 1
             return self._handle(wav, numsamples, events)
