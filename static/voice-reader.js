@@ -718,7 +718,9 @@
     }
 
     onTextKey(event) {
-      if (event.altKey && event.shiftKey && event.code === SELECTION_KEY && !event.ctrlKey && !event.metaKey && !this.el.hidden) {
+      if (event.altKey && event.shiftKey && event.code === SELECTION_KEY && !event.ctrlKey && !event.metaKey) {
+        this.onSelection();
+        if (this.el.hidden) return;
         event.preventDefault();
         return this.playSelection();
       }
