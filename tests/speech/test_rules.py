@@ -95,6 +95,8 @@ def test_every_code_names_the_source_of_its_spoken_form():
     ]
     assert lines and all(len(columns) == 3 and columns[2].strip() for columns in lines)
     assert all(written.isupper() and spoken for written, spoken, _ in lines)
+    # A source is a page a reviewer can open, not the project's own say-so.
+    assert all("http" in source and "Issue 21" not in source for _, _, source in lines)
 
 
 def test_the_welsh_gazetteer_says_where_its_names_come_from():
