@@ -202,7 +202,22 @@ def test_a_flag_said_by_its_name_asks_for_a_key():
     findings = find_all(*trust_document())
     (flag,) = [f for f in findings if f.written == "!"]
     assert flag.level == "listen" and flag.heard == "exclamation mark"
-    assert not [f for f in findings if f.written == "*"]  # the page's key says what * means
+    (keyed,) = [f for f in findings if f.written == "*"]  # the page's key says what * means
+    assert keyed.level == "listen" and keyed.heard == "far outside the normal range"
+
+
+def test_a_mark_said_by_a_key_in_another_section_is_to_listen_to():
+    page = (
+        "<h1>Exclusion table</h1><table><tr><th>Infection</th><th>Exclusion period</th></tr>"
+        "<tr><td>Diptheria*</td><td>Exclusion is essential.</td></tr></table>"
+        "<h2>Key</h2><p>*denotes a notifiable disease.</p>"
+    )
+    document = parse_document(
+        f'<html lang="en-GB"><body><main>{page}</main></body></html>'.encode(), "x"
+    )
+    (keyed,) = [f for f in find_all(document, Lexicon()) if f.written == "*"]
+    assert keyed.level == "listen" and keyed.section == "Exclusion table"
+    assert keyed.heard == "a notifiable disease" and '"Diptheria*"' in keyed.message
 
 
 MEDIA_PAGE = (

@@ -16,7 +16,7 @@ from functools import cache
 from reader.model import Document
 from reader.pipeline.lexicon import Lexicon
 from reader.pipeline.phonemes import phonemes, sounds
-from reader.pipeline.speech import spoken_section, spoken_text
+from reader.pipeline.speech import page_keys, spoken_section, spoken_text
 from reader.pipeline.speechtext.capitals import CODES, ESPEAK, WORD_LIST, capital_source
 from reader.pipeline.speechtext.symbols import SYMBOL_NAMES
 from reader.pipeline.speechtext.wordlist import is_english_word
@@ -71,9 +71,10 @@ def hear_document(
 ) -> list[Finding]:
     """List what the listener will hear for every risky word of `document`, once per word."""
     found: dict[tuple[str, str], Finding] = {}
+    keys = page_keys(document)
     for section in document.sections:
-        # The build's own sentences: a table cell with its header, a symbol by its key.
-        for sentence in spoken_section(section, lexicon).sentences:
+        # The build's own sentences: a table cell with its headers, a symbol by its key.
+        for sentence in spoken_section(section, lexicon, keys).sentences:
             pieces = sentence.parts or (sentence,)
             for piece in pieces:
                 voice = voice_for(piece.lang, preferred or {})
@@ -82,6 +83,7 @@ def hear_document(
                 heard = [
                     *hear_sentence(piece.text, piece.lang, lexicon, voice, piece.spoken),
                     *_named_flags(piece.text, piece.spoken, voice),
+                    *_keyed_flags(piece.text, piece.spoken, keys, voice),
                 ]
                 for finding in heard:
                     key = (finding.level, finding.written)
@@ -202,13 +204,29 @@ def _named_flags(text: str, spoken: str, voice: str) -> list[Finding]:
         Finding(
             LISTEN,
             f'"{text}": "{flag}" will be heard by its name: "{name}" /{_ipa(name, voice)}/; a key '
-            f'under the table ("{flag} far outside the normal range") would say what it means',
+            f'on the page ("{flag} far outside the normal range") would say what it means',
             written=flag,
             heard=name,
             sounds=_ipa(name, voice),
         )
         for flag, name in SYMBOL_NAMES.items()
         if flag in text and re.search(rf"\b{name}s?\b", spoken) and name not in text
+    ]
+
+
+def _keyed_flags(text: str, spoken: str, keys: Mapping[str, str], voice: str) -> list[Finding]:
+    """Find a mark in a table cell said by the page's key, so staff see which key was used."""
+    return [
+        Finding(
+            LISTEN,
+            f'"{text}": "{flag}" will be heard as the page\'s key says: "{meaning}" '
+            f"/{_ipa(meaning, voice)}/",
+            written=flag,
+            heard=meaning,
+            sounds=_ipa(meaning, voice),
+        )
+        for flag, meaning in keys.items()
+        if flag in text and meaning in spoken and meaning not in text
     ]
 
 
