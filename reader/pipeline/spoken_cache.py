@@ -35,7 +35,9 @@ def code_digest() -> str | None:
     try:
         for name in _SHAPING:
             path = _READER / name
-            files = [*sorted(path.glob("*.py")), path / "words.txt"] if path.is_dir() else [path]
+            # The rules' data too: the word list, codes.tsv and the Welsh gazetteer.
+            data = [*path.glob("*.txt"), *path.glob("*.tsv")] if path.is_dir() else []
+            files = [*sorted(path.glob("*.py")), *sorted(data)] if path.is_dir() else [path]
             for file in files:
                 digest.update(file.name.encode() + b"\0" + file.read_bytes())
     except OSError:
