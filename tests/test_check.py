@@ -258,3 +258,18 @@ def test_reader_check_reports_media_and_images_and_fails(tmp_path):
     assert result.exit_code == 1, result.output
     assert "a video here is not read aloud" in result.output
     assert "has no alt text" in result.output and "/line.png" not in result.output
+
+
+def test_a_table_cell_with_row_and_column_headers_is_shown_as_heard():
+    page = (
+        "<h1>Results</h1><table><tr><td></td><th>Normal range</th></tr>"
+        "<tr><th scope='row'>Sodium</th><td>135-145 mmol/L</td></tr>"
+        "<tr><th scope='row'>Urea</th><td>2.5-7.8 mmol/L</td></tr></table>"
+    )
+    document = parse_document(
+        f'<html lang="en-GB"><body><main>{page}</main></body></html>'.encode(), "x"
+    )
+    (headed,) = [f for f in find_all(document, Lexicon()) if "with its headers" in f.message]
+    assert headed.level == "listen" and headed.written == "Sodium, Normal range"
+    assert headed.heard == "Sodium, Normal range: 135 to 145 millimoles per litre"
+    assert f'"{headed.heard}" /{headed.sounds}/' in headed.message

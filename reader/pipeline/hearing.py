@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cache
 
-from reader.model import Document
+from reader.model import Document, Section
 from reader.pipeline.lexicon import Lexicon
 from reader.pipeline.phonemes import phonemes, sounds
-from reader.pipeline.speech import page_keys, spoken_section, spoken_text
+from reader.pipeline.speech import block_sentences, page_keys, spoken_section, spoken_text
 from reader.pipeline.speechtext.capitals import CODES, ESPEAK, WORD_LIST, capital_source
 from reader.pipeline.speechtext.symbols import SYMBOL_NAMES
 from reader.pipeline.speechtext.wordlist import is_english_word
@@ -92,7 +92,36 @@ def hear_document(
                         found[key] = _with_count(first, first.count + 1)
                     else:
                         found[key] = _in_section(finding, section.heading)
+        headed = _headed_cell(section, lexicon, keys, preferred or {})
+        if headed is not None:
+            found[(headed.level, headed.written)] = _in_section(headed, section.heading)
     return list(found.values())
+
+
+def _headed_cell(
+    section: Section, lexicon: Lexicon, keys: Mapping[str, str], preferred: Mapping[str, str]
+) -> Finding | None:
+    """Show how the section's first table cell with headers is heard, so staff can check them.
+
+    A screen reader gives a data cell's row and column headers; a header matched to the wrong
+    cells (a missing <th>, a spanning cell) is heard in every row, so one example is shown.
+    """
+    cell = next((b for b in section.blocks if b.kind == "cell" and b.label), None)
+    voice = voice_for(cell.lang, preferred) if cell is not None else None
+    if cell is None or voice is None:
+        return None
+    sentences = block_sentences(cell, lexicon, dict(keys))
+    if not sentences:
+        return None
+    heard = sentences[0].spoken
+    return Finding(
+        LISTEN,
+        f'"{cell.text}": a table cell is heard with its headers, "{cell.label}", as a screen '
+        f'reader gives them: "{heard}" /{_ipa(heard, voice)}/',
+        written=cell.label,
+        heard=heard,
+        sounds=_ipa(heard, voice),
+    )
 
 
 def hear_sentence(
