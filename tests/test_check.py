@@ -202,7 +202,22 @@ def test_a_flag_said_by_its_name_asks_for_a_key():
     findings = find_all(*trust_document())
     (flag,) = [f for f in findings if f.written == "!"]
     assert flag.level == "listen" and flag.heard == "exclamation mark"
-    assert not [f for f in findings if f.written == "*"]  # the page's key says what * means
+    (keyed,) = [f for f in findings if f.written == "*"]  # the page's key says what * means
+    assert keyed.level == "listen" and keyed.heard == "far outside the normal range"
+
+
+def test_a_mark_said_by_a_key_in_another_section_is_to_listen_to():
+    page = (
+        "<h1>Exclusion table</h1><table><tr><th>Infection</th><th>Exclusion period</th></tr>"
+        "<tr><td>Diptheria*</td><td>Exclusion is essential.</td></tr></table>"
+        "<h2>Key</h2><p>*denotes a notifiable disease.</p>"
+    )
+    document = parse_document(
+        f'<html lang="en-GB"><body><main>{page}</main></body></html>'.encode(), "x"
+    )
+    (keyed,) = [f for f in find_all(document, Lexicon()) if f.written == "*"]
+    assert keyed.level == "listen" and keyed.section == "Exclusion table"
+    assert keyed.heard == "a notifiable disease" and '"Diptheria*"' in keyed.message
 
 
 MEDIA_PAGE = (
@@ -243,3 +258,18 @@ def test_reader_check_reports_media_and_images_and_fails(tmp_path):
     assert result.exit_code == 1, result.output
     assert "a video here is not read aloud" in result.output
     assert "has no alt text" in result.output and "/line.png" not in result.output
+
+
+def test_a_table_cell_with_row_and_column_headers_is_shown_as_heard():
+    page = (
+        "<h1>Results</h1><table><tr><td></td><th>Normal range</th></tr>"
+        "<tr><th scope='row'>Sodium</th><td>135-145 mmol/L</td></tr>"
+        "<tr><th scope='row'>Urea</th><td>2.5-7.8 mmol/L</td></tr></table>"
+    )
+    document = parse_document(
+        f'<html lang="en-GB"><body><main>{page}</main></body></html>'.encode(), "x"
+    )
+    (headed,) = [f for f in find_all(document, Lexicon()) if "with its headers" in f.message]
+    assert headed.level == "listen" and headed.written == "Sodium, Normal range"
+    assert headed.heard == "Sodium, Normal range: 135 to 145 millimoles per litre"
+    assert f'"{headed.heard}" /{headed.sounds}/' in headed.message

@@ -502,7 +502,42 @@ def test_a_row_header_is_not_a_column_header():
         "<h1>T</h1><table><tr><th>Test</th><th>Result</th></tr>"
         "<tr><th scope='row'>Sodium</th><td>140</td></tr></table>"
     )
-    assert cells(doc(body))[2:] == [("Sodium", ""), ("140", "Result")]
+    assert cells(doc(body))[2:] == [("Sodium", ""), ("140", "Sodium, Result")]
+
+
+def test_a_data_cell_carries_its_row_header_then_its_column_header():
+    marked = (
+        "<h1>T</h1><table><tr><td></td><th>Normal range</th><th>Your result</th></tr>"
+        "<tr><th scope='row'>Sodium</th><td>135-145 mmol/L</td><td>150</td></tr>"
+        "<tr><th scope='row'>Potassium</th><td>3.5-5.3 mmol/L</td><td>4.1</td></tr></table>"
+    )
+    assert cells(doc(marked))[2:] == [
+        ("Sodium", ""),
+        ("135-145 mmol/L", "Sodium, Normal range"),
+        ("150", "Sodium, Your result"),
+        ("Potassium", ""),
+        ("3.5-5.3 mmol/L", "Potassium, Normal range"),
+        ("4.1", "Potassium, Your result"),
+    ]
+    # A <th> first in a body row names its row with no scope, as screen readers take it;
+    # a table with row headers only is a data table too.
+    unmarked = (
+        "<h1>T</h1><table><tr><th>Sodium</th><td>135-145 mmol/L</td></tr>"
+        "<tr><th>Potassium</th><td>3.5-5.3 mmol/L</td></tr></table>"
+    )
+    assert cells(doc(unmarked)) == [
+        ("Sodium", ""),
+        ("135-145 mmol/L", "Sodium"),
+        ("Potassium", ""),
+        ("3.5-5.3 mmol/L", "Potassium"),
+    ]
+
+
+def test_a_layout_table_has_no_row_headers_either():
+    body = (
+        "<h1>T</h1><table role='presentation'><tr><th scope='row'>Ward</th><td>5</td></tr></table>"
+    )
+    assert cells(doc(body)) == [("Ward", ""), ("5", "")]
 
 
 # --- images, figures, media and the page's own address --------------------------------------

@@ -15,6 +15,11 @@ def document_of(*blocks: Block, heading: str = "Title") -> Document:
     return Document("x", heading, "en-GB", (section,), "", "0" * 64)
 
 
+def page_document(body: str) -> Document:
+    page = f'<html lang="en-GB"><body><main>{body}</main></body></html>'
+    return parse_document(page.encode(), "x")
+
+
 def test_demo_document_end_to_end():
     document = parse_document((FIXTURES / "demo.html").read_bytes(), "demo")
     sections = spoken_sections(document, load_lexicon(FIXTURES, "demo"))
@@ -126,6 +131,49 @@ def test_a_symbol_in_a_cell_is_said_by_the_key_that_defines_it_else_by_name():
         "exclamation mark, 7.1",
         "far outside the normal range",
     ]
+
+
+def test_a_data_cell_is_said_with_its_row_header_and_its_column_header():
+    page = (
+        "<h1>Results</h1><table><tr><td></td><th>Normal range</th></tr>"
+        "<tr><th scope='row'>Sodium</th><td>135-145 mmol/L</td></tr></table>"
+    )
+    said = [s.spoken for s in spoken_sections(page_document(page), Lexicon())[0].sentences]
+    assert said[-1] == "Sodium, Normal range: 135 to 145 millimoles per litre"
+    assert [s.text for s in spoken_sections(page_document(page), Lexicon())[0].sentences][-1] == (
+        "135-145 mmol/L"  # the headers are heard, never shown as the cell's text
+    )
+
+
+def test_a_key_in_another_section_says_what_a_mark_in_a_cell_means():
+    # GOV.UK's exclusion table marks a notifiable disease "Diptheria*" and keys it after the
+    # table; here the key is in a later section, as a "Key" section would hold it.
+    page = (
+        "<h1>Exclusion table</h1><table><tr><th>Infection</th><th>Exclusion period</th></tr>"
+        "<tr><td>Diptheria*</td><td>Exclusion is essential.</td></tr>"
+        "<tr><td>Flu</td><td>7.1 !</td></tr></table>"
+        "<h2>Key</h2><p>*denotes a notifiable disease.</p>"
+    )
+    table = spoken_sections(page_document(page), Lexicon())[0].sentences
+    assert [s.spoken for s in table][3:5] == [
+        "Infection: Diptheria, a notifiable disease",
+        "Exclusion period: Exclusion is essential.",
+    ]
+    assert table[-1].spoken == "Exclusion period: 7.1, exclamation mark"  # no key: its name
+
+
+def test_a_key_in_the_same_section_wins_over_one_elsewhere_on_the_page():
+    page = (
+        "<h1>Results</h1><table><tr><th>Result</th></tr><tr><td>150 *</td></tr></table>"
+        "<p>* far outside the normal range</p><h2>Notes</h2><p>* checked twice</p>"
+    )
+    said = [s.spoken for s in spoken_sections(page_document(page), Lexicon())[0].sentences]
+    assert "Result: 150, far outside the normal range" in said
+
+
+def test_a_mark_after_a_word_with_no_key_stays_silent():
+    cell = Block("Diptheria*", "en-GB", "cell")
+    assert [s.spoken for s in block_sentences(cell, Lexicon())] == ["Diptheria"]
 
 
 def test_a_symbol_never_cuts_a_cell_into_two_sentences():

@@ -26,9 +26,9 @@ def said(monkeypatch) -> list[str]:
     ids: list[str] = []
     real = spoken_cache.spoken_section
 
-    def spoken_section(section, lexicon):
+    def spoken_section(section, lexicon, keys=None):
         ids.append(section.id)
-        return real(section, lexicon)
+        return real(section, lexicon, keys)
 
     monkeypatch.setattr(spoken_cache, "spoken_section", spoken_section)
     return ids
@@ -148,3 +148,27 @@ def test_a_cache_that_cannot_be_written_fails_nothing(tmp_path, said):
     result = build_documents(content, out, options=FAKE).results[0]
     assert result.error is None and result.built == 4
     assert mf.load_manifest(out, "small").has_audio
+
+
+KEYED = (
+    '<html lang="en-GB"><body><main><h1>Results</h1><table><tr><th>Result</th></tr>'
+    "<tr><td>150 *</td></tr></table><h2>Key</h2><p>* far outside the normal range</p>"
+    "</main></body></html>"
+)
+
+
+def test_a_key_or_a_header_changed_elsewhere_works_out_the_table_again(tmp_path, said):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "keyed", KEYED)
+    build_documents(content, out, options=FAKE)
+    said.clear()
+    # The key is in another section, yet the table's section is what a listener hears change.
+    write_document(content, "keyed", KEYED.replace("far outside", "well outside"))
+    build_documents(content, out, options=FAKE)
+    assert said == ["results", "key"]
+    assert published_sentences(out, "keyed") == fresh_sentences(content, "keyed")
+    said.clear()
+    write_document(content, "keyed", KEYED.replace("<th>Result</th>", "<th>Your result</th>"))
+    build_documents(content, out, options=FAKE)
+    assert "results" in said
+    assert published_sentences(out, "keyed") == fresh_sentences(content, "keyed")

@@ -78,6 +78,7 @@ def test_the_wheel_holds_every_package_and_the_widget(wheel):
     assert "reader/pipeline/speechtext/words.txt" in names
     assert "reader/pipeline/speechtext/codes.tsv" in names
     assert "reader/pipeline/speechtext/welsh_places.txt" in names
+    assert "reader/pipeline/speechtext/welsh_places.tsv" in names
 
 
 def get(url: str) -> tuple[int, str, bytes]:

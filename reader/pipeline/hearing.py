@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cache
 
-from reader.model import Document
+from reader.model import Document, Section
 from reader.pipeline.lexicon import Lexicon
 from reader.pipeline.phonemes import phonemes, sounds
-from reader.pipeline.speech import spoken_section, spoken_text
+from reader.pipeline.speech import block_sentences, page_keys, spoken_section, spoken_text
 from reader.pipeline.speechtext.capitals import CODES, ESPEAK, WORD_LIST, capital_source
 from reader.pipeline.speechtext.symbols import SYMBOL_NAMES
 from reader.pipeline.speechtext.wordlist import is_english_word
@@ -71,9 +71,10 @@ def hear_document(
 ) -> list[Finding]:
     """List what the listener will hear for every risky word of `document`, once per word."""
     found: dict[tuple[str, str], Finding] = {}
+    keys = page_keys(document)
     for section in document.sections:
-        # The build's own sentences: a table cell with its header, a symbol by its key.
-        for sentence in spoken_section(section, lexicon).sentences:
+        # The build's own sentences: a table cell with its headers, a symbol by its key.
+        for sentence in spoken_section(section, lexicon, keys).sentences:
             pieces = sentence.parts or (sentence,)
             for piece in pieces:
                 voice = voice_for(piece.lang, preferred or {})
@@ -82,6 +83,7 @@ def hear_document(
                 heard = [
                     *hear_sentence(piece.text, piece.lang, lexicon, voice, piece.spoken),
                     *_named_flags(piece.text, piece.spoken, voice),
+                    *_keyed_flags(piece.text, piece.spoken, keys, voice),
                 ]
                 for finding in heard:
                     key = (finding.level, finding.written)
@@ -90,7 +92,36 @@ def hear_document(
                         found[key] = _with_count(first, first.count + 1)
                     else:
                         found[key] = _in_section(finding, section.heading)
+        headed = _headed_cell(section, lexicon, keys, preferred or {})
+        if headed is not None:
+            found[(headed.level, headed.written)] = _in_section(headed, section.heading)
     return list(found.values())
+
+
+def _headed_cell(
+    section: Section, lexicon: Lexicon, keys: Mapping[str, str], preferred: Mapping[str, str]
+) -> Finding | None:
+    """Show how the section's first table cell with headers is heard, so staff can check them.
+
+    A screen reader gives a data cell's row and column headers; a header matched to the wrong
+    cells (a missing <th>, a spanning cell) is heard in every row, so one example is shown.
+    """
+    cell = next((b for b in section.blocks if b.kind == "cell" and b.label), None)
+    voice = voice_for(cell.lang, preferred) if cell is not None else None
+    if cell is None or voice is None:
+        return None
+    sentences = block_sentences(cell, lexicon, dict(keys))
+    if not sentences:
+        return None
+    heard = sentences[0].spoken
+    return Finding(
+        LISTEN,
+        f'"{cell.text}": a table cell is heard with its headers, "{cell.label}", as a screen '
+        f'reader gives them: "{heard}" /{_ipa(heard, voice)}/',
+        written=cell.label,
+        heard=heard,
+        sounds=_ipa(heard, voice),
+    )
 
 
 def hear_sentence(
@@ -202,13 +233,29 @@ def _named_flags(text: str, spoken: str, voice: str) -> list[Finding]:
         Finding(
             LISTEN,
             f'"{text}": "{flag}" will be heard by its name: "{name}" /{_ipa(name, voice)}/; a key '
-            f'under the table ("{flag} far outside the normal range") would say what it means',
+            f'on the page ("{flag} far outside the normal range") would say what it means',
             written=flag,
             heard=name,
             sounds=_ipa(name, voice),
         )
         for flag, name in SYMBOL_NAMES.items()
         if flag in text and re.search(rf"\b{name}s?\b", spoken) and name not in text
+    ]
+
+
+def _keyed_flags(text: str, spoken: str, keys: Mapping[str, str], voice: str) -> list[Finding]:
+    """Find a mark in a table cell said by the page's key, so staff see which key was used."""
+    return [
+        Finding(
+            LISTEN,
+            f'"{text}": "{flag}" will be heard as the page\'s key says: "{meaning}" '
+            f"/{_ipa(meaning, voice)}/",
+            written=flag,
+            heard=meaning,
+            sounds=_ipa(meaning, voice),
+        )
+        for flag, meaning in keys.items()
+        if flag in text and meaning in spoken and meaning not in text
     ]
 
 

@@ -637,17 +637,17 @@ class _BlockCollector:
         self.buffer: list[tuple[str, str | None]] = []
         """Text runs of the block being read, each with its inline `lang` (None: the block's)."""
         self.label = ""
-        """The column header of the data cell being read, said before its first block."""
+        """The row and column headers of the data cell being read, said before its first block."""
         self.tables: dict[int, TableHeaders] = {}
         """Each table's headers, found once: by the id of its <table> tag."""
 
-    def _column_header(self, cell: Tag) -> str:
+    def _cell_label(self, cell: Tag) -> str:
         table = cell.find_parent("table")
         if table is None:
             return ""
         if id(table) not in self.tables:
             self.tables[id(table)] = table_headers(table)
-        return column_header(cell, self.tables[id(table)])
+        return cell_label(cell, self.tables[id(table)])
 
     def collect(self, root: Tag) -> list[tuple[Block, Tag | None]]:
         # An explicit stack, not recursion: a document may nest thousands of levels deep.
@@ -688,7 +688,7 @@ class _BlockCollector:
                 # A paragraph inside a list item or cell still reads as that item or cell.
                 inner = kind
             if name == "td":
-                self.label = self._column_header(node)
+                self.label = self._cell_label(node)
             return iter(node.children), inner, node, (inner, node), None
         if name in _CONTAINERS:
             self._flush(kind, owner)
@@ -725,6 +725,8 @@ class TableHeaders:
     rows: frozenset[int]
     """The ids of the header rows' <tr> tags."""
     cells: tuple[tuple[str, int, int], ...]
+    layout: bool = False
+    """A layout table: no cell of it has a header, not even a row header."""
 
 
 def table_headers(table: Tag) -> TableHeaders:
@@ -735,7 +737,7 @@ def table_headers(table: Tag) -> TableHeaders:
     <th> (a <th scope="row"> names its row, not a column).
     """
     if table.get("role") in _LAYOUT_ROLES:
-        return TableHeaders(frozenset(), ())
+        return TableHeaders(frozenset(), (), layout=True)
     rows = [row for row in table.find_all("tr") if row.find_parent("table") is table]
     header_rows = [row for row in rows if _is_header_row(row)]
     cells = tuple(
@@ -745,6 +747,32 @@ def table_headers(table: Tag) -> TableHeaders:
         if cell.name == "th"
     )
     return TableHeaders(frozenset(map(id, header_rows)), cells)
+
+
+def cell_label(cell: Tag, headers: TableHeaders) -> str:
+    """Return what a screen reader says before a data cell: its row header, then its column's.
+
+    "Sodium, Normal range" for the range cell of a row headed by a <th scope="row">Sodium</th>
+    (or by a <th> first in a body row); the column header alone in a table without row headers.
+    """
+    if headers.layout:
+        return ""
+    names = [name for name in (row_header(cell, headers), column_header(cell, headers)) if name]
+    return ", ".join(names)
+
+
+def row_header(cell: Tag, headers: TableHeaders) -> str:
+    """Return the text of the header cell that names a data cell's row; "" if none does."""
+    row = cell.find_parent("tr")
+    if row is None or id(row) in headers.rows:
+        return ""
+    cells = row.find_all(("td", "th"), recursive=False)
+    marked = [c for c in cells if c.name == "th" and c.get("scope") in ("row", "rowgroup")]
+    # A <th> first in a body row names the row, as screen readers take it, scope or not.
+    header = marked[0] if marked else (cells[0] if cells and cells[0].name == "th" else None)
+    if header is None or header is cell:
+        return ""
+    return collapse_whitespace(header.get_text(" "))
 
 
 def column_header(cell: Tag, headers: TableHeaders) -> str:
@@ -766,8 +794,10 @@ def _is_header_row(row: Tag) -> bool:
     cells = row.find_all(("td", "th"), recursive=False)
     if row.find_parent("thead") is not None:
         return bool(cells)
-    return bool(cells) and all(
-        c.name == "th" and c.get("scope") not in ("row", "rowgroup") for c in cells
+    # An empty corner cell (often a <td>) above the row headers does not make it a body row.
+    headers = [c for c in cells if c.name == "th" or c.get_text(strip=True)]
+    return bool(headers) and all(
+        c.name == "th" and c.get("scope") not in ("row", "rowgroup") for c in headers
     )
 
 

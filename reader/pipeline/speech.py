@@ -21,7 +21,8 @@ The engine adapter cuts eSpeak's own pause after each utterance, so these are th
 
 def spoken_sections(document: Document, lexicon: Lexicon) -> tuple[SpokenSection, ...]:
     """Turn every section of `document` into sentences ready for synthesis."""
-    return tuple(spoken_section(section, lexicon) for section in document.sections)
+    keys = page_keys(document)
+    return tuple(spoken_section(section, lexicon, keys) for section in document.sections)
 
 
 def spoken_text(text: str, lang: str, lexicon: Lexicon) -> str:
@@ -157,6 +158,18 @@ def _sentence(
     return Sentence(text, spoken, main, PAUSES["sentence"], tuple(parts))
 
 
+def page_keys(document: Document) -> dict[str, str]:
+    """Return the symbols any section of the page defines, the first definition of each.
+
+    A key often sits away from its table: in a footnote after it, or a later "Key" section.
+    """
+    keys: dict[str, str] = {}
+    for section in document.sections:
+        for symbol, meaning in section_keys(section).items():
+            keys.setdefault(symbol, meaning)
+    return keys
+
+
 def section_keys(section: Section) -> dict[str, str]:
     """Return the symbols the section's own text defines: "* far outside the normal range"."""
     keys = {}
@@ -166,10 +179,15 @@ def section_keys(section: Section) -> dict[str, str]:
     return keys
 
 
-def spoken_section(section: Section, lexicon: Lexicon) -> SpokenSection:
-    """Turn one section into sentences ready for synthesis, its heading first."""
+def spoken_section(
+    section: Section, lexicon: Lexicon, keys: dict[str, str] | None = None
+) -> SpokenSection:
+    """Turn one section into sentences ready for synthesis, its heading first.
+
+    `keys` are the page's (`page_keys`); a key in the section itself wins over them.
+    """
     heading, *rest = section.blocks
-    keys = section_keys(section)
+    keys = {**(keys or {}), **section_keys(section)}
     sentences = block_sentences(heading, lexicon)
     if not sentences:
         # The widget needs each section's first sentence to be its heading.

@@ -18,7 +18,7 @@ from reader.layout import SPOKEN_CACHE_NAME
 from reader.model import Document, Part, Section, Sentence, SpokenSection
 from reader.pipeline.freshness import PIPELINE_VERSION, stable_hash
 from reader.pipeline.lexicon import Lexicon
-from reader.pipeline.speech import spoken_section
+from reader.pipeline.speech import page_keys, spoken_section
 
 _READER = Path(__file__).resolve().parents[1]
 _SHAPING = ("model.py", "pipeline/speech.py", "pipeline/sentences.py", "pipeline/normalise.py")
@@ -35,7 +35,9 @@ def code_digest() -> str | None:
     try:
         for name in _SHAPING:
             path = _READER / name
-            files = [*sorted(path.glob("*.py")), path / "words.txt"] if path.is_dir() else [path]
+            # The rules' data too: the word list, codes.tsv and the Welsh gazetteer.
+            data = [*path.glob("*.txt"), *path.glob("*.tsv")] if path.is_dir() else []
+            files = [*sorted(path.glob("*.py")), *sorted(data)] if path.is_dir() else [path]
             for file in files:
                 digest.update(file.name.encode() + b"\0" + file.read_bytes())
     except OSError:
@@ -60,10 +62,12 @@ class SpokenCache:
     def spoken_sections(self, document: Document) -> tuple[SpokenSection, ...]:
         """Return what `speech.spoken_sections` returns, saying only the sections that changed."""
         spoken = []
+        # A symbol in a cell is said by a key anywhere on the page, so the keys are in each key.
+        keys = page_keys(document)
         for section in document.sections:
-            key = self._key(section)
+            key = self._key(section, keys)
             if (sentences := self._known.get(key)) is None:
-                sentences = spoken_section(section, self._lexicon).sentences
+                sentences = spoken_section(section, self._lexicon, keys).sentences
             self._now[key] = sentences
             spoken.append(SpokenSection(section.id, section.heading, section.level, sentences))
         return tuple(spoken)
@@ -76,9 +80,12 @@ class SpokenCache:
         data = {"inputs": self._inputs, "sections": sections}
         return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
-    def _key(self, section: Section) -> str:
-        blocks = [(b.text, b.lang, b.kind, [list(s) for s in b.spans]) for b in section.blocks]
-        return stable_hash(self._inputs, section.id, section.heading, section.level, blocks)
+    def _key(self, section: Section, keys: dict[str, str]) -> str:
+        blocks = [
+            (b.text, b.lang, b.kind, [list(s) for s in b.spans], b.label) for b in section.blocks
+        ]
+        page = sorted(keys.items())
+        return stable_hash(self._inputs, section.id, section.heading, section.level, blocks, page)
 
     def _load(self) -> dict[str, tuple[Sentence, ...]]:
         # A missing, damaged or outdated cache is only a slower build.

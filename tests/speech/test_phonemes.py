@@ -7,9 +7,10 @@ a# is the weak "uh", h'Vndr is "hundred", sl'aS is "slash".
 
 import pytest
 
+from reader.model import Block
 from reader.pipeline.lexicon import Lexicon
 from reader.pipeline.phonemes import phonemes
-from reader.pipeline.speech import spoken_text
+from reader.pipeline.speech import block_sentences, spoken_text
 from tests.speech.corpus import load_corpus
 
 CASES = load_corpus()
@@ -110,7 +111,8 @@ def test_capital_words_are_read_as_words_and_codes_as_the_codes_list_says():
     assert heard("ASK your pharmacist.").startswith("'aask")  # not ",eI,Esk'eI", the letters
     assert heard("DO NOT EAT brown bread").split()[1] == "'i:t"
     assert heard("ACE inhibitors").startswith("'eIs ")
-    assert heard("HER2 tests").startswith("h3: t'u:")
+    assert heard("CAMHS can help.").startswith("k'amz ")  # said as a word, as its source says
+    assert heard("HER2 tests").startswith("'eItS")  # no source confirms "her 2": spelled
     assert heard("MOVIPREP sachets").startswith("m'u:vIpr")  # a brand eSpeak can say
     assert " O@ " in heard("Take tablet A OR tablet B.")  # the word "or", not "oh ar"
 
@@ -133,3 +135,18 @@ def test_welsh_names_are_said_with_welsh_letter_to_sound_rules():
     # "dd" is /ð/ in Welsh; the English voice says /d/.
     assert phonemes("Gwynedd", "cel/cy", ipa=True).endswith("ð")
     assert not phonemes("Gwynedd", "gmw/en", ipa=True).endswith("ð")
+
+
+def test_a_name_from_the_commissioners_list_is_heard_with_welsh_rules():
+    # "Penrhyndeudraeth" is no hand-picked name: the Commissioner's list gives it. In an English
+    # sentence it is its own part, in the Welsh voice, whose "rh" is voiceless /hr/, not /ɹ/.
+    block = Block("Take the train to Penrhyndeudraeth today.", "en-GB", "paragraph")
+    (sentence,) = block_sentences(block, Lexicon())
+    name = next(part for part in sentence.parts if part.lang == "cy")
+    assert name.text == "Penrhyndeudraeth"
+    welsh = phonemes(name.spoken, "cel/cy", ipa=True)
+    assert "hr" in welsh and "ɹ" not in welsh
+    assert "ɹ" in phonemes(name.spoken, "gmw/en", ipa=True)  # what the English voice would say
+    # A name English shares and says its own way stays in the English voice.
+    (english,) = block_sentences(Block("Go to Grangetown.", "en-GB", "paragraph"), Lexicon())
+    assert english.parts == () and english.lang == "en-GB"

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from reader.pipeline.normalise import normalise, tidy
-from reader.pipeline.speechtext import LANGUAGES, RULES
+from reader.pipeline.speechtext import LANGUAGES, RULES, welsh_places_build
 from reader.pipeline.speechtext.codes import CODES_FILE
-from reader.pipeline.speechtext.welsh import PLACES_FILE
+from reader.pipeline.speechtext.welsh import LIST_FILE, PLACES_FILE, gazetteer
 from tests.speech.corpus import load_corpus
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "speech-text.md"
@@ -95,8 +95,49 @@ def test_every_code_names_the_source_of_its_spoken_form():
     ]
     assert lines and all(len(columns) == 3 and columns[2].strip() for columns in lines)
     assert all(written.isupper() and spoken for written, spoken, _ in lines)
+    # A source is a page a reviewer can open, not the project's own say-so.
+    assert all("http" in source and "Issue 21" not in source for _, _, source in lines)
 
 
 def test_the_welsh_gazetteer_says_where_its_names_come_from():
-    header = PLACES_FILE.read_text("utf-8").split("\n\n")[0]
-    assert "Source:" in header and "Open Government Licence" in header
+    listed = [line for line in LIST_FILE.read_text("utf-8").splitlines() if line.startswith("#")]
+    header = "\n".join(listed)
+    assert "https://www.welshlanguagecommissioner.wales/standard-welsh-place-names" in header
+    assert "Open Government Licence v3.0" in header and "2026-05-22" in header
+    assert "Source:" in PLACES_FILE.read_text("utf-8").split("\n\n")[0]
+
+
+def test_the_welsh_gazetteer_is_the_commissioners_list_not_a_hand_picked_few():
+    rows = [
+        line.split("\t")
+        for line in LIST_FILE.read_text("utf-8").splitlines()
+        if line and not line.startswith(("#", "welsh\t"))
+    ]
+    assert len(rows) > 3000 and all(len(row) == 3 and row[0] and row[2] for row in rows)
+    names = gazetteer()
+    # Welsh forms, and forms English shares that are built the Welsh way, are read in Welsh.
+    assert {"Abertawe", "Cwmbrân", "Penrhyndeudraeth", "Y Felinheli", "Crug-y-bar"} <= names
+    # Forms English says its own way are not, nor a name with an English word in it.
+    assert not {"Bethesda", "Grangetown", "Llanelli Hill", "Cross Inn", "Dawn"} & names
+
+
+def test_the_gazetteer_is_rebuilt_from_the_commissioners_csv(tmp_path):
+    source = tmp_path / "list.csv"
+    source.write_text(
+        "\ufeffFfurf safonol,Ffurf safonol arall ,Ffurf Saesneg,Cyfeirnod grid\n"
+        "Abertawe,,Swansea,SS6592\n"
+        '"Bala, Y",,"Bala, Y",SH9235\n'
+        "Aberclydach,,Aberclydach,SN6801\nAberclydach,,Aberclydach,SO1021\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "welsh_places.tsv"
+    target.write_text("# Source: the list\nwelsh\tother\tenglish\nOld\t\tOld\n", encoding="utf-8")
+    assert welsh_places_build.rewrite(source, target) == 3  # a row per place name, once
+    assert target.read_text("utf-8").splitlines() == [
+        "# Source: the list",
+        "welsh\tother\tenglish",
+        "Abertawe\t\tSwansea",
+        "Bala, Y\t\tBala, Y",
+        "Aberclydach\t\tAberclydach",
+    ]
+    assert welsh_places_build.main([str(tmp_path / "missing.csv")]) == 2

@@ -185,7 +185,7 @@ def say_capitals(text: str, words: Words | None) -> str:
         ending = "'s" if plural else ""
         if match.end() < len(text) and text[match.end()].isdigit():
             if caps in known:
-                return f"{known[caps]} "  # "HER2" is "her 2"
+                return f"{known[caps]} "  # a listed code before digits: "COVID19" is "covid 19"
             return spell(caps + plural, words) + " "  # "BRCA1": a name, not a word
         if caps in known:
             return known[caps] + ("s" if plural else "")
@@ -325,7 +325,7 @@ RULES = (
         "capitals",
         "An all-capital token, by the capitals policy: a word in the word list is a word, in lower "
         'case (ONE, ASK, DON\'T; a two-letter one when shouted or a conjunction: "A OR B"); a code '
-        'in codes.tsv is said its way ("ACE" is "ace", "HER2" "her 2"); a name of five letters or '
+        'in codes.tsv is said its way ("ACE" is "ace", "CAMHS" "cams"); a name of five letters or '
         "more that eSpeak NG reads as a word is left to it (MOVIPREP); anything else is spelled, "
         'letter A as "ay".',
         say_capitals,
@@ -333,7 +333,7 @@ RULES = (
             ("Take ONE tablet TWICE a day.", "Take one tablet twice a day."),
             ("ASK your pharmacist.", "ask your pharmacist."),
             ("Take tablet A OR tablet B.", "Take tablet eh or tablet B."),
-            ("ACE inhibitors and HER2", "ace inhibitors and her 2"),
+            ("ACE inhibitors and CAMHS", "ace inhibitors and cams"),
             ("Start MOVIPREP at 5pm.", "Start MOVIPREP at 5 pm."),
             ("Your NHS team and your GP", "Your N H S team and your G P"),
             ("Ask your GPs.", "Ask your G P's."),

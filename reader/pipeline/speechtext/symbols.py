@@ -27,6 +27,10 @@ _ARROW = re.compile(r"\s?[→⟶]\s?")
 _FLAG = "*!\u2020\u2021#^\u00a7"
 _CELL_SYMBOL = re.compile(rf"(?<!\S)(?P<symbol>[{_FLAG}]{{1,3}})(?!\S)")
 _KEY = re.compile(rf"^(?P<symbol>[{_FLAG}]{{1,3}})\s*(?:[=:\u2013-]\s*)?(?P<meaning>[^\W\d_].*)$")
+# "* denotes a notifiable disease": the verb joins the key to its mark, and is not the meaning.
+_KEY_VERB = re.compile(r"^(?:denotes|indicates|means|marks|shows)\s+", re.IGNORECASE)
+# A mark after a word in a cell, "Diphtheria*": said by its key if the page has one, else silent.
+_CELL_MARK = re.compile(r"(?<=[^\W\d_])(?P<symbol>[*\u2020\u2021]{1,3})(?!\S)")
 SYMBOL_NAMES = {
     "*": "asterisk",
     "!": "exclamation mark",
@@ -49,7 +53,9 @@ def _result_pair(words: Words) -> re.Pattern[str]:
 def symbol_key(text: str) -> tuple[str, str] | None:
     """Return (symbol, meaning) when `text` defines one ("* far outside the range"), else None."""
     match = _KEY.match(text)
-    return (match["symbol"], match["meaning"].rstrip(".")) if match else None
+    if match is None:
+        return None
+    return match["symbol"], _KEY_VERB.sub("", match["meaning"]).rstrip(".")
 
 
 def say_cell_symbols(text: str, keys: dict[str, str], lang: str) -> str:
@@ -64,7 +70,11 @@ def say_cell_symbols(text: str, keys: dict[str, str], lang: str) -> str:
         name = SYMBOL_NAMES[flag[0]]
         return f", {name}," if len(flag) == 1 else f", {len(flag)} {name}s,"
 
-    said = _CELL_SYMBOL.sub(symbol, text)
+    def mark(match: re.Match[str]) -> str:
+        flag = match["symbol"]
+        return f", {keys[flag]}," if flag in keys else match[0]
+
+    said = _CELL_MARK.sub(mark, _CELL_SYMBOL.sub(symbol, text))
     return said.strip(", ") if said != text else text
 
 
