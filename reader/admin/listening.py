@@ -1,4 +1,4 @@
-"""The admin's Listening page: plays and how far listeners got, per document and section, and CSV."""
+"""The admin's Listening page: plays and how far listeners got, per document and section; CSV."""
 
 from __future__ import annotations
 
@@ -129,4 +129,3 @@ def export():
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
