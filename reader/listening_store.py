@@ -7,9 +7,11 @@ finer than the day is ever given to this module, so none can be stored.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 import time
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -66,33 +68,40 @@ class ListeningStore:
 
     def __init__(self, instance_path: str | Path):
         self.path = Path(instance_path) / FILE_NAME
-        self._made = False  # the table is made sure of once per object, not per beacon
+        # One connection per thread, kept open: closing the last connection to a WAL database
+        # checkpoints it, which made each beacon cost a checkpoint and its fsyncs.
+        self._local = threading.local()
 
-    @contextmanager
-    def connect(self):
-        """Yield a connection inside a write transaction, making the database the first time."""
+    def _connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None and self._local.pid == os.getpid():
+            return connection
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            # WAL lets the admin page read while beacons write; NORMAL skips the fsync of
+            # every commit, which a count lost in a power cut does not deserve.
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as error:
             raise ListeningError(f"cannot open {self.path}: {error}") from None
-        with closing(connection):
-            if not self._made:
-                # WAL lets the admin page read while beacons write; NORMAL skips the fsync of
-                # every commit, which a count lost in a power cut does not deserve.
-                connection.execute("PRAGMA journal_mode = WAL")
-                connection.executescript(SCHEMA)
-                self._made = True
-            connection.execute("PRAGMA synchronous = NORMAL")
-            # IMMEDIATE takes the write lock at once: two writers never both read, then
-            # deadlock upgrading; the second waits for the first (up to the timeout).
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield connection
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
+        self._local.connection, self._local.pid = connection, os.getpid()
+        return connection
+
+    @contextmanager
+    def connect(self):
+        """Yield this thread's connection inside a write transaction (making the database)."""
+        connection = self._connection()
+        # IMMEDIATE takes the write lock at once: two writers never both read, then deadlock
+        # upgrading; the second waits for the first (up to the timeout).
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
 
     def record(self, document: str, section: str, event: str, day: str | None = None) -> None:
         """Count one event of one section today; the caller has checked every value."""
@@ -114,9 +123,9 @@ class ListeningStore:
         if document is not None:
             query += " AND document = ?"
             values.append(document)
-        with self.connect() as db:
-            rows = db.execute(query + " ORDER BY document, section, day, event", values)
-            return [Count(*row) for row in rows.fetchall()]
+        # One statement reads one snapshot: no transaction, and no lock that holds up beacons.
+        rows = self._connection().execute(query + " ORDER BY document, section, day, event", values)
+        return [Count(*row) for row in rows.fetchall()]
 
 
 class Figures(NamedTuple):

@@ -32,7 +32,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def _store() -> ListeningStore:
     # The same file the public beacon writes; read even when figures are off, so that turning
     # them off hides nothing already counted.
-    return ListeningStore(current_app.instance_path)
+    counting = current_app.extensions.get("reader.listening")
+    return counting or ListeningStore(current_app.instance_path)
 
 
 def _days():
