@@ -14,6 +14,7 @@ import pytest
 from reader import create_app
 from reader.listening_store import FILE_NAME, ListeningStore, today
 from reader.pipeline.build import build_documents
+from reader.web.export import export_site
 from tests.support.admin_forms import sign_in
 from tests.support.content import FAKE, NETS
 from tests.support.staff import SMALL_SLUG, make_staff
@@ -55,6 +56,13 @@ def test_public_url_makes_the_beacon_url_absolute(site, app):
     )
     manifest = public.test_client().get(f"/api/documents/{NETS}/manifest.json").get_json()
     assert manifest["listening"] == f"https://r.org/api/documents/{NETS}/listening"
+
+
+def test_the_static_export_names_no_counter(app, tmp_path):
+    """A static host has no endpoint: its players must send nothing."""
+    export_site(app, tmp_path / "site")
+    manifest = tmp_path / "site" / "api" / "documents" / NETS / "manifest.json"
+    assert "listening" not in json.loads(manifest.read_bytes())
 
 
 def test_valid_beacons_are_counted_per_section_day_and_event(client, app):
