@@ -17,7 +17,7 @@ from reader.pipeline.build import build_documents
 from reader.web.export import export_site
 from tests.support.admin_forms import sign_in
 from tests.support.content import FAKE, NETS
-from tests.support.staff import SMALL_SLUG, make_staff
+from tests.support.staff import SMALL_SLUG, make_staff, staff_app
 from tests.support.web import PLAIN
 from tests.test_html_valid import VNU
 
@@ -357,3 +357,15 @@ def test_the_listening_pages_are_valid_html(counted, tmp_path):
     )
     messages = json.loads(result.stdout)["messages"]
     assert [m["message"] for m in messages if m["type"] == "error"] == []
+
+
+def test_with_figures_off_the_admin_still_shows_what_was_counted(counted, tmp_path):
+    staff, sections = counted
+    off = staff_app(tmp_path, staff.content_dir, staff.build_dir, LISTENING_FIGURES="off")
+    client = off.test_client()
+    assert sign_in(client).status_code == 303
+    html = client.get("/admin/listening").get_data(as_text=True)
+    assert "Listening figures are off on this site" in html
+    assert ["Neuroendocrine", "14", "86%", "50%", "36%", "29%"] in _table(html)
+    response = _send(client, {"section": sections[0], "event": "play"})
+    assert response.status_code == 404
