@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from reader import admin, config
-from reader.web import security, views
+from reader.web import listening, security, views
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -44,5 +44,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     views.init_app(app)
     security.init_app(app)
     app.register_blueprint(views.bp)
+    listening.init_app(app)  # after views: its route uses the slug converter
     admin.init_app(app)
     return app

@@ -149,6 +149,13 @@ SETTINGS: tuple[Setting, ...] = (
         list,
     ),
     Setting(
+        "LISTENING_FIGURES",
+        "on",
+        "`on` counts anonymous listening beacons (plays and quartiles per document, section and "
+        "day; no cookie, address or user agent) and shows them in the admin; `off` makes the "
+        "widget send nothing and the beacon endpoint answer 404.",
+    ),
+    Setting(
         "ENGINE",
         "pyttsx3",
         "Speech engine of `reader build`, `check` and `say` and of the worker's builds: "
@@ -226,7 +233,7 @@ def instance_path(environ: Mapping[str, str] | None = None) -> str | None:
 
 
 def resolve(config: dict) -> None:
-    """Turn path settings into absolute Paths and check the public URL."""
+    """Turn path settings into absolute Paths, and check the public URL and the figures switch."""
     for setting in SETTINGS:
         if setting.kind is Path:
             config[setting.name] = folder = Path(config[setting.name]).resolve()
@@ -242,6 +249,12 @@ def resolve(config: dict) -> None:
             f"{ENV_PREFIX}PUBLIC_URL must be like https://reader.example.org, not {public_url!r}"
         )
     config["PUBLIC_URL"] = public_url.rstrip("/")
+    figures = str(config["LISTENING_FIGURES"]).strip().lower()
+    if figures not in {"on", "off"}:
+        raise ReaderError(
+            f"{ENV_PREFIX}LISTENING_FIGURES must be on or off, not {config['LISTENING_FIGURES']!r}"
+        )
+    config["LISTENING_FIGURES"] = figures
 
 
 def trusted_hosts(hosts: list[str]) -> list[str] | None:

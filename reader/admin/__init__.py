@@ -19,6 +19,7 @@ def init_app(app) -> None:
     from werkzeug.exceptions import HTTPException
 
     from reader.admin import api, auth, limits, staff
+    from reader.admin import listening as listening_admin
     from reader.admin import views as admin_views
     from reader.admin.people import People
     from reader.admin.tokens import Tokens
@@ -55,8 +56,11 @@ def init_app(app) -> None:
     auth.init_app(app, people)
     csrf = CSRFProtect(app)
     csrf.exempt(api.bp)  # the API has no cookies: its bearer token is what a forger lacks
+    # Anonymous listening beacons change no one's data: a forged one can only add a count.
+    csrf.exempt("reader.web.listening.beacon")
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(listening_admin.bp)
     limits.limit_sign_in(limiter, app, "admin.sign_in", admin_views._failed_sign_in)
 
     def admin_refusal(error):

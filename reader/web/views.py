@@ -35,6 +35,8 @@ from reader.manifest import (
 )
 from reader.web import delivery
 from reader.web.catalogue import Catalogue, Entry
+from reader.web.listening import URL as BEACON_URL
+from reader.web.listening import enabled as figures_enabled
 from reader.web.widget import FILES as WIDGET_FILES
 from reader.web.widget import Widget, WidgetFiles
 
@@ -199,9 +201,14 @@ def _download(entry: Entry) -> dict | None:
     }
 
 
-def public_manifest(manifest: Manifest, public_url: str = "") -> bytes:
-    """Serialise a manifest for the widget: audio URLs relative to it, or under `public_url`."""
+def public_manifest(manifest: Manifest, public_url: str = "", beacon: str = "") -> bytes:
+    """Serialise a manifest for the widget: audio URLs relative to it, or under `public_url`.
+
+    `beacon`, when given, is the listening figures' URL, put beside the audio (`listening`).
+    """
     data = manifest.to_dict()
+    if beacon:
+        data["listening"] = beacon
     if public_url:
         # Taken from the settings, never from the request: a Host header cannot move it.
         base = f"{public_url.rstrip('/')}/api/documents/{manifest.document.slug}/"
@@ -209,6 +216,8 @@ def public_manifest(manifest: Manifest, public_url: str = "") -> bytes:
             section["audio"] = base + section["audio"]
         if "download" in data:
             data["download"]["audio"] = base + data["download"]["audio"]
+        if beacon:
+            data["listening"] = base + beacon
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -351,12 +360,14 @@ def manifest(slug: str):
     if entry is None or not entry.audio:
         abort(404, description="No audio for this document yet.")
     public_url = current_app.config["PUBLIC_URL"]
+    # The widget sends figures only where the manifest names this counter, beside the audio.
+    beacon = BEACON_URL if figures_enabled() else ""
 
     def make() -> bytes | None:
         whole = cat.manifest(entry)
-        return None if whole is None else public_manifest(whole, public_url)
+        return None if whole is None else public_manifest(whole, public_url, beacon)
 
-    generated = cat.rendered(f"manifest:{slug}", (entry.key, public_url), make)
+    generated = cat.rendered(f"manifest:{slug}", (entry.key, public_url, beacon), make)
     if generated is None:
         abort(404, description="No audio for this document yet.")
     return delivery.send_generated(generated, "application/json")
