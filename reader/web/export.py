@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Flask
 
@@ -94,9 +94,11 @@ def _write_site(app: Flask, root: Path, base_url: str | None) -> ExportSummary:
         _write(root / "index.html", fetch("/"))
         _write(root / "404.html", fetch("/documents/this-page-does-not-exist", expect=404))
         for entry in filter(None, published):
-            slug = entry.slug
-            _write(root / "documents" / slug / "index.html", fetch(f"/documents/{slug}"))
-            _write(root / "embed" / slug / "index.html", fetch(f"/embed/{slug}"))
+            # A name's segments are folders here, as they are in its address: names hold no
+            # dot, so no document's files can be another's (index.html, manifest.json, audio).
+            slug, address = entry.slug, quote(entry.slug, safe="/")
+            _write(root / "documents" / slug / "index.html", fetch(f"/documents/{address}"))
+            _write(root / "embed" / slug / "index.html", fetch(f"/embed/{address}"))
             pages += 1
             if not entry.audio:
                 continue
