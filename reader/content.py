@@ -57,9 +57,12 @@ def read_content(content_dir: Path, path: Path) -> bytes:
 
 
 def lexicon_paths(content_dir: Path, slug: str) -> list[Path]:
-    """List a document's lexicon files that exist: the shared ones first, then its own."""
+    """List a document's lexicon files that exist: the shared ones first, then its own.
+
+    With no document (`slug` empty, as `reader say` without --document), the shared ones only.
+    """
     shared = (Path(content_dir) / f"{LEXICON_NAME}{suffix}" for suffix in LEXICON_SUFFIXES)
-    own = (lexicon_file(content_dir, slug, suffix) for suffix in LEXICON_SUFFIXES)
+    own = [lexicon_file(content_dir, slug, suffix) for suffix in LEXICON_SUFFIXES] if slug else []
     return [path for path in (*shared, *own) if path.is_file()]
 
 

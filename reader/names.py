@@ -36,8 +36,10 @@ def problem(name: object) -> str | None:
 
     The name is judged as given: call `normalise` first on what a person or a CMS sent.
     """
-    if not isinstance(name, str) or not name:
-        return "a document name cannot be empty"
+    if not isinstance(name, str):
+        return "a document name must be text"
+    if not name:
+        return "'' is not a valid document name: it is empty"
     reason = _reason(name)
     if reason is None:
         return None

@@ -9,11 +9,15 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from click.testing import CliRunner
 
 from reader import create_app, names
 from reader import manifest as mf
+from reader.cli import main
 from reader.layout import AUDIO_DIR, INDEX_NAME, MANIFEST_NAME, PAGES_DIR, SPOKEN_CACHE_NAME
-from tests.support.content import SMALL
+from reader.web.embed import embed_snippet
+from reader.web.export import export_site
+from tests.support.content import SMALL, write_document
 from tests.support.staff import make_staff
 from tests.support.web import NETS, make_site
 
@@ -87,7 +91,7 @@ def test_names_a_cms_gives_are_accepted(name):
         ("Upper-Case", "names are lower case, e.g. 'upper-case'"),
         ("Conditions/Fever", "e.g. 'conditions/fever'"),
         ("ÉTÉ", "e.g. 'été'"),
-        ("", "cannot be empty"),
+        ("", "'' is not a valid document name: it is empty"),
         ("../etc/passwd", "a '..' part; a name cannot step up"),
         ("a/./b", "a '.' part"),
         ("a//b", "an empty part (//)"),
@@ -196,6 +200,8 @@ def test_a_unicode_name_round_trips_through_its_percent_encoded_address(staff):
         ("Upper-Case", "lower case, e.g. 'upper-case'"),
         ("flu.jab", "holds '.'"),
         ("a/", "starts or ends with /"),
+        ("/a", "starts or ends with /"),
+        ("a//b", "an empty part (//)"),
         ("%2e%2e/%2e%2e/etc", "a '..' part"),
         ("..%2f..%2fetc", "a '..' part"),
         ("a/%2E%2E/%2E%2E/x", "a '..' part"),
@@ -333,7 +339,7 @@ def test_a_move_onto_a_deleted_name_keeps_the_deleted_audio_retiring(staff):
         ("fever", "other", 409, "there is already a document 'other'"),
         ("fever", "Other", 400, "the new name: 'Other' is not a valid document name"),
         ("fever", "a/../b", 400, "a '..' part"),
-        ("fever", "", 400, "cannot be empty"),
+        ("fever", "", 400, "it is empty"),
     ],
 )
 def test_moves_that_cannot_be_made_say_why_and_change_nothing(staff, source, target, code, says):
@@ -407,3 +413,49 @@ def test_a_build_folder_of_flat_slugs_from_before_paths_is_still_served(tmp_path
     on_disk = (old_build / "neuroendocrine-tumours" / first).read_bytes()
     assert hashlib.sha256(served).digest() == hashlib.sha256(on_disk).digest()
     assert 'href="/documents/neuroendocrine-tumours"' in client.get("/").get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- commands, export, embed
+
+
+def test_reader_build_takes_names_that_are_paths(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "build"
+    write_document(content, "conditions~fever", SMALL)
+    write_document(content, "conditions~flu_jab", SMALL.replace("Small page", "Flu jab"))
+    runner = CliRunner()
+    args = ["--content", str(content), "--out", str(out), "--engine", "fake", "--jobs", "1"]
+    result = runner.invoke(main, ["build", "conditions/fever", *args])
+    assert result.exit_code == 0, result.output
+    assert mf.load_manifest(out, "conditions/fever").document.slug == "conditions/fever"
+    assert not (out / "conditions~flu_jab").exists()
+    result = runner.invoke(main, ["build", *args])  # every document in the folder
+    assert result.exit_code == 0, result.output
+    assert mf.published_slugs(out) == ["conditions/fever", "conditions/flu_jab"]
+    result = runner.invoke(main, ["build", "conditions/../../etc", *args])
+    assert result.exit_code == 1 and "a '..' part" in result.output
+
+
+def test_the_export_writes_each_name_at_its_address(staff, tmp_path):
+    publish(staff, "a/fever", "Fever in adults")
+    publish(staff, "b/fever", "Fever in children")
+    publish(staff, "santé/café-info", "Café")
+    publish(staff, "a", "A page above")
+    summary = export_site(staff.app, tmp_path / "site")
+    site = tmp_path / "site"
+    for name, title in [("a/fever", "adults"), ("b/fever", "children"), ("a", "above")]:
+        assert title in (site / "documents" / name / "index.html").read_text("utf-8")
+        assert (site / "embed" / name / "index.html").is_file()
+        manifest = json.loads((site / "api/documents" / name / MANIFEST_NAME).read_bytes())
+        assert manifest["document"]["slug"] == name
+        for section in manifest["sections"]:
+            assert (site / "api/documents" / name / section["audio"]).is_file()
+    assert (site / "documents/santé/café-info/index.html").is_file()
+    assert 'href="/documents/sant%C3%A9/caf%C3%A9-info"' in (site / "index.html").read_text()
+    assert summary.manifests == 4
+
+
+def test_the_embed_snippet_of_a_path(staff):
+    publish(staff, "santé/café-info", "Café")
+    text = embed_snippet(staff.app, "santé/café-info", "https://reader.example.org")
+    assert 'document="santé/café-info"' in text
+    assert 'href="https://reader.example.org/documents/sant%C3%A9/caf%C3%A9-info"' in text

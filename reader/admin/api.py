@@ -7,6 +7,7 @@ import json
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
 
 from reader import moves, names
 from reader.admin import audit, callbacks, status, store, validate
@@ -19,6 +20,24 @@ from reader.source_url import address_problem, with_source_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 REALM = 'Bearer realm="voice-reader"'
+
+
+class AnyNameConverter(BaseConverter):
+    """Match whatever stands where a document's name goes, to be judged by `_name_or_error`."""
+
+    # Slashes at either end and doubled too: a bad name gets a 400 that says what is wrong,
+    # never a redirect to another name or a bare 404.
+    regex = ".+?"
+    part_isolating = False
+
+
+@bp.record_once
+def _register_converter(state) -> None:
+    state.app.url_map.converters["any_name"] = AnyNameConverter
+
+
+NAME_RULE = {"merge_slashes": False}
+"""Routes that take a name keep its slashes as sent: a//b is refused, not folded into a/b."""
 
 
 def error(code: int, message: str, **extra):
@@ -177,7 +196,7 @@ def _source_version(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[: status.SOURCE_DIGITS]
 
 
-@bp.put("/documents/<path:slug>")
+@bp.put("/documents/<any_name:slug>", **NAME_RULE)
 def put_document(slug: str):
     """Store a document's new HTML and queue its build; refuse unusable HTML with 422."""
     slug, refused = _name_or_error(slug)
@@ -241,7 +260,7 @@ def documents():
     return jsonify(documents=status.all_documents(current_app))
 
 
-@bp.get("/documents/<path:slug>")
+@bp.get("/documents/<any_name:slug>", **NAME_RULE)
 def document(slug: str):
     """Describe one document: its state, published version, duration and last build."""
     slug, refused = _name_or_error(slug)
@@ -256,7 +275,7 @@ def document(slug: str):
     return jsonify(found)
 
 
-@bp.post("/documents/<path:slug>/move")
+@bp.post("/documents/<any_name:slug>/move", **NAME_RULE)
 def move_document(slug: str):
     """Give a document a new name, keeping its audio; its old addresses answer 301."""
     slug, refused = _name_or_error(slug)
@@ -302,7 +321,7 @@ def move_document(slug: str):
     return response
 
 
-@bp.delete("/documents/<path:slug>")
+@bp.delete("/documents/<any_name:slug>", **NAME_RULE)
 def delete_document(slug: str):
     """Unpublish a document: its page answers 410 and its audio is retired."""
     slug, refused = _name_or_error(slug)
