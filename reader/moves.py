@@ -28,6 +28,21 @@ def moved_to(build_dir: Path, name: str) -> str | None:
     return target if names.is_valid(target) and target != name else None
 
 
+def all_moves(build_dir: Path) -> dict[str, str]:
+    """Return every moved document's old name and the name it moved to."""
+    try:
+        folders = list(Path(build_dir).iterdir())
+    except OSError:
+        return {}
+    found = {}
+    for folder in folders:
+        name = names.from_key(folder.name)
+        target = moved_to(build_dir, name) if name else None
+        if target is not None:
+            found[name] = target
+    return found
+
+
 def note_move(folder: Path, target: str) -> None:
     """Write the note that sends a document's old addresses to `target`."""
     folder.mkdir(parents=True, exist_ok=True)

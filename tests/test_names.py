@@ -459,3 +459,15 @@ def test_the_embed_snippet_of_a_path(staff):
     text = embed_snippet(staff.app, "santé/café-info", "https://reader.example.org")
     assert 'document="santé/café-info"' in text
     assert 'href="https://reader.example.org/documents/sant%C3%A9/caf%C3%A9-info"' in text
+
+
+def test_the_export_sends_a_moved_documents_old_address_on(staff, tmp_path):
+    publish(staff, "conditions/fever")
+    assert move(staff, "conditions/fever", "high-temperature").status_code == 200
+    site = tmp_path / "site"
+    export_site(staff.app, site)
+    assert "Fever" in (site / "documents/high-temperature/index.html").read_text("utf-8")
+    for kind in ("documents", "embed"):
+        old = (site / kind / "conditions/fever/index.html").read_text("utf-8")
+        # Served at /<kind>/conditions/fever/, the page refreshes to /<kind>/high-temperature/.
+        assert '<meta http-equiv="refresh" content="0; url=../../high-temperature/">' in old
