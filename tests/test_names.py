@@ -15,6 +15,7 @@ from reader import create_app, names
 from reader import manifest as mf
 from reader.cli import main
 from reader.layout import AUDIO_DIR, INDEX_NAME, MANIFEST_NAME, PAGES_DIR, SPOKEN_CACHE_NAME
+from reader.pipeline.publish import document_lock
 from reader.web.embed import embed_snippet
 from reader.web.export import export_site
 from tests.support.content import SMALL, write_document
@@ -471,3 +472,17 @@ def test_the_export_sends_a_moved_documents_old_address_on(staff, tmp_path):
         old = (site / kind / "conditions/fever/index.html").read_text("utf-8")
         # Served at /<kind>/conditions/fever/, the page refreshes to /<kind>/high-temperature/.
         assert '<meta http-equiv="refresh" content="0; url=../../high-temperature/">' in old
+
+
+def test_a_move_while_a_build_holds_either_folder_is_409_and_changes_nothing(staff):
+    publish(staff, "fever")
+    for held in ("fever", "elsewhere"):
+        with document_lock(mf.document_dir(staff.build_dir, held), timeout=1):
+            response = move(staff, "fever", "elsewhere")
+        assert response.status_code == 409
+        assert f"'{held}' is being built; try again shortly" in response.get_json()["error"]
+        assert staff.client.get("/documents/fever").status_code == 200
+        assert staff.client.get("/documents/elsewhere").status_code == 404
+    # The queue's locks were let go: the next move goes through.
+    assert staff.queue.huey.get("lock:fever", peek=True) is None
+    assert move(staff, "fever", "elsewhere").status_code == 200
