@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,9 +19,11 @@ from reader.layout import AUDIO_DIR, INDEX_NAME, MANIFEST_NAME, PAGES_DIR, SPOKE
 from reader.pipeline.publish import document_lock
 from reader.web.embed import embed_snippet
 from reader.web.export import export_site
+from tests.support.admin_forms import post, sign_in
 from tests.support.content import SMALL, write_document
 from tests.support.staff import make_staff
 from tests.support.web import NETS, make_site
+from tests.test_html_valid import VNU
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 RESERVED = {AUDIO_DIR, PAGES_DIR, MANIFEST_NAME, INDEX_NAME, SPOKEN_CACHE_NAME, ".lock"}
@@ -486,3 +489,91 @@ def test_a_move_while_a_build_holds_either_folder_is_409_and_changes_nothing(sta
     # The queue's locks were let go: the next move goes through.
     assert staff.queue.huey.get("lock:fever", peek=True) is None
     assert move(staff, "fever", "elsewhere").status_code == 200
+
+
+# ---------------------------------------------------------------- the admin's move
+
+
+@pytest.fixture
+def admin(staff):
+    """Return a signed-in test client."""
+    assert sign_in(staff.client).status_code == 303
+    return staff.client
+
+
+def test_the_admin_moves_a_document_and_keeps_its_audio(admin, staff):
+    publish(staff, "conditions/fever")
+    audio = audio_bytes(staff, "conditions/fever")
+    dashboard = admin.get("/admin").get_data(as_text=True)
+    assert 'href="/admin/documents/move?document=conditions/fever"' in dashboard
+    form = "/admin/documents/move?document=conditions/fever"
+    page = admin.get(form).get_data(as_text=True)
+    assert 'value="conditions/fever"' in page and "Move or rename conditions/fever" in page
+
+    data = {"document": "conditions/fever", "to": "conditions/high-temperature"}
+    response = post(admin, "/admin/documents/move", data, form=form)
+    assert response.status_code == 303
+    notice = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Moved conditions/fever to conditions/high-temperature" in notice
+    assert audio_bytes(staff, "conditions/high-temperature") == audio
+    assert staff.work() == 0
+    assert admin.get("/documents/conditions/fever").status_code == 301
+    lines = (staff.instance / "audit.jsonl").read_text("utf-8").splitlines()
+    [moved] = [json.loads(line) for line in lines if '"move"' in line]
+    assert moved["who"] == "admin" and moved["via"] == "session"
+
+
+@pytest.mark.parametrize(
+    ("to", "code", "says"),
+    [
+        ("Fever", 400, "names are lower case, e.g. &#39;fever&#39;"),
+        ("other", 409, "there is already a document &#39;other&#39;"),
+        ("fever", 400, "already that document&#39;s name"),
+    ],
+)
+def test_the_admin_says_why_a_move_cannot_be_made_and_keeps_the_name_typed(
+    admin, staff, to, code, says
+):
+    publish(staff, "fever")
+    publish(staff, "other", "Other")
+    form = "/admin/documents/move?document=fever"
+    response = post(admin, "/admin/documents/move", {"document": "fever", "to": to}, form=form)
+    assert response.status_code == code
+    page = response.get_data(as_text=True)
+    assert says in page and f'value="{to}"' in page and 'role="alert"' in page
+    assert admin.get("/documents/fever").status_code == 200
+
+
+def test_the_admin_move_of_no_document_is_404(admin):
+    assert admin.get("/admin/documents/move?document=nowhere").status_code == 404
+    assert admin.get("/admin/documents/move?document=../x").status_code == 404
+
+
+def test_admin_pages_with_paths_are_valid_html(admin, staff, tmp_path):
+    assert VNU.is_file(), f"The Nu Html Checker is missing at {VNU}"
+    java = shutil.which("java")
+    assert java, "java is needed to run the Nu Html Checker (Debian: openjdk-17-jre-headless)"
+    publish(staff, "santé/café-info", "Café")
+    form = "/admin/documents/move?document=" + quote("santé/café-info")
+    pages = {
+        "dashboard": admin.get("/admin"),
+        "move": admin.get(form),
+        "move-refused": post(
+            admin, "/admin/documents/move", {"document": "santé/café-info", "to": "A"}, form=form
+        ),
+        "page": admin.get("/documents/" + quote("santé/café-info")),
+    }
+    files = []
+    for name, response in pages.items():
+        assert response.status_code in (200, 400), name
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_bytes(response.get_data())
+    result = subprocess.run(
+        [java, "-jar", str(VNU), "--format", "json", "--stdout", "--exit-zero-always", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stdout)["messages"]
+    errors = [m["message"] for m in messages if m["type"] == "error" or m.get("subType") == "fatal"]
+    assert errors == []
