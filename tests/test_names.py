@@ -280,6 +280,8 @@ def test_a_move_keeps_the_audio_and_redirects_the_old_addresses(staff):
         response = staff.client.get(old)
         assert response.status_code == 301, old
         assert response.headers["Location"] == target
+        # Not cached for good: the old name may be published again.
+        assert response.headers["Cache-Control"] == "public, max-age=3600"
     index = staff.client.get("/").get_data(as_text=True)
     assert "/documents/conditions/high-temperature" in index
     assert 'href="/documents/conditions/fever"' not in index
@@ -577,3 +579,28 @@ def test_admin_pages_with_paths_are_valid_html(admin, staff, tmp_path):
     messages = json.loads(result.stdout)["messages"]
     errors = [m["message"] for m in messages if m["type"] == "error" or m.get("subType") == "fatal"]
     assert errors == []
+
+
+def test_a_move_never_turns_a_link_to_outside_the_content_folder_into_a_file(staff, tmp_path):
+    secret = tmp_path / "secret.html"
+    secret.write_text(SMALL.replace("An introduction.", "Secret words."), "utf-8")
+    (staff.content_dir / "linked.html").symlink_to(secret)
+    assert move(staff, "linked", "moved").status_code == 200
+    moved = staff.content_dir / "moved.html"
+    assert moved.is_symlink() and not (staff.content_dir / "linked.html").exists()
+    assert put(staff, "moved", page("Mine")).status_code == 202  # a PUT replaces the link
+    assert secret.read_text("utf-8").count("Secret words.") == 1
+
+
+def test_a_lexicon_file_in_the_way_of_a_move_is_named(staff):
+    publish(staff, "fever")
+    (staff.content_dir / "fever.lexicon.tsv").write_text("NHS\tN H S\n", "utf-8")
+    (staff.content_dir / "other.lexicon.tsv").write_text("GP\tG P\n", "utf-8")
+    response = move(staff, "fever", "other")
+    assert response.status_code == 409
+    assert "other.lexicon.tsv is already in the content folder" in response.get_json()["error"]
+    assert (staff.content_dir / "fever.html").is_file()
+    assert not (staff.content_dir / "other.html").exists()
+    (staff.content_dir / "other.lexicon.tsv").unlink()
+    assert move(staff, "fever", "other").status_code == 200
+    assert (staff.content_dir / "other.lexicon.tsv").read_text("utf-8") == "NHS\tN H S\n"

@@ -136,17 +136,20 @@ def _link_sources(content_dir: Path, old: str, new: str) -> list[tuple[Path, Pat
         for suffix in LEXICON_SUFFIXES
     ]
     linked: list[tuple[Path, Path]] = []
-    try:
-        for source, target in pairs:
-            if not source.is_file():
-                continue
+    for source, target in pairs:
+        if not source.is_file():
+            continue
+        try:
             # A hard link fails where the name is taken: a PUT to the new name is never lost.
-            os.link(source, target)
-            linked.append((source, target))
-    except FileExistsError:
-        for _, target in linked:
-            target.unlink(missing_ok=True)
-        raise MoveRefused(409, f"there is already a document {new!r}") from None
+            # A link to outside the folder stays a link (refused by builds), never its file.
+            os.link(source, target, follow_symlinks=False)
+        except FileExistsError:
+            for _, made in linked:
+                made.unlink(missing_ok=True)
+            raise MoveRefused(
+                409, f"{target.name} is already in the content folder: move it away first"
+            ) from None
+        linked.append((source, target))
     return linked
 
 

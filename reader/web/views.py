@@ -303,6 +303,19 @@ def groups(entries, words_per_minute: int) -> list[Group]:
     return [Group(letter, by_letter[letter]) for letter in order]
 
 
+MOVED_MAX_AGE = 3600
+"""Seconds a browser keeps a moved document's 301: the old name may be published again."""
+
+
+def moved_response(location: str):
+    """Return the 301 that sends a moved document's old address to its new one."""
+    response = redirect(location, 301)
+    # A 301 without a lifetime is cached for good, and the old name may be used again.
+    response.cache_control.public = True
+    response.cache_control.max_age = MOVED_MAX_AGE
+    return response
+
+
 def _entry_or_404(cat: Catalogue, slug: str, endpoint: str) -> Entry:
     """Return a document's published version; else 301 to where it moved, 410 or 404."""
     entry = cat.entry(slug)
@@ -311,11 +324,11 @@ def _entry_or_404(cat: Catalogue, slug: str, endpoint: str) -> Entry:
     return entry
 
 
-def _moved_or_gone(cat: Catalogue, slug: str, endpoint: str, **values) -> None:
+def _moved_or_gone(cat: Catalogue, slug: str, endpoint: str) -> None:
     """Redirect to the document's new name with 301 if it moved; else answer 410 or 404."""
     moved = moves.moved_to(cat.build_dir, slug)
     if moved is not None:
-        abort(redirect(url_for(endpoint, slug=moved, **values), 301))
+        abort(moved_response(url_for(endpoint, slug=moved)))
     # Unpublished through the content API: gone on purpose, not a wrong address.
     gone = (document_dir(cat.build_dir, slug) / UNPUBLISHED_NAME).is_file()
     abort(410 if gone else 404)
@@ -402,7 +415,7 @@ def audio(slug: str, name: str):
     moved = moves.moved_to(build_dir, slug)
     if moved is not None:
         # A visitor who loaded the manifest before the move is still listening.
-        return redirect(url_for(request.endpoint, slug=moved, name=name), 301)
+        return moved_response(url_for(request.endpoint, slug=moved, name=name))
     return delivery.send_audio(document_dir(build_dir, slug) / AUDIO_DIR, name)
 
 
