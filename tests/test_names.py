@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import waitress
 from click.testing import CliRunner
 
 from reader import create_app, names
@@ -604,3 +607,43 @@ def test_a_lexicon_file_in_the_way_of_a_move_is_named(staff):
     (staff.content_dir / "other.lexicon.tsv").unlink()
     assert move(staff, "fever", "other").status_code == 200
     assert (staff.content_dir / "other.lexicon.tsv").read_text("utf-8") == "NHS\tN H S\n"
+
+
+# ---------------------------------------------------------------- through the real server
+
+
+@pytest.fixture
+def served(staff):
+    """Serve the staff app with waitress, as `reader serve` does; yield a way to ask it."""
+    server = waitress.create_server(staff.app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+
+    def ask(method: str, path: str, **options) -> tuple[int, bytes]:
+        # http.client sends the path exactly as written: no client tidies away a "..".
+        connection = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=10)
+        try:
+            connection.request(method, path, **options)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    yield ask
+    server.close()
+    thread.join(timeout=5)
+
+
+def test_waitress_serves_unicode_paths_and_refuses_raw_dot_dot(staff, served, tmp_path):
+    publish(staff, "santé/café-info", "Café")
+    status, body = served("GET", "/documents/sant%C3%A9/caf%C3%A9-info")
+    assert status == 200 and "Café" in body.decode("utf-8")
+
+    before = files_under(tmp_path)
+    for path in ("/api/v1/documents/../../outside", "/api/v1/documents/%2e%2e/%2E%2E/outside"):
+        status, body = served("PUT", path, body=page("x"), headers={**staff.auth, **HTML})
+        assert status == 400, path
+        assert "a '..' part" in json.loads(body)["error"]
+    status, body = served("GET", "/documents/%2e%2e/%2e%2e/etc/passwd")
+    assert status == 404 and b"root:" not in body
+    assert {p for p in files_under(tmp_path) - before if "audit" not in p.name} == set()
