@@ -647,3 +647,28 @@ def test_waitress_serves_unicode_paths_and_refuses_raw_dot_dot(staff, served, tm
     status, body = served("GET", "/documents/%2e%2e/%2e%2e/etc/passwd")
     assert status == 404 and b"root:" not in body
     assert {p for p in files_under(tmp_path) - before if "audit" not in p.name} == set()
+
+
+def test_two_moves_to_one_name_at_once_one_wins(staff):
+    publish(staff, "first", "First")
+    publish(staff, "second", "Second")
+    answers: dict[str, int] = {}
+
+    def move_to_shared(name: str) -> None:
+        client = staff.app.test_client()
+        response = client.post(
+            f"/api/v1/documents/{name}/move", json={"to": "shared"}, headers=staff.auth
+        )
+        answers[name] = response.status_code
+
+    threads = [threading.Thread(target=move_to_shared, args=(n,)) for n in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(answers.values()) == [200, 409]
+    [winner] = [name for name, code in answers.items() if code == 200]
+    [loser] = [name for name, code in answers.items() if code == 409]
+    assert winner.capitalize() in staff.client.get("/documents/shared").get_data(as_text=True)
+    assert staff.client.get(f"/documents/{loser}").status_code == 200
+    assert staff.client.get(f"/documents/{winner}").status_code == 301
