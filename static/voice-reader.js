@@ -785,7 +785,7 @@
       const slug = this.getAttribute('document');
       const src = this.getAttribute('src');
       if (manifest) return new URL(manifest, document.baseURI).href;
-      if (slug && src) return new URL(`api/documents/${encodeURIComponent(slug)}/manifest.json`, src.replace(/\/?$/, '/')).href;
+      if (slug && src) return new URL(`api/documents/${encodeURI(slug)}/manifest.json`, src.replace(/\/?$/, '/')).href;
       throw new Error('voice-reader needs manifest, or document and src');
     }
 

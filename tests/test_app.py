@@ -30,9 +30,9 @@ def test_factory_makes_an_app_with_the_blueprint(app):
     rules = {rule.rule for rule in app.url_map.iter_rules()}
     assert {
         "/",
-        "/documents/<slug:slug>",
-        "/api/documents/<slug:slug>/manifest.json",
-        "/audio/<slug:slug>/<audio_name:name>.mp3",
+        "/documents/<name:slug>",
+        "/api/documents/<name:slug>/manifest.json",
+        "/audio/<name:slug>/<audio_name:name>.mp3",
         "/static/<path:filename>",
         "/healthz",
     } <= rules

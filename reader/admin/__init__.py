@@ -20,6 +20,7 @@ def init_app(app) -> None:
 
     from reader.admin import api, auth, limits, staff
     from reader.admin import listening as listening_admin
+    from reader.admin import move_page as _move_page  # noqa: F401  adds the move to the admin
     from reader.admin import views as admin_views
     from reader.admin.people import People
     from reader.admin.tokens import Tokens

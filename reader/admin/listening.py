@@ -76,7 +76,7 @@ def figures():
     )
 
 
-@bp.get("/listening/<slug:document>")
+@bp.get("/listening/<name:document>")
 def document_figures(document: str):
     """Show one document's figures section by section, in reading order."""
     days, refused = _days()

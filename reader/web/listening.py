@@ -41,7 +41,7 @@ def _refuse(code: int, description: str):
     return jsonify(error=description), code
 
 
-@bp.post("/api/documents/<slug:slug>/listening")
+@bp.post("/api/documents/<name:slug>/listening")
 def beacon(slug: str):
     """Count one event of one section of a published document: 204, or 4xx saying why not."""
     length = request.content_length
