@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 
 import pytest
 from filelock import FileLock
@@ -14,6 +16,7 @@ from reader.files import LOCK_NAME
 from tests.support.admin_forms import ORIGIN, csrf, post, sign_in
 from tests.support.content import NETS, SMALL, write_document
 from tests.support.staff import SMALL_SLUG, make_staff, run_worker
+from tests.test_html_valid import VNU
 
 MANY = 30
 """Extra documents, so the dashboard has two pages."""
@@ -253,3 +256,64 @@ def test_the_live_rows_escape_what_they_show(admin, staff):
     write_document(staff.content_dir, "odd", SMALL.replace("Small page", "<b>Bold</b> & co"))
     rows = admin.get("/admin/status.json?document=odd").get_json()["documents"]
     assert rows and "<b>" not in rows[0]["html"]
+
+
+def test_every_new_admin_state_is_valid_html(admin, staff, many, tmp_path):
+    assert VNU.is_file(), f"The Nu Html Checker is missing at {VNU}"
+    java = shutil.which("java")
+    assert java, "java is needed to run the Nu Html Checker (Debian: openjdk-17-jre-headless)"
+    build_small(admin, staff)
+    source = (staff.content_dir / f"{SMALL_SLUG}.html").read_text()
+    preview = post(
+        admin,
+        "/admin/documents/new",
+        {"slug": SMALL_SLUG, "html": source.replace("Two sentences.", "Two new ones.")},
+        form="/admin/documents/new",
+    ).headers["Location"]
+    run_worker(staff.app)
+    changed = re.search(r'id="sentence-(\d+)" class="vr-admin-changed"', admin.get(preview).text)
+    heard = post(admin, preview + "/hear", {"sentence": changed[1]}, form=preview)
+    heard = heard.headers["Location"]
+    waiting = admin.get(heard)
+    run_worker(staff.app)
+    unpublish = f"/admin/documents/{NETS}/unpublish"
+    post(admin, unpublish, form=unpublish)
+    existing = {"written": "NICE", "spoken": "nyce", "lang": "", "why": ""}
+    pages = {
+        "search": admin.get("/admin?q=leaflet"),
+        "empty-search": admin.get("/admin?q=nothing+like+this"),
+        "page-2": admin.get("/admin?page=2"),
+        "sorted": admin.get("/admin?sort=-built"),
+        "bad-sort": admin.get("/admin?sort=nope"),
+        "confirm-unpublish": admin.get(f"/admin/documents/{SMALL_SLUG}/unpublish"),
+        "confirm-delete": admin.get(f"/admin/documents/{SMALL_SLUG}/delete"),
+        "preview-changes": admin.get(preview),
+        "preview-clip-waiting": waiting,
+        "preview-clip": admin.get(heard),
+        "lexicon-clip": admin.get(
+            post(admin, "/admin/pronunciation/hear", existing, "/admin/pronunciation").headers[
+                "Location"
+            ]
+        ),
+        "entry-exists": post(admin, "/admin/pronunciation", existing, "/admin/pronunciation"),
+    }
+    assert "<audio controls" in pages["preview-clip"].text
+    assert "Page name:" in pages["search"].text and "Next" in pages["sorted"].text
+    files = []
+    for name, response in pages.items():
+        assert response.status_code in (200, 400), name
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_bytes(response.get_data())
+    result = subprocess.run(
+        [java, "-jar", str(VNU), "--format", "json", "--stdout", "--exit-zero-always", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stdout)["messages"]
+    errors = [
+        (m.get("url", "").rsplit("/", 1)[-1], m["message"])
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
+    assert errors == []
