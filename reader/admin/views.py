@@ -333,6 +333,9 @@ def preview(job_id: str):
         draft_kept=draft_kept,
         clip=clip,
         clip_result=queue.result(clip) if clip is not None else None,
+        # "Check again" counts, so that its address differs from this one: a link to this
+        # very address and sentence would only scroll, never load the page again.
+        check=int(checks) if (checks := request.args.get("check", "0")[:6]).isdecimal() else 0,
     )
 
 
