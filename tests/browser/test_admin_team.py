@@ -8,6 +8,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_admin_page import BROKEN_WORDS, WIDTHS
 from tests.support.browser import LiveServer, axe_violations
 from tests.support.content import NETS, SMALL, write_document
 from tests.support.staff import PASSWORD, run_worker, staff_app
@@ -56,8 +57,9 @@ def assert_targets_and_focus(page, locator) -> None:
     assert first.evaluate("e => getComputedStyle(e).outlineStyle") != "none"
 
 
-def test_search_pages_and_sort_by_keyboard(new_page, server):
-    page = new_page()
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_search_pages_and_sort_by_keyboard(new_page, server, scheme):
+    page = new_page(color_scheme=scheme)
     sign_in(page, server)
     rows = page.locator(".vr-admin-document")
     expect(rows).to_have_count(25)
@@ -142,8 +144,9 @@ def test_every_column_updates_live_after_a_build(new_page, server):
     assert axe_violations(page) == []
 
 
-def test_the_preview_marks_changes_to_hear_and_jump_between(new_page, server, tmp_path):
-    page = new_page()
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_preview_marks_changes_to_hear_and_jump_between(new_page, server, tmp_path, scheme):
+    page = new_page(color_scheme=scheme)
     sign_in(page, server)
     source = (server.content_dir / f"{NETS}.html").read_text()
     first, second = re.findall(r"<p>([^<]{40,}?\.)", source)[2:4]
@@ -210,3 +213,16 @@ def test_hear_it_keeps_the_spelling_tried_and_an_existing_word_opens(new_page, s
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Saved “NICE”")
     assert "NICE\tnyce\t\ttrying it" in (server.content_dir / "lexicon.tsv").read_text()
+
+
+def test_no_word_is_broken_and_nothing_scrolls_sideways(new_page, server):
+    page = new_page()
+    sign_in(page, server)
+    paths = ("/admin?page=2", "/admin?q=nothing", "/admin/documents/leaflet-01/delete")
+    for path in paths:
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(server.url + path)
+            assert page.evaluate(BROKEN_WORDS) == [], (path, width)
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll <= width, (path, width, scroll)
