@@ -317,3 +317,22 @@ def test_every_new_admin_state_is_valid_html(admin, staff, many, tmp_path):
         if m["type"] == "error" or m.get("subType") == "fatal"
     ]
     assert errors == []
+
+
+def test_a_refused_version_is_shown_beside_the_published_one(admin, staff):
+    build_small(admin, staff)
+    headers = {**staff.auth, "Content-Type": "text/html"}
+    refused = admin.put(f"/api/v1/documents/{SMALL_SLUG}", data=b"<p>no title", headers=headers)
+    assert refused.status_code == 422
+    html = admin.get("/admin").get_data(as_text=True)
+    row = html[html.index(f'id="doc-{SMALL_SLUG}"') :]
+    row = row[: row.index("</li>")]
+    assert "<dt>Last version sent</dt>" in row and "(sent by cms)" in row and "h1" in row
+    assert ">Ready<" in row  # the published version is still served
+    live = admin.get(f"/admin/status.json?document={SMALL_SLUG}").get_json()["documents"]
+    assert "Last version sent" in live[0]["html"]
+    source = (staff.content_dir / f"{SMALL_SLUG}.html").read_bytes()
+    edited = source.replace(b"An introduction.", b"A new introduction.")
+    sent = admin.put(f"/api/v1/documents/{SMALL_SLUG}", data=edited, headers=headers)
+    assert sent.status_code == 202
+    assert "Last version sent" not in admin.get("/admin").get_data(as_text=True)

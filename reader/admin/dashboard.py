@@ -128,8 +128,40 @@ def _check(doc: dict, state: str) -> Field:
     return Field("check", "Check", "Checked when the document is built")
 
 
-def describe(doc: dict) -> dict:
-    """Describe a document's row from its state (status.describe): every column, and sort keys."""
+SENDING = frozenset({"put", "publish", "publish again"})
+"""Audit actions that send a document a new version: the newest says whether it was refused."""
+
+
+def refusals(entries: list[dict]) -> dict[str, dict]:
+    """Map each document whose newest version sent was refused to that audit entry.
+
+    `entries` are newest first. A refused PUT reaches only the CMS's own log otherwise; here
+    staff see it beside the version still published.
+    """
+    found: dict[str, dict] = {}
+    seen: set[str] = set()
+    for entry in entries:
+        slug = entry.get("document")
+        if entry.get("action") not in SENDING or not slug or slug in seen:
+            continue
+        seen.add(slug)
+        if entry.get("outcome") == "refused":
+            found[slug] = entry
+    return found
+
+
+def _refused(entry: dict) -> Field:
+    moment = entry.get("when", "").replace("T", " ").replace("Z", " UTC")
+    reason = entry.get("result", "").removeprefix("refused: ")
+    who = entry.get("who") or "someone"
+    return Field("refused", "Last version sent", f"Refused {moment} (sent by {who}): {reason}")
+
+
+def describe(doc: dict, refused: dict | None = None) -> dict:
+    """Describe a document's row from its state (status.describe): every column, and sort keys.
+
+    `refused` is the audit entry of its newest version sent, when that was refused.
+    """
     state = _state(doc)
     words = STATE_WORDS[state]
     progress = doc["progress"]
@@ -139,6 +171,8 @@ def describe(doc: dict) -> dict:
     fields = [Field("audio", "Audio", words)]
     if doc["error"]:
         fields.append(Field("error", "Error", doc["error"]))
+    if refused is not None:
+        fields.append(_refused(refused))
     audio = published and published["audio"]
     fields += [
         Field("duration", "Listening time", duration(published["duration"]) if audio else ""),

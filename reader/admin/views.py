@@ -116,10 +116,16 @@ def sign_out():
 # ---------------------------------------------------------------- the dashboard
 
 
+AUDIT_READ = 5000
+"""Newest audit entries read for refused versions: enough for a day's sending, bounded."""
+
+
 def _rows() -> list[dict]:
     """Describe every document's row: those published or sent, then those unpublished."""
     found = status.all_documents(current_app) + status.unpublished_documents(current_app)
-    return [dashboard.describe(doc) for doc in found]
+    log = audit.log_path(current_app.instance_path)
+    refused = dashboard.refusals(audit.latest(log, AUDIT_READ))
+    return [dashboard.describe(doc, refused.get(doc["slug"])) for doc in found]
 
 
 @bp.get("")
