@@ -104,7 +104,9 @@ def test_a_new_document_has_nothing_to_compare(admin, staff):
     assert "vr-admin-changed" not in page and "sentences change" not in page
 
 
-@pytest.mark.parametrize("sentence", ["0", "-1", "999", "two", "", "1e3"])
+@pytest.mark.parametrize(
+    "sentence", ["0", "-1", "999", "two", "", "1e3", "9" * 5000, "\u0661", "²"]
+)
 def test_hearing_a_sentence_that_is_not_there_is_400(admin, staff, sentence):
     source = (staff.content_dir / f"{SMALL_SLUG}.html").read_text()
     url = preview_of(admin, staff, source)
@@ -152,3 +154,11 @@ def test_saving_a_word_already_there_opens_that_entry_with_what_was_typed(admin,
     )
     assert saved.status_code == 303
     assert "NICE\tnyce\t\ttyped here" in lexicon.read_text()
+
+
+@pytest.mark.parametrize("query", ["check=%C2%B2", "check=" + "9" * 5000, "clip=../x", "clip=zz"])
+def test_odd_preview_parameters_are_ignored(admin, staff, query):
+    source = (staff.content_dir / f"{SMALL_SLUG}.html").read_text()
+    url = preview_of(admin, staff, source)
+    response = admin.get(f"{url}?{query}")
+    assert response.status_code == 200 and "What will be read aloud" in response.text

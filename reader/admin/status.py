@@ -145,7 +145,10 @@ def unpublished_documents(app) -> list[dict]:
         if store.read_source(config["CONTENT_DIR"], slug) is not None:
             continue  # sent again and waiting for its build: describe() shows it
         kept = store.kept_sources(config["CONTENT_DIR"], slug)
-        title = _peek_title(kept[-1].read_bytes()) if kept else ""
+        try:
+            title = _peek_title(kept[-1].read_bytes()) if kept else ""
+        except OSError:
+            title = ""  # the name stands in for it
         last = queue.latest(slug)
         found.append(
             {

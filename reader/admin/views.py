@@ -341,8 +341,13 @@ def preview(job_id: str):
         clip_result=queue.result(clip) if clip is not None else None,
         # "Check again" counts, so that its address differs from this one: a link to this
         # very address and sentence would only scroll, never load the page again.
-        check=int(checks) if (checks := request.args.get("check", "0")[:6]).isdecimal() else 0,
+        check=_count(request.args.get("check", "")),
     )
+
+
+def _count(text: str, longest: int = 12) -> int:
+    """Return a count of ASCII digits as a number; 0 for anything else."""
+    return int(text) if len(text) <= longest and text.isascii() and text.isdecimal() else 0
 
 
 def _clip_job(job_id: str):
@@ -363,10 +368,9 @@ def hear_sentence(job_id: str):
     if result is None:
         return message(409, "This preview is not ready: check again in a moment.")
     sentences = [s for section in result["sections"] for s in section["sentences"]]
-    wanted = request.form.get("sentence", "")
-    if not wanted.isdecimal() or not 1 <= int(wanted) <= len(sentences):
+    number = _count(request.form.get("sentence", ""))
+    if not 1 <= number <= len(sentences):
         return message(400, f"Choose a sentence of the preview, from 1 to {len(sentences)}.")
-    number = int(wanted)
     sentence = sentences[number - 1]
     if len(sentence["spoken"]) > MAX_HEARD_CHARACTERS:
         return message(400, "That sentence is too long to hear on its own.")
