@@ -10,9 +10,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
 from reader import moves, names
-from reader.admin import audit, callbacks, status, store, validate
+from reader.admin import audit, callbacks, removal, status, store, validate
 from reader.admin.move import MoveRefused, move
-from reader.admin.queue import BUILD, RETIRE, queue_for
+from reader.admin.queue import BUILD, queue_for
 from reader.admin.tokens import Tokens
 from reader.content import MAX_SOURCE_BYTES
 from reader.document_voice import is_voice_id, with_voice
@@ -327,15 +327,12 @@ def delete_document(slug: str):
     slug, refused = _name_or_error(slug)
     if refused:
         return refused
-    config = current_app.config
     try:
-        removed = store.unpublish(config["CONTENT_DIR"], config["BUILD_DIR"], slug)
+        job = removal.unpublish(current_app, slug, action="delete")
     except store.Busy as busy:
         return error(409, str(busy))
-    if not removed:
+    if job is None:
         return error(404, f"there is no document {slug!r}")
-    job = queue_for(current_app).submit(RETIRE, slug)
-    audit.record("delete", slug, "unpublished", document=slug, outcome="unpublished", job=job.id)
     return "", 204
 
 

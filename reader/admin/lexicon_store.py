@@ -18,6 +18,14 @@ class LexiconProblem(ReaderError):
     """An entry cannot be saved, or the lexicon file cannot be read."""
 
 
+class AlreadyThere(LexiconProblem):
+    """A new entry's word is already in the lexicon: `entry` is the one there."""
+
+    def __init__(self, message: str, entry):
+        super().__init__(message)
+        self.entry = entry
+
+
 def _lexicon():
     # The lexicon's file format belongs to the pipeline; it is plain-Python text parsing
     # (no parser, no engine), loaded only when a pronunciation page is used.
@@ -88,7 +96,7 @@ def save(path, written, spoken, lang, why, replacing: str, content_dir: Path):
             raise LexiconProblem("that entry is no longer in the lexicon; add it again")
         clash = entries.get(key(entry))
         if clash is not None and clash is not old:
-            raise LexiconProblem(f"“{written}” is already in the lexicon: change that entry")
+            raise AlreadyThere(f"“{written}” is already in the lexicon: change that entry", clash)
         if old is not None:
             _rewrite(path, {_line_number(old): line})
         else:

@@ -31,12 +31,15 @@ def inspect_document(
     return {
         "title": document.title,
         "lang": document.lang,
+        "voice": document.voice or "",
         "html": document.html,
         "sections": [
             {
                 "id": s.id,
                 "heading": s.heading,
-                "sentences": [{"text": x.text, "spoken": x.spoken} for x in s.sentences],
+                "sentences": [
+                    {"text": x.text, "spoken": x.spoken, "lang": x.lang} for x in s.sentences
+                ],
             }
             for s in sections
         ],

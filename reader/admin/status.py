@@ -132,3 +132,36 @@ def all_documents(app) -> list[dict]:
     config = app.config
     found = [document(app, slug) for slug in slugs(config["CONTENT_DIR"], config["BUILD_DIR"])]
     return sorted((d for d in found if d), key=lambda d: d["title"].casefold())
+
+
+def unpublished_documents(app) -> list[dict]:
+    """Return the state of each unpublished document that staff have not deleted.
+
+    The API knows no such document (404); the admin lists it, so it can be published again.
+    Its title is read from the source kept when it was unpublished.
+    """
+    config, queue = app.config, queue_for(app)
+    found = []
+    for slug in store.unpublished_slugs(config["BUILD_DIR"]):
+        if store.read_source(config["CONTENT_DIR"], slug) is not None:
+            continue  # sent again and waiting for its build: describe() shows it
+        kept = store.kept_sources(config["CONTENT_DIR"], slug)
+        try:
+            title = _peek_title(kept[-1].read_bytes()) if kept else ""
+        except OSError:
+            title = ""  # the name stands in for it
+        last = queue.latest(slug)
+        found.append(
+            {
+                "slug": slug,
+                "title": title or slug,
+                "lang": "en",
+                "state": "unpublished",
+                "progress": None,
+                "error": None,
+                "published": None,
+                "last_build": job_dict(queue, last) if last is not None else None,
+                "findings": [],
+            }
+        )
+    return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -76,6 +77,50 @@ def unpublish(content_dir: Path, build_dir: Path, slug: str) -> bool:
     finally:
         lock.release()
     return True
+
+
+def kept_sources(content_dir: Path, slug: str) -> list[Path]:
+    """List the sources kept when a document was unpublished, newest last."""
+    folder = Path(content_dir) / KEPT
+    # Fully matched: the kept sources of "fever-clinic" are not "fever"'s.
+    pattern = re.compile(rf"{re.escape(names.key(slug))}-\d{{8}}T\d{{6}}\.html")
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if pattern.fullmatch(p.name))
+
+
+def _tombstone(build_dir: Path, slug: str) -> Path:
+    return mf.document_dir(build_dir, slug) / mf.UNPUBLISHED_NAME
+
+
+def unpublished_slugs(build_dir: Path) -> list[str]:
+    """List the unpublished documents that staff have not deleted (their pages answer 410)."""
+    root = Path(build_dir)
+    if not root.is_dir():
+        return []
+    found = []
+    for folder in root.iterdir():
+        name = names.from_key(folder.name)
+        if name is None or (folder / mf.MANIFEST_NAME).is_file():
+            continue
+        try:
+            mark = json.loads((folder / mf.UNPUBLISHED_NAME).read_bytes())
+        except (OSError, ValueError):
+            continue
+        if isinstance(mark, dict) and not mark.get("deleted"):
+            found.append(name)
+    return sorted(found)
+
+
+def mark_deleted(build_dir: Path, slug: str) -> None:
+    """Note that staff deleted an unpublished document: its page still answers 410."""
+    path = _tombstone(build_dir, slug)
+    try:
+        mark = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        mark = {}
+    mark = mark if isinstance(mark, dict) else {}
+    atomic_write_new(path, json.dumps({**mark, "deleted": time.time()}).encode())
 
 
 def is_unpublished(build_dir: Path, slug: str) -> bool:

@@ -6,13 +6,13 @@ People, API tokens and the audit log have their own pages, for admins (reader/ad
 from __future__ import annotations
 
 import secrets
-import time
 from pathlib import Path
 
 from flask import (
     Blueprint,
     abort,
     current_app,
+    get_template_attribute,
     jsonify,
     redirect,
     render_template,
@@ -23,21 +23,13 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from reader import names
-from reader.admin import audit, auth, lexicon_store, status, store
+from reader.admin import audit, auth, changes, dashboard, lexicon_store, removal, status, store
 from reader.admin.people import MAX_PASSWORD_LENGTH
 from reader.admin.queue import BUILD, CLIP, PREVIEW, State, queue_for
 from reader.content import MAX_SOURCE_BYTES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
-STATE_WORDS = {
-    "ready": "Ready",
-    "stale": "Out of date: the text changed since the audio was built",
-    "missing": "Not built",
-    "queued": "Queued for building",
-    "building": "Being built",
-    "failed": "The last build failed",
-}
 OPEN_ENDPOINTS = frozenset({"admin.sign_in", "admin.sign_in_form"})
 
 
@@ -68,10 +60,6 @@ def private(response: Response) -> Response:
 def message(code: int, text: str, title: str = "Cannot do that"):
     """Render a short page that says what went wrong and where to go next."""
     return render_template("admin_message.html", message=text, title=title), code
-
-
-def _when(seconds: float | None) -> str:
-    return time.strftime("%d %b %Y %H:%M UTC", time.gmtime(seconds)) if seconds else ""
 
 
 # ---------------------------------------------------------------- sign in and out
@@ -128,89 +116,62 @@ def sign_out():
 # ---------------------------------------------------------------- the dashboard
 
 
-def _row(doc: dict) -> dict:
-    state = doc["state"]
-    published = doc["published"]
-    if state == "ready" and not published["current"]:
-        state = "stale"
-    if state == "failed" and not published:
-        state = "missing" if doc["last_build"] is None else "failed"
-    words = STATE_WORDS[state]
-    if state == "building" and doc["progress"] and doc["progress"]["total"]:
-        words += f": {doc['progress']['done']} of {doc['progress']['total']} sections"
-    last = doc["last_build"]
-    return {
-        **doc,
-        "state": state,
-        "state_words": words,
-        "duration": _duration(published["duration"]) if published and published["audio"] else "",
-        "sections": published["sections"] if published else "",
-        "last": _last_words(last),
-    }
+AUDIT_READ = 5000
+"""Newest audit entries read for refused versions: enough for a day's sending, bounded."""
 
 
-def _duration(seconds: float) -> str:
-    minutes, rest = divmod(round(seconds), 60)
-    if not minutes:
-        return f"{rest} seconds"
-    return f"{minutes} minute{'s' * (minutes != 1)} {rest} second{'s' * (rest != 1)}"
-
-
-def _last_words(job: dict | None) -> str:
-    if job is None:
-        return "None yet"
-    if job["state"] == "queued":
-        return f"Queued {_when(job['created'])}"
-    if job["state"] == "building":
-        return f"Started {_when(job['started'])}"
-    if job["state"] == "ready":
-        result = job["result"] or {}
-        if job["kind"] == "retire":
-            return f"Unpublished {_when(job['finished'])}"
-        return (
-            f"Succeeded {_when(job['finished'])}: {result.get('built', 0)} sections built, "
-            f"{result.get('reused', 0)} reused"
-        )
-    return f"{job['state'].capitalize()} {_when(job['finished'] or job['started'])}: {job['error']}"
-
-
-def _live_summary(rows: list[dict]) -> str:
-    """Say what is going on in one sentence, for the polite live region."""
-    building = [r["title"] for r in rows if r["state"] == "building"]
-    queued = [r["title"] for r in rows if r["state"] == "queued"]
-    parts = []
-    if building:
-        parts.append("Being built: " + ", ".join(building) + ".")
-    if queued:
-        parts.append("Queued: " + ", ".join(queued) + ".")
-    return " ".join(parts) or "No builds are running."
+def _rows() -> list[dict]:
+    """Describe every document's row: those published or sent, then those unpublished."""
+    found = status.all_documents(current_app) + status.unpublished_documents(current_app)
+    log = audit.log_path(current_app.instance_path)
+    refused = dashboard.refusals(audit.latest(log, AUDIT_READ))
+    return [dashboard.describe(doc, refused.get(doc["slug"])) for doc in found]
 
 
 @bp.get("")
 def index():
-    """Show every document with its state, findings and last build, and the latest actions."""
-    rows = [_row(d) for d in status.all_documents(current_app)]
+    """Show the documents, searched, sorted and a page at a time, and the latest actions."""
+    rows = _rows()
+    try:
+        shown = dashboard.listing(rows, request.args)
+    except dashboard.BadListing as problem:
+        return message(400, str(problem), "Cannot show the documents that way")
     notice = request.args.get("notice", "")[:300]
     entries = audit.latest(audit.log_path(current_app.instance_path), 15)
     for entry in entries:
         entry["target"] = entry.get("target", "")
     return render_template(
         "admin.html",
-        rows=rows,
-        live=_live_summary(rows),
+        listing=shown,
+        sorts=dashboard.SORTS,
+        live=dashboard.live_summary(rows),
         notice=notice,
         audit=entries,
         user=auth.current().name,
     )
 
 
+MAX_WATCHED = 2 * dashboard.PAGE_SIZE
+"""Documents whose rows one live update sends: a page's, with room to spare."""
+
+
 @bp.get("/status.json")
 def status_json():
-    """Return each document's state for the page's optional live updates."""
-    rows = [_row(d) for d in status.all_documents(current_app)]
+    """Return what is going on, and the rows of the documents asked for, for live updates.
+
+    Each row is the same HTML the page was rendered with, so every column stays current.
+    """
+    rows = _rows()
+    wanted = request.args.getlist("document")[:MAX_WATCHED]
+    fields = get_template_attribute("_admin_macros.html", "row_fields")
     return jsonify(
-        live=_live_summary(rows),
-        documents=[{"slug": r["slug"], "state_words": r["state_words"]} for r in rows],
+        live=dashboard.live_summary(rows),
+        busy=any(r["busy"] for r in rows),
+        documents=[
+            {"slug": r["slug"], "state_words": r["state_words"], "html": str(fields(r))}
+            for r in rows
+            if not wanted or r["slug"] in wanted
+        ],
     )
 
 
@@ -235,6 +196,74 @@ def build():
         job = queue.submit(BUILD, slug)
         audit.record("rebuild", slug, "queued", document=slug, outcome="queued", job=job.id)
     return redirect(url_for("admin.index", notice="Queued: " + ", ".join(wanted)), 303)
+
+
+# ---------------------------------------------------------------- unpublish and delete
+
+REMOVALS = {
+    "unpublish": (
+        "Unpublish",
+        "Its page will answer “410 Gone” and its audio will be deleted after 24 hours, "
+        "for anyone still listening. It stays in this list as unpublished, so you can "
+        "publish it again.",
+    ),
+    "delete": (
+        "Delete",
+        "Its page will answer “410 Gone” and it leaves this list. Its last source is kept "
+        "on the server in content/.unpublished/, and sending the page again publishes it "
+        "again.",
+    ),
+}
+"""Each way of taking a document off the site: its button, and what it does."""
+
+
+def _removal_row(slug: str) -> dict:
+    """Return the dashboard row of a document that can be unpublished or deleted, else 404."""
+    row = next((r for r in _rows() if r["slug"] == slug), None)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.get("/documents/<slug:slug>/<any(unpublish, delete):action>")
+def confirm_removal(slug: str, action: str):
+    """Ask for a confirmation before a document is unpublished or deleted."""
+    row = _removal_row(slug)
+    if action == "unpublish" and row["unpublished"]:
+        return message(409, f"“{row['title']}” is already unpublished.", "Already unpublished")
+    button, effect = REMOVALS[action]
+    return render_template(
+        "admin_confirm.html", row=row, action=action, button=button, effect=effect
+    )
+
+
+@bp.post("/documents/<slug:slug>/<any(unpublish, delete):action>")
+def remove(slug: str, action: str):
+    """Unpublish or delete a document, as confirmed, under the signed-in person's name."""
+    row = _removal_row(slug)
+    try:
+        if action == "unpublish":
+            done = removal.unpublish(current_app, slug) is not None
+        else:
+            done = removal.delete(current_app, slug)
+    except store.Busy:
+        return message(
+            409,
+            f"“{row['title']}” is being built right now. Try again when the build has finished.",
+        )
+    if not done:
+        return message(409, f"“{row['title']}” is already unpublished.", "Already unpublished")
+    past = {"unpublish": "Unpublished", "delete": "Deleted"}[action]
+    return redirect(url_for("admin.index", notice=f"{past}: {row['title']} ({slug})"), 303)
+
+
+@bp.post("/documents/<slug:slug>/publish-again")
+def publish_again(slug: str):
+    """Put an unpublished document's kept source back and queue its build."""
+    job = removal.publish_again(current_app, slug)
+    if job is None:
+        return message(409, f"There is no unpublished document called “{slug}” to publish.")
+    return redirect(url_for("admin.index", notice=f"Publishing again: {slug}"), 303)
 
 
 # ---------------------------------------------------------------- add or replace
@@ -288,13 +317,76 @@ def preview(job_id: str):
     job = _preview_job(job_id)
     exists = store.read_source(current_app.config["CONTENT_DIR"], job.slug) is not None
     draft_kept = Path(job.args["draft"]).is_file()
+    queue = queue_for(current_app)
+    result = queue.result(job)
+    changed, changed_numbers = None, []
+    if result is not None:
+        published = changes.published_sentences(current_app.config["BUILD_DIR"], job.slug)
+        changed = changes.mark(result["sections"], published)
+        changed_numbers = [
+            s["number"] for part in result["sections"] for s in part["sentences"] if s["change"]
+        ]
+    clip = _clip_job(request.args.get("clip", ""))
+    if clip is not None and (clip.args or {}).get("preview") != job.id:
+        clip = None
     return render_template(
         "admin_preview.html",
         job=job,
-        result=queue_for(current_app).result(job),
+        result=result,
+        changes=changed,
+        changed_numbers=changed_numbers,
         replaces=exists,
         draft_kept=draft_kept,
+        clip=clip,
+        clip_result=queue.result(clip) if clip is not None else None,
+        # "Check again" counts, so that its address differs from this one: a link to this
+        # very address and sentence would only scroll, never load the page again.
+        check=_count(request.args.get("check", "")),
     )
+
+
+def _count(text: str, longest: int = 12) -> int:
+    """Return a count of ASCII digits as a number; 0 for anything else."""
+    return int(text) if len(text) <= longest and text.isascii() and text.isdecimal() else 0
+
+
+def _clip_job(job_id: str):
+    """Return the "Hear it" clip job of that id, or None."""
+    clip = queue_for(current_app).job(job_id) if job_id else None
+    return clip if clip is not None and clip.kind == CLIP else None
+
+
+MAX_HEARD_CHARACTERS = 2000
+"""The longest sentence "Hear it" says from a preview; a longer one is a page's problem."""
+
+
+@bp.post("/documents/preview/<job_id>/hear")
+def hear_sentence(job_id: str):
+    """Queue a clip of one of the preview's sentences, in the draft's voice, as a build says it."""
+    job = _preview_job(job_id)
+    result = queue_for(current_app).result(job) if job.state == State.READY else None
+    if result is None:
+        return message(409, "This preview is not ready: check again in a moment.")
+    sentences = [s for section in result["sections"] for s in section["sentences"]]
+    number = _count(request.form.get("sentence", ""))
+    if not 1 <= number <= len(sentences):
+        return message(400, f"Choose a sentence of the preview, from 1 to {len(sentences)}.")
+    sentence = sentences[number - 1]
+    if len(sentence["spoken"]) > MAX_HEARD_CHARACTERS:
+        return message(400, "That sentence is too long to hear on its own.")
+    args = {
+        "written": sentence["text"],
+        "spoken": sentence["spoken"],
+        "lang": sentence.get("lang") or result["lang"],
+        "sentence": number,
+        "preview": job.id,
+        "document": job.slug,
+        "voice": result.get("voice") or "",
+    }
+    clip = queue_for(current_app).submit(CLIP, job.slug, args)
+    audit.record("hear it", job.slug, f"sentence {number}: queued job {clip.id}")
+    target = url_for("admin.preview", job_id=job.id, clip=clip.id, _anchor=f"sentence-{number}")
+    return redirect(target, 303)
 
 
 @bp.get("/documents/preview/<job_id>/page")
@@ -345,31 +437,37 @@ def _lexicon_path() -> Path:
     return Path(current_app.config["CONTENT_DIR"]) / "lexicon.tsv"
 
 
-@bp.get("/pronunciation")
-def pronunciation():
-    """List, search and edit the lexicon; play a "Hear it" clip when one was asked for."""
-    query = request.args.get("q", "").strip()[:100]
+FORM_FIELDS = ("written", "spoken", "lang", "why")
+"""The fields of the lexicon's entry form, kept filled in across "Hear it" and refusals."""
+
+
+def _lexicon_page(form: dict | None = None, editing=None, clip=None, error: str = ""):
+    """Render the lexicon page: the entries, the form filled in with `form`, and any clip."""
+    query = request.values.get("q", "").strip()[:100]
     try:
         entries = lexicon_store.load(_lexicon_path())
         problem = None
-    except lexicon_store.LexiconProblem as error:
-        entries, problem = [], str(error)
-    shown = [e for e in entries if lexicon_store.matches(e, query)]
-    editing = None
-    if "edit" in request.args:
+    except lexicon_store.LexiconProblem as failure:
+        entries, problem = [], str(failure)
+    if editing is None and "edit" in request.args:
         editing = next((e for e in entries if lexicon_store.key(e) == request.args["edit"]), None)
-    clip = None
-    if request.args.get("clip"):
-        clip = queue_for(current_app).job(request.args["clip"])
-        if clip is not None and clip.kind != CLIP:
-            clip = None
+    if form is None and clip is not None and not clip.args.get("sentence"):
+        # What was tried, as it was typed: "Hear it" keeps the form as it was.
+        form = clip.args
+        if editing is None and clip.args.get("replacing"):
+            key = clip.args["replacing"]
+            editing = next((e for e in entries if lexicon_store.key(e) == key), None)
+    if form is None and editing is not None:
+        form = {name: getattr(editing, name) for name in FORM_FIELDS}
     return render_template(
         "admin_lexicon.html",
-        entries=shown,
+        entries=[e for e in entries if lexicon_store.matches(e, query)],
         total=len(entries),
         query=query,
         editing=editing,
+        form={name: (form or {}).get(name, "") for name in FORM_FIELDS},
         problem=problem,
+        error=error,
         clip=clip,
         clip_result=queue_for(current_app).result(clip) if clip is not None else None,
         notice=request.args.get("notice", "")[:300],
@@ -377,20 +475,38 @@ def pronunciation():
     )
 
 
+@bp.get("/pronunciation")
+def pronunciation():
+    """List, search and edit the lexicon; play a "Hear it" clip when one was asked for."""
+    return _lexicon_page(clip=_clip_job(request.args.get("clip", "")))
+
+
 @bp.post("/pronunciation")
 def save_entry():
-    """Add or change an entry, then rebuild the documents that use the word."""
+    """Add or change an entry, then rebuild the documents that use the word.
+
+    A new entry for a word already there opens that entry for editing, with what was typed.
+    """
     form = request.form
+    typed = {name: form.get(name, "")[:300] for name in FORM_FIELDS}
     try:
         entry, affected = lexicon_store.save(
             _lexicon_path(),
-            form.get("written", ""),
-            form.get("spoken", ""),
-            form.get("lang", ""),
-            form.get("why", ""),
+            typed["written"],
+            typed["spoken"],
+            typed["lang"],
+            typed["why"],
             replacing=form.get("replacing", ""),
             content_dir=Path(current_app.config["CONTENT_DIR"]),
         )
+    except lexicon_store.AlreadyThere as clash:
+        audit.record("pronunciation", typed["written"][:60], "refused: already there; editing")
+        there = clash.entry
+        error = (
+            f"“{there.written}” is already in the lexicon, said “{there.spoken}”. "
+            "It is open below with what you typed: save to change it."
+        )
+        return _lexicon_page(form=typed, editing=there, error=error)
     except lexicon_store.LexiconProblem as error:
         audit.record("pronunciation", form.get("written", "")[:60], f"refused: {error}")
         return message(400, str(error), "Cannot save that entry")
@@ -427,7 +543,14 @@ def hear():
     spoken = request.form.get("spoken", "").strip()
     if not written or not spoken or len(written) > 100 or len(spoken) > 200:
         return message(400, "Give the word and how to say it (up to 100 and 200 characters).")
-    args = {"written": written, "spoken": spoken, "lang": request.form.get("lang", "")[:20]}
+    args = {
+        "written": written,
+        "spoken": spoken,
+        "lang": request.form.get("lang", "")[:20],
+        # Kept only to fill the form in again beside the clip.
+        "why": request.form.get("why", "")[:300],
+        "replacing": request.form.get("replacing", "")[:200],
+    }
     job = queue_for(current_app).submit(CLIP, "lexicon", args)
     audit.record("hear it", written, f"queued job {job.id}")
     return redirect(url_for("admin.pronunciation", clip=job.id, q=request.form.get("q", "")), 303)

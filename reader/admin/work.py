@@ -99,14 +99,18 @@ SAMPLE = "The word {word} is said like this: {word}."
 
 
 def _clip(ctx: Work, queue: Queue, job: Job) -> dict:
-    """Synthesise a short sample sentence with the word as the lexicon entry says it."""
+    """Synthesise a word in a sample sentence as an entry says it, or a preview's sentence."""
     written, said, lang = job.args["written"], job.args["spoken"], job.args.get("lang") or "en"
-    text = SAMPLE.format(word=written)
-    lexicon = Lexicon([Entry(written, said, "")])
-    spoken = spoken_text(text, lang, lexicon)
-    # The voice a build would read the word in: the document's own, else the site's.
+    if job.args.get("sentence"):
+        # A preview's sentence, with the spoken text the preview worked out for it.
+        text, spoken = written, said
+    else:
+        text = SAMPLE.format(word=written)
+        spoken = spoken_text(text, lang, Lexicon([Entry(written, said, "")]))
+    # The voice a build would read it in: the draft's or document's own, else the site's.
     slug = job.args.get("document") or ""
-    voice = (voice_of_document(ctx.content_dir, slug) if slug else "") or ctx.voice
+    own = job.args.get("voice") or (voice_of_document(ctx.content_dir, slug) if slug else "")
+    voice = own or ctx.voice
     preferred = {lang.lower(): voice} if voice else {}
     key = hashlib.sha256(json.dumps([ctx.engine, voice, lang, spoken]).encode()).hexdigest()[:20]
     clips = ctx.instance_path / "clips"
