@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.test import override_settings
 from voice_reader_wagtail.models import AudioRecord
 from wagtail.models import Page
@@ -136,10 +134,10 @@ def test_a_publish_succeeds_while_voice_reader_is_down_and_the_panel_says_why(
 def test_a_page_voice_reader_refuses_keeps_its_publish_and_records_the_problems(
     reader, site_root
 ):
-    # Two h1s: the template's title and one in the body; voice-reader wants one.
-    page = add_published(site_root, "twice", "Twice", "<h1>Another title</h1><p>Text.</p>")
+    # A page over voice-reader's 2 MB limit is refused with 413.
+    page = add_published(site_root, "huge", "Huge", "<p>Drink water.</p>" * 120_000)
     settle()
     record = AudioRecord.objects.get(page_id=page.pk)
     assert Page.objects.get(pk=page.pk).live
-    assert not record.ok and record.status == 422, record.message
-    assert record.message.startswith("HTTP 422"), json.dumps(record.message)
+    assert not record.ok and record.status == 413, record.message
+    assert record.message.startswith("HTTP 413: "), record.message
