@@ -5,28 +5,27 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from reader import names
 from reader.errors import ContentError
-from reader.layout import is_valid_slug
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 """Largest document that is read, built or accepted from a CMS: health pages are tens of KB."""
 LEXICON_NAME = "lexicon"
-"""content/lexicon.tsv (or .pls) for every document; content/<slug>.lexicon.tsv for one."""
+"""content/lexicon.tsv (or .pls) for every document; content/<key>.lexicon.tsv for one."""
 LEXICON_SUFFIXES = (".tsv", ".pls")
 
 
 def require_slug(slug: str) -> None:
-    """Refuse a document name that is not a slug, with the one message every command uses."""
-    if not is_valid_slug(slug):
-        raise ContentError(
-            f"{slug!r} is not a valid document name: use lowercase letters, digits and hyphens"
-        )
+    """Refuse a document name that is not one, with the one message every command uses."""
+    found = names.problem(slug)
+    if found:
+        raise ContentError(found)
 
 
 def document_path(content_dir: Path, slug: str) -> Path:
-    """Return where a document's source lives; refuse a name that is not a slug."""
+    """Return where a document's source lives, content/<key>.html; refuse a bad name."""
     require_slug(slug)
-    return Path(content_dir) / f"{slug}.html"
+    return Path(content_dir) / f"{names.key(slug)}.html"
 
 
 def is_inside(content_dir: Path, path: Path) -> bool:
@@ -58,12 +57,21 @@ def read_content(content_dir: Path, path: Path) -> bytes:
 
 
 def lexicon_paths(content_dir: Path, slug: str) -> list[Path]:
-    """List a document's lexicon files that exist: the shared ones first, then its own."""
-    stems = (LEXICON_NAME, f"{slug}.{LEXICON_NAME}")
-    paths = (Path(content_dir) / f"{stem}{suffix}" for stem in stems for suffix in LEXICON_SUFFIXES)
-    return [path for path in paths if path.is_file()]
+    """List a document's lexicon files that exist: the shared ones first, then its own.
+
+    With no document (`slug` empty, as `reader say` without --document), the shared ones only.
+    """
+    shared = (Path(content_dir) / f"{LEXICON_NAME}{suffix}" for suffix in LEXICON_SUFFIXES)
+    own = [lexicon_file(content_dir, slug, suffix) for suffix in LEXICON_SUFFIXES] if slug else []
+    return [path for path in (*shared, *own) if path.is_file()]
 
 
 def discover(content_dir: Path) -> list[str]:
-    """List the slugs of the documents in the content folder."""
-    return sorted(p.stem for p in Path(content_dir).glob("*.html"))
+    """List the names of the documents in the content folder, bad ones too (to be refused)."""
+    return sorted(names.from_key(p.stem) or p.stem for p in Path(content_dir).glob("*.html"))
+
+
+def lexicon_file(content_dir: Path, slug: str, suffix: str) -> Path:
+    """Return the path of a document's own lexicon file with `suffix` (.tsv or .pls)."""
+    require_slug(slug)
+    return Path(content_dir) / f"{names.key(slug)}.{LEXICON_NAME}{suffix}"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 # The names of published things live in reader/layout.py, which imports nothing; readers of
 # manifests keep using them from here.
+from reader import names
 from reader.layout import AUDIO_DIR, INDEX_NAME, MANIFEST_NAME, PAGES_DIR, VERSION, is_valid_slug
 
 UNPUBLISHED_NAME = "unpublished.json"
@@ -261,7 +262,7 @@ class DocumentInfo(_Checked):
     """Words of display text, to estimate the listening time while audio is prepared."""
 
     def _check(self) -> None:
-        _require(is_valid_slug(self.slug), f"not a document slug: {self.slug!r}")
+        _require(is_valid_slug(self.slug), f"not a document name: {self.slug!r}")
         _require(bool(self.title), "empty title")
         _require(re.fullmatch(r"[0-9a-f]{64}", self.source_sha256) is not None, "bad source_sha256")
 
@@ -545,10 +546,10 @@ def _json_fields(cls) -> tuple[tuple[str, bool], ...]:
 
 
 def document_dir(out_dir: Path, slug: str) -> Path:
-    """Return the folder that holds one document's published files."""
+    """Return the folder that holds one document's published files: one flat folder per name."""
     if not is_valid_slug(slug):
-        raise ManifestError(f"not a document slug: {slug!r}")
-    return Path(out_dir) / slug
+        raise ManifestError(f"not a document name: {slug!r}")
+    return Path(out_dir) / names.key(slug)
 
 
 def manifest_path(out_dir: Path, slug: str) -> Path:
@@ -600,13 +601,12 @@ def load_outline(out_dir: Path, slug: str) -> Outline | None:
 
 
 def published_slugs(out_dir: Path) -> list[str]:
-    """List the slugs that have a published manifest, sorted."""
+    """List the names of the documents that have a published manifest, sorted."""
     root = Path(out_dir)
     if not root.is_dir():
         return []
-    return sorted(
-        p.name for p in root.iterdir() if is_valid_slug(p.name) and (p / MANIFEST_NAME).is_file()
-    )
+    found = ((names.from_key(p.name), p) for p in root.iterdir())
+    return sorted(name for name, p in found if name and (p / MANIFEST_NAME).is_file())
 
 
 def dumps(value: Manifest | Index) -> bytes:

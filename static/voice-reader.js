@@ -783,7 +783,9 @@
       const slug = this.getAttribute('document');
       const src = this.getAttribute('src');
       if (manifest) return new URL(manifest, document.baseURI).href;
-      if (slug && src) return new URL(`api/documents/${encodeURIComponent(slug)}/manifest.json`, src.replace(/\/?$/, '/')).href;
+      // A document's name may be a path (conditions/fever): each part is encoded, not its slashes.
+      const path = slug && slug.split('/').map(encodeURIComponent).join('/');
+      if (slug && src) return new URL(`api/documents/${path}/manifest.json`, src.replace(/\/?$/, '/')).href;
       throw new Error('voice-reader needs manifest, or document and src');
     }
 

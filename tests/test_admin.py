@@ -230,7 +230,7 @@ def test_upload_a_file_then_cancel(admin, staff):
 
 def test_unusable_uploads_say_why(admin, staff):
     response = post(admin, "/admin/documents/new", {"slug": "Bad Name", "html": "<h1>x</h1>"})
-    assert response.status_code == 400 and "lowercase letters" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "lower-case letters" in response.get_data(as_text=True)
     response = post(admin, "/admin/documents/new", {"slug": "empty", "html": "  "})
     assert response.status_code == 400 and "Choose an HTML file" in response.get_data(as_text=True)
     response = post(admin, "/admin/documents/new", {"slug": "no-title", "html": "<p>text</p>"})

@@ -49,9 +49,10 @@ def test_check_of_every_document_refuses_a_file_with_a_bad_name(tmp_path):
     assert NAME_MESSAGE in result.output
 
 
-def test_require_slug_accepts_slugs_only():
-    require_slug("neuroendocrine-tumours")
-    for bad in ("Upper Case Name", "../etc", "a--b", "", "x" * 101):
+def test_require_slug_accepts_names_only():
+    for good in ("neuroendocrine-tumours", "conditions/fever", "flu_jab", "café-info", "a--b"):
+        require_slug(good)
+    for bad in ("Upper Case Name", "../etc", "a//b", "", "x" * 201):
         with pytest.raises(ContentError, match="not a valid document name"):
             require_slug(bad)
 

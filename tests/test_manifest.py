@@ -71,7 +71,7 @@ def _damaged(data: dict, path: str, value) -> dict:
     [
         ("version", 2, "not a version 1 manifest"),
         ("document", KeyError, "manifest.document: missing"),
-        ("document.slug", "Bad Slug", "manifest.document: not a document slug: 'Bad Slug'"),
+        ("document.slug", "Bad Slug", "manifest.document: not a document name: 'Bad Slug'"),
         ("sections", [], "manifest: no sections"),
         ("sections.0.duration", "long", "manifest.sections[0].duration: expected a number"),
         ("sections.0.level", 4, "manifest.sections[0]: level must be 1, 2 or 3, not 4"),

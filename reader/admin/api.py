@@ -7,17 +7,37 @@ import json
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
 
+from reader import moves, names
 from reader.admin import audit, callbacks, status, store, validate
+from reader.admin.move import MoveRefused, move
 from reader.admin.queue import BUILD, RETIRE, queue_for
 from reader.admin.tokens import Tokens
 from reader.content import MAX_SOURCE_BYTES
 from reader.document_voice import is_voice_id, with_voice
-from reader.manifest import is_valid_slug
 from reader.source_url import address_problem, with_source_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 REALM = 'Bearer realm="voice-reader"'
+
+
+class AnyNameConverter(BaseConverter):
+    """Match whatever stands where a document's name goes, to be judged by `_name_or_error`."""
+
+    # Slashes at either end and doubled too: a bad name gets a 400 that says what is wrong,
+    # never a redirect to another name or a bare 404.
+    regex = ".+?"
+    part_isolating = False
+
+
+@bp.record_once
+def _register_converter(state) -> None:
+    state.app.url_map.converters["any_name"] = AnyNameConverter
+
+
+NAME_RULE = {"merge_slashes": False}
+"""Routes that take a name keep its slashes as sent: a//b is refused, not folded into a/b."""
 
 
 def error(code: int, message: str, **extra):
@@ -75,10 +95,11 @@ def _bad_token(response) -> bool:
     return response.status_code == 401
 
 
-def _slug_or_error(slug: str):
-    if not is_valid_slug(slug):
-        return error(400, f"{slug!r} is not a document name: lowercase letters, digits, hyphens")
-    return None
+def _name_or_error(raw: str):
+    """Return the document name in the address (in NFC), or a 400 that says what is wrong."""
+    name = names.normalise(raw)
+    problem = names.problem(name)
+    return name, (error(400, problem) if problem else None)
 
 
 def _job_url(job_id: str) -> str:
@@ -103,6 +124,8 @@ def _read_body(limit: int):
     return data, None
 
 
+MOVE_BODY_LIMIT = 4096
+"""A move's body names one document: a few hundred bytes at most."""
 JSON_OVERHEAD = 2
 """A JSON body may be this many times the HTML's limit: escaping makes the HTML longer."""
 PUT_FIELDS = ("source_url", "callback_url")
@@ -173,10 +196,10 @@ def _source_version(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[: status.SOURCE_DIGITS]
 
 
-@bp.put("/documents/<slug>")
+@bp.put("/documents/<any_name:slug>", **NAME_RULE)
 def put_document(slug: str):
     """Store a document's new HTML and queue its build; refuse unusable HTML with 422."""
-    refused = _slug_or_error(slug)
+    slug, refused = _name_or_error(slug)
     if refused:
         return refused
     data, fields, refused = _read_put()
@@ -237,22 +260,71 @@ def documents():
     return jsonify(documents=status.all_documents(current_app))
 
 
-@bp.get("/documents/<slug>")
+@bp.get("/documents/<any_name:slug>", **NAME_RULE)
 def document(slug: str):
     """Describe one document: its state, published version, duration and last build."""
-    refused = _slug_or_error(slug)
+    slug, refused = _name_or_error(slug)
     if refused:
         return refused
     found = status.document(current_app, slug)
     if found is None:
+        moved = moves.moved_to(current_app.config["BUILD_DIR"], slug)
+        if moved is not None:
+            return error(404, f"{slug!r} moved to {moved!r}", moved_to=_document_url(moved))
         return error(404, f"there is no document {slug!r}")
     return jsonify(found)
 
 
-@bp.delete("/documents/<slug>")
+@bp.post("/documents/<any_name:slug>/move", **NAME_RULE)
+def move_document(slug: str):
+    """Give a document a new name, keeping its audio; its old addresses answer 301."""
+    slug, refused = _name_or_error(slug)
+    if refused:
+        return refused
+    if request.mimetype != "application/json":
+        return error(415, 'send JSON: {"to": "<new name>"}')
+    raw, refused = _read_body(MOVE_BODY_LIMIT)
+    if refused:
+        return refused
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as problem:
+        return error(400, f"the body is not JSON: {str(problem)[:200]}")
+    if not isinstance(body, dict) or set(body) != {"to"} or not isinstance(body["to"], str):
+        return error(400, 'send a JSON object with one field, the new name: {"to": "<new name>"}')
+    target = names.normalise(body["to"])
+    problem = names.problem(target)
+    if problem:
+        return error(400, f"the new name: {problem}")
+    config = current_app.config
+    try:
+        moved = move(
+            queue_for(current_app),
+            config["CONTENT_DIR"],
+            config["BUILD_DIR"],
+            current_app.instance_path,
+            slug,
+            target,
+        )
+    except MoveRefused as refusal:
+        return error(refusal.status, str(refusal))
+    audit.record(
+        "move",
+        slug,
+        f"moved to {target}",
+        document=slug,
+        documents=[slug, target],
+        outcome="moved",
+    )
+    response = jsonify(status="moved", document=_document_url(target), **moved)
+    response.headers["Location"] = _document_url(target)
+    return response
+
+
+@bp.delete("/documents/<any_name:slug>", **NAME_RULE)
 def delete_document(slug: str):
     """Unpublish a document: its page answers 410 and its audio is retired."""
-    refused = _slug_or_error(slug)
+    slug, refused = _name_or_error(slug)
     if refused:
         return refused
     config = current_app.config

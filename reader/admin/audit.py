@@ -22,6 +22,7 @@ from pathlib import Path
 from flask import current_app, g, has_request_context, request
 
 from reader import manifest as mf
+from reader import names
 
 FILE_NAME = "audit.jsonl"
 SECTIONS_FOLDER = "audit-sections"
@@ -118,7 +119,7 @@ def record_outcome(
 def _changed_sections(instance: Path, manifest, slug: str) -> dict[str, list[str]]:
     """Compare the published sections with those at the last audited build, and note them."""
     now = {s.id: s.key for s in manifest.sections} if manifest else {}
-    keep = instance / SECTIONS_FOLDER / f"{slug}.json"
+    keep = instance / SECTIONS_FOLDER / f"{names.key(slug)}.json"
     try:
         before = json.loads(keep.read_text("utf-8"))
     except (OSError, ValueError):

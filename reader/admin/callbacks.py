@@ -19,7 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from reader.admin import status
 from reader.admin.tokens import Tokens
@@ -109,7 +109,7 @@ def job_ended(context, queue, job) -> list[threading.Thread]:
     notes = sorted((Path(context.instance_path) / NOTES_DIR).glob(f"{job.id}-*.json"))
     if not notes:
         return []
-    document_url = f"/api/v1/documents/{job.slug}"
+    document_url = f"/api/v1/documents/{quote(job.slug, safe='/')}"
     try:
         document = status.describe(queue, context.content_dir, context.build_dir, job.slug)
     except Exception:

@@ -6,9 +6,9 @@ import re
 import threading
 from pathlib import Path
 
+from reader import names
 from reader.errors import ContentError, ReaderError
 from reader.files import atomic_write
-from reader.manifest import is_valid_slug
 
 MAX_DOCUMENTS_SCANNED = 10_000
 _lock = threading.Lock()
@@ -118,6 +118,7 @@ def documents_using(content_dir: Path, words: set[str]) -> list[str]:
             text = path.read_text("utf-8", errors="replace")
         except OSError:
             continue
-        if is_valid_slug(path.stem) and any(p.search(text) for p in patterns):
-            found.append(path.stem)
+        name = names.from_key(path.stem)
+        if name and any(p.search(text) for p in patterns):
+            found.append(name)
     return found

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from reader import manifest as mf
+from reader import names
 from reader.admin import store
 from reader.admin.queue import Job, Queue, State, queue_for
 
@@ -115,7 +116,7 @@ def _peek_title(source: bytes | None) -> str:
 
 def slugs(content_dir: Path, build_dir: Path) -> list[str]:
     """List every document that has a source or a published version."""
-    found = {p.stem for p in Path(content_dir).glob("*.html") if mf.is_valid_slug(p.stem)}
+    found = {names.from_key(p.stem) for p in Path(content_dir).glob("*.html")} - {None}
     found.update(mf.published_slugs(build_dir))
     return sorted(found)
 

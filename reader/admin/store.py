@@ -11,6 +11,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from reader import manifest as mf
+from reader import names
 from reader.errors import ReaderError
 from reader.files import LOCK_NAME, atomic_write
 
@@ -23,10 +24,10 @@ class Busy(ReaderError):
 
 
 def source_path(content_dir: Path, slug: str) -> Path:
-    """Return the path of a document's source."""
+    """Return the path of a document's source, content/<key>.html."""
     if not mf.is_valid_slug(slug):
-        raise ValueError(f"not a document slug: {slug!r}")
-    return Path(content_dir) / f"{slug}.html"
+        raise ValueError(f"not a document name: {slug!r}")
+    return Path(content_dir) / f"{names.key(slug)}.html"
 
 
 def read_source(content_dir: Path, slug: str) -> bytes | None:
@@ -62,7 +63,8 @@ def unpublish(content_dir: Path, build_dir: Path, slug: str) -> bool:
         if source.is_file():
             kept = Path(content_dir) / KEPT
             kept.mkdir(exist_ok=True)
-            os.replace(source, kept / f"{slug}-{time.strftime('%Y%m%dT%H%M%S')}.html")
+            stamp = time.strftime("%Y%m%dT%H%M%S")
+            os.replace(source, kept / f"{names.key(slug)}-{stamp}.html")
         atomic_write(folder / mf.UNPUBLISHED_NAME, json.dumps({"at": time.time()}).encode())
         for path in folder.iterdir():
             if path.name in (mf.AUDIO_DIR, LOCK_NAME, "retired.json", mf.UNPUBLISHED_NAME):

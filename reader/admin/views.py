@@ -22,11 +22,11 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from reader import names
 from reader.admin import audit, auth, lexicon_store, status, store
 from reader.admin.people import MAX_PASSWORD_LENGTH
 from reader.admin.queue import BUILD, CLIP, PREVIEW, State, queue_for
 from reader.content import MAX_SOURCE_BYTES
-from reader.manifest import is_valid_slug
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -253,14 +253,14 @@ def new_document():
 @bp.post("/documents/new")
 def upload_document():
     """Keep the upload as a draft and queue its preview."""
-    slug = request.form.get("slug", "").strip()
+    slug = names.normalise(request.form.get("slug", "").strip())
     upload = request.files.get("file")
     data = upload.read(MAX_SOURCE_BYTES + 1) if upload and upload.filename else b""
     if not data:
         data = request.form.get("html", "").encode("utf-8")
     error = None
-    if not is_valid_slug(slug):
-        error = "Give the document a name of lowercase letters, digits and hyphens, e.g. coughs."
+    if problem := names.problem(slug):
+        error = f"Give the document another name: {problem}. {names.RULE}"
     elif not data.strip():
         error = "Choose an HTML file or paste the page's HTML."
     elif len(data) > MAX_SOURCE_BYTES:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader import manifest as mf
-from reader.admin import audit, callbacks
+from reader.admin import audit, callbacks, store
 from reader.admin.preview import inspect_document
 from reader.admin.queue import BUILD, CLIP, PREVIEW, RETIRE, Job, Queue, State
 from reader.errors import ReaderError
@@ -19,12 +19,12 @@ from reader.pipeline.lexicon import Entry, Lexicon
 from reader.pipeline.publish import (
     atomic_write,
     document_lock,
-    remove_from_index,
     retire_unreferenced,
 )
 from reader.pipeline.say import voice_of_document
 from reader.pipeline.speech import spoken_text
 from reader.pipeline.synthesise import SectionJob, synthesise_sections
+from reader.published_index import remove_from_index
 
 
 @dataclass
@@ -76,7 +76,7 @@ def _build(ctx: Work, queue: Queue, job: Job) -> dict:
         options = BuildOptions(engine=ctx.engine, voice=ctx.voice, jobs=ctx.jobs)
     result = build_document(ctx.content_dir, ctx.build_dir, job.slug, options, progress)
     (mf.document_dir(ctx.build_dir, job.slug) / mf.UNPUBLISHED_NAME).unlink(missing_ok=True)
-    source = (ctx.content_dir / f"{job.slug}.html").read_bytes()
+    source = store.source_path(ctx.content_dir, job.slug).read_bytes()
     inspected = inspect_document(source, job.slug, ctx.content_dir, None, ctx.engine, ctx.voice)
     findings = inspected["findings"]
     return {

@@ -7,6 +7,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
+from reader import names
 from reader.manifest import is_valid_slug
 
 LOG_DIR_NAME = ".logs"
@@ -23,7 +24,7 @@ def unexpected_failure(folder: Path, slug: str, error: BaseException) -> str:
     """Write the traceback of `error` to a log file; return one line that names that file."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     # A bad name may not be safe as part of a file name.
-    name = f"{slug if is_valid_slug(slug) else 'document'}-{stamp}.log"
+    name = f"{names.key(slug) if is_valid_slug(slug) else 'document'}-{stamp}.log"
     text = "".join(traceback.format_exception(error))
     path = _write_log(Path(folder), name, text)
     detail = " ".join(str(error).split())[:_MAX_DETAIL]

@@ -16,11 +16,11 @@ from filelock import FileLock, Timeout
 
 from reader import manifest as mf
 from reader.errors import PublishError
-from reader.files import LOCK_NAME, TEMP_PREFIX, atomic_write, read_cached
-from reader.layout import SPOKEN_CACHE_NAME
+from reader.files import LOCK_NAME, TEMP_PREFIX, atomic_write
+from reader.layout import RETIRED_NAME, SPOKEN_CACHE_NAME
+from reader.moves import MOVED_NAME
+from reader.published_index import INDEX_LOCK_NAME, index_temps, update_index
 
-RETIRED_NAME = "retired.json"
-INDEX_LOCK_NAME = ".index.lock"
 WRITERS = 8
 """Threads that write a version's files at once."""
 RETIRED_GRACE_SECONDS = 24 * 3600
@@ -57,17 +57,12 @@ def sweep_leftovers(out_dir: Path, slug: str) -> int:
     if any(folder.rglob(f"{TEMP_PREFIX}*")):
         with contextlib.suppress(PublishError), document_lock(folder, timeout=0):
             removed += sweep_temp(folder)
-    if any(_index_temps(Path(out_dir))):
+    if any(index_temps(Path(out_dir))):
         with contextlib.suppress(Timeout), FileLock(Path(out_dir) / INDEX_LOCK_NAME, timeout=0):
-            for temp in _index_temps(Path(out_dir)):
+            for temp in index_temps(Path(out_dir)):
                 temp.unlink(missing_ok=True)
                 removed += 1
     return removed
-
-
-def _index_temps(out_dir: Path) -> list[Path]:
-    """List the index's temp files: only the index lock's holder writes one."""
-    return list(out_dir.glob(f"{TEMP_PREFIX}*-{mf.INDEX_NAME}"))
 
 
 def sweep_temp(folder: Path) -> int:
@@ -160,6 +155,8 @@ def publish(out_dir: Path, version: Version, lock_timeout: float) -> mf.Outline:
                 list(writers.map(_write_new, paths, files.values(), [written] * len(files)))
             manifest = dataclasses.replace(version.manifest, page=page)
             atomic_write(folder / mf.MANIFEST_NAME, mf.dumps(manifest))
+            # Published again under a name it had moved away from: no longer a redirect.
+            (folder / MOVED_NAME).unlink(missing_ok=True)
         except BaseException:
             # Interrupted just after the manifest was replaced, the version is published:
             # what it names stays.
@@ -209,50 +206,3 @@ def _write_new(path: Path, data: bytes, written: list[Path]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, data)
     written.append(path)
-
-
-def update_index(out_dir: Path, entry: mf.IndexEntry) -> None:
-    """Put `entry` into the build folder's index, unless it is there already."""
-    _change_index(Path(out_dir), entry.slug, entry)
-
-
-def remove_from_index(out_dir: Path, slug: str) -> None:
-    """Take an unpublished document out of the build folder's index."""
-    _change_index(Path(out_dir), slug, None)
-
-
-def _change_index(out_dir: Path, slug: str, entry: mf.IndexEntry | None) -> None:
-    found, documents = _indexed(out_dir)
-    if found and documents.get(slug) == entry:
-        return
-    with FileLock(out_dir / INDEX_LOCK_NAME, timeout=60):
-        # Only this lock's holder writes the index, so a temp file of it is a killed build's.
-        for temp in _index_temps(out_dir):
-            temp.unlink(missing_ok=True)
-        # Read again under the lock: another document's build may have written it meanwhile.
-        _, documents = _indexed(out_dir)
-        documents.pop(slug, None)
-        if entry is not None:
-            documents[slug] = entry
-        index = mf.Index(tuple(documents[name] for name in sorted(documents)))
-        atomic_write(out_dir / mf.INDEX_NAME, mf.dumps(index))
-
-
-def _indexed(out_dir: Path) -> tuple[bool, dict[str, mf.IndexEntry]]:
-    """Return whether the index file is there and usable, and its entries by slug."""
-    try:
-        index = read_cached(Path(out_dir) / mf.INDEX_NAME, mf.parse_index)
-    except mf.ManifestError:
-        index = None
-    if index is not None:
-        return True, {entry.slug: entry for entry in index.documents}
-    # No index yet (or a damaged one): make it once from what is published.
-    documents = {}
-    for slug in mf.published_slugs(out_dir):
-        try:
-            manifest = mf.load_manifest(out_dir, slug)
-        except mf.ManifestError:
-            continue
-        if manifest is not None and manifest.page is not None:
-            documents[slug] = mf.IndexEntry.of(manifest)
-    return False, documents

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader import names
 from reader.files import file_version
 from reader.manifest import (
     AUDIO_DIR,
@@ -151,14 +152,15 @@ class Catalogue:
         return manifest
 
     def content_slugs(self) -> list[str]:
-        """List the slugs of the content files (for the admin page), sorted."""
+        """List the names of the content files (for the admin page), sorted."""
         if self.content_dir is None:
             return []
         try:
             paths = list(self.content_dir.glob("*.html"))
         except OSError:
             return []
-        return sorted(p.stem for p in paths if is_valid_slug(p.stem) and p.is_file())
+        found = ((names.from_key(p.stem), p) for p in paths)
+        return sorted(name for name, p in found if name and p.is_file())
 
     def rendered(self, name: str, key: tuple, make) -> delivery.Generated | None:
         """Return the bytes `make()` gives (None for None), made once per `key` for `name`."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Flask
 
@@ -33,7 +33,8 @@ def snippet(base_url: str, slug: str, widget: Widget, title: str) -> str:
         f'<script src="{escape(base)}/{widget.path(SCRIPT)}" integrity="{widget.integrity(SCRIPT)}"'
         ' crossorigin="anonymous" defer></script>\n'
         f'<voice-reader document="{escape(slug)}" src="{escape(base)}">'
-        f'<a href="{escape(base)}/documents/{escape(slug)}">Listen to {escape(title)}</a>'
+        f'<a href="{escape(base)}/documents/{escape(quote(slug, safe="/"))}">'
+        f"Listen to {escape(title)}</a>"
         "</voice-reader>\n"
     )
 

@@ -6,11 +6,13 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Flask
 
+from reader import moves
 from reader.errors import ReaderError
 from reader.files import folder_error
 from reader.manifest import AUDIO_DIR, MANIFEST_NAME, document_dir
@@ -94,9 +96,11 @@ def _write_site(app: Flask, root: Path, base_url: str | None) -> ExportSummary:
         _write(root / "index.html", fetch("/"))
         _write(root / "404.html", fetch("/documents/this-page-does-not-exist", expect=404))
         for entry in filter(None, published):
-            slug = entry.slug
-            _write(root / "documents" / slug / "index.html", fetch(f"/documents/{slug}"))
-            _write(root / "embed" / slug / "index.html", fetch(f"/embed/{slug}"))
+            # A name's segments are folders here, as they are in its address: names hold no
+            # dot, so no document's files can be another's (index.html, manifest.json, audio).
+            slug, address = entry.slug, quote(entry.slug, safe="/")
+            _write(root / "documents" / slug / "index.html", fetch(f"/documents/{address}"))
+            _write(root / "embed" / slug / "index.html", fetch(f"/embed/{address}"))
             pages += 1
             if not entry.audio:
                 continue
@@ -112,6 +116,9 @@ def _write_site(app: Flask, root: Path, base_url: str | None) -> ExportSummary:
             for name in sorted(entry.outline.audio_names):
                 shutil.copyfile(source / name, folder / AUDIO_DIR / name)
                 audio_files += 1
+        for old, new in moves.all_moves(app.config["BUILD_DIR"]).items():
+            for kind in ("documents", "embed"):
+                _write(root / kind / old / "index.html", _moved_page(old, new))
     finally:
         app.config["ALLOWED_HOSTS"] = allowed
     static_dir = Path(app.config["STATIC_DIR"])
@@ -122,6 +129,23 @@ def _write_site(app: Flask, root: Path, base_url: str | None) -> ExportSummary:
         for name, generated in widget.files.items():
             _write(root / widget.path(name), generated.data)
     return ExportSummary(pages + 1, manifests, audio_files)
+
+
+def _moved_page(old: str, new: str) -> bytes:
+    """Return the page a static host serves at a moved document's old address: it sends on.
+
+    A static host cannot answer 301, so the page refreshes to the new address at once; the
+    address is relative, so it holds under any base URL.
+    """
+    # The old page is served as <old>/ (hosts redirect to the / form): up one level per part.
+    target = escape("../" * len(old.split("/")) + quote(new, safe="/") + "/")
+    return (
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="refresh" content="0; url={target}">\n'
+        f'<link rel="canonical" href="{target}">\n<title>This page has moved</title>\n'
+        f'</head>\n<body>\n<p>This page has moved to <a href="{target}">{escape(new)}</a>.</p>\n'
+        "</body>\n</html>\n"
+    ).encode()
 
 
 def _request_base(base_url: str | None) -> str:

@@ -8,6 +8,7 @@ import os
 import re
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -15,6 +16,7 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    redirect,
     render_template,
     request,
     url_for,
@@ -24,7 +26,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
-from reader.layout import SLUG_MAX_LENGTH, SLUG_PATTERN
+from reader import moves, names
 from reader.manifest import (
     AUDIO_DIR,
     AUDIO_NAME_PATTERN,
@@ -50,16 +52,20 @@ OTHERS = "Other"
 """The group of titles that do not start with a letter from A to Z."""
 
 
-class SlugConverter(BaseConverter):
-    """Match a document slug, and nothing longer than a slug may be."""
+class NameConverter(BaseConverter):
+    """Match a document name, a path such as conditions/fever, in its NFC form."""
 
-    regex = SLUG_PATTERN
+    # No dot and no slash at either end: a name holds neither, so `<name>/manifest.json`
+    # and `<name>/audio/<hash>.mp3` can never be read as a longer name.
+    regex = r"[^/.](?:[^.]*[^/.])?"
+    part_isolating = False
 
     def to_python(self, value: str) -> str:
-        """Reject over-long slugs as not found."""
-        if len(value) > SLUG_MAX_LENGTH:
+        """Reject what is not a document name as not found."""
+        name = names.normalise(value)
+        if not names.is_valid(name):
             raise ValidationError
-        return value
+        return name
 
 
 class AudioNameConverter(BaseConverter):
@@ -70,7 +76,9 @@ class AudioNameConverter(BaseConverter):
 
 @bp.record_once
 def _register_converters(state) -> None:
-    state.app.url_map.converters.update(slug=SlugConverter, audio_name=AudioNameConverter)
+    # "slug" too: the name routes had before names were paths.
+    converters = {"name": NameConverter, "slug": NameConverter, "audio_name": AudioNameConverter}
+    state.app.url_map.converters.update(converters)
 
 
 def catalogue() -> Catalogue:
@@ -91,10 +99,22 @@ def init_app(app: Flask) -> None:
     app.extensions["reader.web.widget"] = WidgetFiles(app.config["STATIC_DIR"])
     for code in (400, 404, 405, 410, 500):
         app.register_error_handler(code, _error_page)
+    app.before_request(_nfc_address)
     # Compiled now, while the service starts, so that no visitor waits for it: every template
     # of the public pages, the ones they extend or include too.
     for name in app.jinja_loader.list_templates():
         app.jinja_env.get_template(name)
+
+
+def _nfc_address():
+    """Send a visitor whose address is not in Unicode NFC to the one that is, with 301."""
+    path = request.path
+    if request.method in ("GET", "HEAD") and not path.isascii() and names.normalise(path) != path:
+        # Names are stored in NFC: a page whose name was typed decomposed is the same page.
+        target = request.script_root + quote(names.normalise(path), safe="/")
+        query = request.query_string.decode("latin-1")
+        return redirect(target + (f"?{query}" if query else ""), 301)
+    return None
 
 
 def _error_page(error: HTTPException):
@@ -204,7 +224,8 @@ def public_manifest(manifest: Manifest, public_url: str = "") -> bytes:
     data = manifest.to_dict()
     if public_url:
         # Taken from the settings, never from the request: a Host header cannot move it.
-        base = f"{public_url.rstrip('/')}/api/documents/{manifest.document.slug}/"
+        name = quote(manifest.document.slug, safe="/")
+        base = f"{public_url.rstrip('/')}/api/documents/{name}/"
         for section in data["sections"]:
             section["audio"] = base + section["audio"]
         if "download" in data:
@@ -270,32 +291,41 @@ def groups(entries, words_per_minute: int) -> list[Group]:
     # Rows are tuples with named fields, not dicts: a template finds an attribute first,
     # so a thousand rows render in 40% less time than as dicts, whose attributes it misses.
     by_letter: dict[str, list[Row]] = {}
-    # Slugs are [a-z0-9-]: nothing to quote, and a thousand url_for calls cost more than the
-    # rest of the page.
+    # Quoted here, not by url_for: a thousand url_for calls cost more than the rest of the page.
     documents = f"{request.script_root}/documents/"
     for entry in sorted(entries, key=lambda e: e.title.casefold()):
         first = entry.title[:1].upper()
         letter = first if "A" <= first <= "Z" else OTHERS
-        row = Row(entry, listening(entry, words_per_minute), documents + entry.slug)
+        href = documents + (entry.slug if entry.slug.isascii() else quote(entry.slug, safe="/"))
+        row = Row(entry, listening(entry, words_per_minute), href)
         by_letter.setdefault(letter, []).append(row)
     order = sorted(by_letter, key=lambda letter: (letter == OTHERS, letter))
     return [Group(letter, by_letter[letter]) for letter in order]
 
 
-def _entry_or_404(cat: Catalogue, slug: str) -> Entry:
+def _entry_or_404(cat: Catalogue, slug: str, endpoint: str) -> Entry:
+    """Return a document's published version; else 301 to where it moved, 410 or 404."""
     entry = cat.entry(slug)
     if entry is None:
-        # Unpublished through the content API: gone on purpose, not a wrong address.
-        gone = (document_dir(cat.build_dir, slug) / UNPUBLISHED_NAME).is_file()
-        abort(410 if gone else 404)
+        _moved_or_gone(cat, slug, endpoint)
     return entry
 
 
-@bp.get("/documents/<slug:slug>")
+def _moved_or_gone(cat: Catalogue, slug: str, endpoint: str, **values) -> None:
+    """Redirect to the document's new name with 301 if it moved; else answer 410 or 404."""
+    moved = moves.moved_to(cat.build_dir, slug)
+    if moved is not None:
+        abort(redirect(url_for(endpoint, slug=moved, **values), 301))
+    # Unpublished through the content API: gone on purpose, not a wrong address.
+    gone = (document_dir(cat.build_dir, slug) / UNPUBLISHED_NAME).is_file()
+    abort(410 if gone else 404)
+
+
+@bp.get("/documents/<name:slug>")
 def document(slug: str):
     """Show a document's published version: its text, and its player when audio is ready."""
     cat = catalogue()
-    entry = _entry_or_404(cat, slug)
+    entry = _entry_or_404(cat, slug, "reader.document")
     widget = _widget_files()
 
     def render() -> bytes:
@@ -311,11 +341,11 @@ def document(slug: str):
     return delivery.send_generated(cat.rendered(f"page:{slug}", key, render), "text/html")
 
 
-@bp.get("/embed/<slug:slug>")
+@bp.get("/embed/<name:slug>")
 def embed(slug: str):
     """Show only the player of a document, for other sites to frame (FRAME_ANCESTORS)."""
     cat = catalogue()
-    entry = _entry_or_404(cat, slug)
+    entry = _entry_or_404(cat, slug, "reader.embed")
     # Without audio there is nothing to play: the page says so and links the full page.
     current = current_widget() if entry.audio else None
 
@@ -343,11 +373,13 @@ def widget_file(version: str, name: str):
     return delivery.send_generated(current.files[name], WIDGET_FILES[name], immutable=True)
 
 
-@bp.get("/api/documents/<slug:slug>/manifest.json")
+@bp.get("/api/documents/<name:slug>/manifest.json")
 def manifest(slug: str):
     """Serve the published manifest; its audio URLs are relative to it (or PUBLIC_URL)."""
     cat = catalogue()
     entry = cat.entry(slug)
+    if entry is None and moves.moved_to(cat.build_dir, slug) is not None:
+        _moved_or_gone(cat, slug, "reader.manifest")
     if entry is None or not entry.audio:
         abort(404, description="No audio for this document yet.")
     public_url = current_app.config["PUBLIC_URL"]
@@ -362,11 +394,16 @@ def manifest(slug: str):
     return delivery.send_generated(generated, "application/json")
 
 
-@bp.get("/audio/<slug:slug>/<audio_name:name>.mp3")
-@bp.get("/api/documents/<slug:slug>/audio/<audio_name:name>.mp3", endpoint="manifest_audio")
+@bp.get("/audio/<name:slug>/<audio_name:name>.mp3")
+@bp.get("/api/documents/<name:slug>/audio/<audio_name:name>.mp3", endpoint="manifest_audio")
 def audio(slug: str, name: str):
     """Send one section's audio file (at its page link, and beside the manifest)."""
-    return delivery.send_audio(document_dir(catalogue().build_dir, slug) / AUDIO_DIR, name)
+    build_dir = catalogue().build_dir
+    moved = moves.moved_to(build_dir, slug)
+    if moved is not None:
+        # A visitor who loaded the manifest before the move is still listening.
+        return redirect(url_for(request.endpoint, slug=moved, name=name), 301)
+    return delivery.send_audio(document_dir(build_dir, slug) / AUDIO_DIR, name)
 
 
 @bp.get("/favicon.ico")
