@@ -32,11 +32,10 @@ from testsite.site import configure  # noqa: E402
 configure()
 
 from django.test import override_settings  # noqa: E402
-from voice_reader_wagtail.models import AudioRecord  # noqa: E402
-
 from testsite.editing import add_published  # noqa: E402
 from testsite.service import Service, reader_serve  # noqa: E402
 from testsite.site import make_site  # noqa: E402
+from voice_reader_wagtail.models import AudioRecord  # noqa: E402
 
 POLL_SECONDS = 0.02
 BODY = (
@@ -87,8 +86,9 @@ def main() -> None:
         try:
             root = make_site()
             parent = add_published(root, "conditions", "Conditions")
-            with reader_serve(Path(tmp), engine=args.engine) as service, override_settings(
-                VOICE_READER_URL=service.url, VOICE_READER_TOKEN=service.token
+            with (
+                reader_serve(Path(tmp), engine=args.engine) as service,
+                override_settings(VOICE_READER_URL=service.url, VOICE_READER_TOKEN=service.token),
             ):
                 parent.save_revision().publish()
                 runs = [one_round(service, parent, n) for n in range(args.rounds)]

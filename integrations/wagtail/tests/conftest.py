@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client, override_settings
-
 from testsite.site import PASSWORD, configure
 
 # Django's settings before anything imports a model: the test modules import Wagtail's.

@@ -65,8 +65,11 @@ def _call(method: str, url: str, timeout: float | None = None, **kwargs) -> Answ
     except requests.RequestException as error:
         # Any failure to reach the service is an answer for the editor, never an exception
         # in the publish that started it.
-        return Answer(None, error=f"voice-reader could not be reached at {conf.service_url()}: "
-                      f"{type(error).__name__}")
+        return Answer(
+            None,
+            error=f"voice-reader could not be reached at {conf.service_url()}: "
+            f"{type(error).__name__}",
+        )
     try:
         body = response.json() if response.content else {}
     except ValueError:

@@ -20,9 +20,7 @@ RENDERING_FOR_VOICE_READER = "voice_reader_source"
 def render(page) -> tuple[str | None, str]:
     """Render a page as a visitor would get it; (html, "") or (None, why it failed)."""
     try:
-        response = page.make_preview_request(
-            extra_request_attrs={RENDERING_FOR_VOICE_READER: True}
-        )
+        response = page.make_preview_request(extra_request_attrs={RENDERING_FOR_VOICE_READER: True})
     except Exception as error:
         # The editor's publish has happened: a template error is shown in the panel, not raised.
         logger.exception("voice-reader: page %s did not render", page.pk)
@@ -51,11 +49,14 @@ def on_unpublished(sender, instance, **kwargs) -> None:
 
 
 def on_deleting(sender, instance, **kwargs) -> None:
-    """Unpublish the document of a page being deleted (its descendants each come here too)."""
-    if not conf.configured():
+    """Unpublish the document a deleted page left, though the page was not live.
+
+    Wagtail unpublishes each live page it deletes (descendants too), which on_unpublished
+    sends; a page unpublished before, whose DELETE failed, still has a document.
+    """
+    if not conf.configured() or instance.live:
         return
-    sent = AudioRecord.objects.filter(page_id=instance.pk).exclude(name="").exists()
-    if instance.live or sent:
+    if AudioRecord.objects.filter(page_id=instance.pk).exclude(name="").exists():
         sending.submit(jobs.remove, instance.pk, names.document_name(instance), "delete")
 
 

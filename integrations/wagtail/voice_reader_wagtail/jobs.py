@@ -6,6 +6,8 @@ import logging
 import time
 from collections.abc import Callable
 
+from wagtail.models import Page
+
 from voice_reader_wagtail import client
 from voice_reader_wagtail.client import Answer
 from voice_reader_wagtail.models import AudioRecord
@@ -26,6 +28,22 @@ def _patiently(call: Callable[..., Answer], *args) -> Answer:
         answer = call(*args)
         if answer.status != BUSY or time.monotonic() > deadline:
             return answer
+        time.sleep(pause)
+        pause = min(pause * 2, 2.0)
+
+
+def _built(name: str) -> None:
+    """Wait while the document is queued or being built, up to BUSY_WAIT.
+
+    voice-reader refuses a DELETE with 409 only while the build holds the document; its job
+    goes on a little after that (its findings), and an unpublish then could be undone by it.
+    """
+    deadline = time.monotonic() + BUSY_WAIT
+    pause = 0.1
+    while time.monotonic() < deadline:
+        answer = client.get_document(name)
+        if answer.body.get("state") not in ("queued", "building"):
+            return
         time.sleep(pause)
         pause = min(pause * 2, 2.0)
 
@@ -80,17 +98,19 @@ def fail(page_id: int, action: str, message: str) -> None:
 
 
 def remove(page_id: int, name: str | None, action: str) -> None:
-    """Unpublish a page's document; `action` is "unpublish" or "delete" (the page is gone)."""
+    """Unpublish a page's document; `action` is "unpublish" or "delete"."""
     record = _record(page_id)
     target = record.name or name
     if not target:
         return
+    _built(target)
     answer = _patiently(client.delete_document, target)
     gone = answer.ok or answer.status in (404, 410)
     if gone:
         record.name = ""
-    if action == "delete" and gone:
-        # The page is gone, and so is its document: nothing is left to show anyone.
+    # Wagtail unpublishes a page as it deletes it: by now the page may be gone.
+    if gone and not Page.objects.filter(pk=page_id).exists():
+        # Its document is gone too: nothing is left to show anyone.
         if record.pk:
             record.delete()
         return

@@ -32,14 +32,21 @@ def settle() -> None:
     assert sending.wait(timeout=AUDIO_SECONDS), "the site's requests to voice-reader did not end"
 
 
-def wait_for_audio(service: Service, name: str, source: str = "") -> dict:
-    """Wait until voice-reader publishes `name` with audio (of `source`, if given)."""
+def wait_for_audio(service: Service, name: str, source: str = "", findings: bool = False) -> dict:
+    """Wait until voice-reader publishes `name` with audio (of `source`, if given).
+
+    With `findings`, wait too for the findings its build job reports once it has ended.
+    """
     deadline = time.monotonic() + AUDIO_SECONDS
     while True:
         answer = service.get(f"/api/v1/documents/{name}")
         document = answer.json() if answer.status_code == 200 else {}
         published = document.get("published") or {}
-        if published.get("audio") and published.get("source") == (source or published["source"]):
+        if (
+            published.get("audio")
+            and published.get("source") == (source or published["source"])
+            and (document.get("findings") or not findings)
+        ):
             return document
         assert time.monotonic() < deadline, f"{name} has no audio: {answer.status_code} {document}"
         time.sleep(0.05)

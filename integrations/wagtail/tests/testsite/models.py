@@ -9,4 +9,5 @@ class ArticlePage(Page):
     """A health article, as a clinic's site would have."""
 
     body = RichTextField(blank=True)
-    content_panels = [*Page.content_panels, FieldPanel("body")]
+    # Wagtail's own pattern: a class attribute each page type extends.
+    content_panels = [*Page.content_panels, FieldPanel("body")]  # noqa: RUF012

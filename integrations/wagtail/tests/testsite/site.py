@@ -33,8 +33,6 @@ def make_site():
         instance=ArticlePage(title="Clinic", slug="clinic", body="<p>Welcome.</p>")
     )
     Site.objects.all().delete()
-    Site.objects.create(
-        hostname="cms.example.org", port=80, root_page=root, is_default_site=True
-    )
+    Site.objects.create(hostname="cms.example.org", port=80, root_page=root, is_default_site=True)
     User.objects.create_superuser("editor", "editor@example.org", PASSWORD)
     return root

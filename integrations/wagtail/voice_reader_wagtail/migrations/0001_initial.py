@@ -4,25 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AudioRecord',
+            name="AudioRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('page_id', models.PositiveIntegerField(unique=True)),
-                ('name', models.CharField(blank=True, max_length=255)),
-                ('action', models.CharField(max_length=16)),
-                ('ok', models.BooleanField(default=False)),
-                ('status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('message', models.TextField(blank=True)),
-                ('source', models.CharField(blank=True, max_length=64)),
-                ('at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("page_id", models.PositiveIntegerField(unique=True)),
+                ("name", models.CharField(blank=True, max_length=255)),
+                ("action", models.CharField(max_length=16)),
+                ("ok", models.BooleanField(default=False)),
+                ("status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("message", models.TextField(blank=True)),
+                ("source", models.CharField(blank=True, max_length=64)),
+                ("at", models.DateTimeField(auto_now=True)),
             ],
         ),
     ]

@@ -1,4 +1,4 @@
-"""`{% voice_reader_player page %}` on the site's pages; `{% voice_reader_panel page %}` in the editor."""
+"""The template tags: the player on the site's pages, and the audio panel in the editor."""
 
 from __future__ import annotations
 
