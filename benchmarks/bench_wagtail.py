@@ -47,19 +47,24 @@ BODY = (
 EDITS = ("Keep windows shut on days with a high pollen count.", "Shower after being outside.")
 
 
-def served(service: Service, page_id: int, started: float) -> float:
-    """Wait until voice-reader serves the page's last PUT with audio; return the seconds."""
+def served(service: Service, page_id: int, started: float, before: str = "") -> float:
+    """Wait until voice-reader serves the page's new PUT with audio; return the seconds.
+
+    `before` is the version sent before this publish, which is not the one awaited.
+    """
     while True:
         record = AudioRecord.objects.filter(page_id=page_id).first()
         if record is not None and not record.ok and record.action == "publish":
             raise SystemExit(f"voice-reader refused the page: {record.message}")
-        if record is not None and record.source:
+        if record is not None and record.source and record.source != before:
             answer = service.get(f"/api/v1/documents/{record.name}")
             published = answer.json().get("published") or {} if answer.ok else {}
             if published.get("audio") and published.get("source") == record.source:
                 manifest = service.get(f"/api/documents/{record.name}/manifest.json")
                 if manifest.status_code == 200:
-                    return time.perf_counter() - started
+                    heard = time.perf_counter() - started
+                    print(f"  {record.name}: {published['duration']} s of audio in {heard:.3f} s")
+                    return heard
         time.sleep(POLL_SECONDS)
 
 
@@ -68,11 +73,12 @@ def one_round(service: Service, parent, number: int) -> tuple[float, float]:
     started = time.perf_counter()
     page = add_published(parent, f"hay-fever-{number}", "Hay fever", BODY.format(edit=EDITS[0]))
     new = served(service, page.pk, started)
+    before = AudioRecord.objects.get(page_id=page.pk).source
     page = page.specific
     page.body = BODY.format(edit=EDITS[1])
     started = time.perf_counter()
     page.save_revision().publish()
-    edit = served(service, page.pk, started)
+    edit = served(service, page.pk, started, before)
     return new, edit
 
 
