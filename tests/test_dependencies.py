@@ -77,7 +77,7 @@ def test_the_wagtail_integration_declares_what_it_imports():
     )
     # Its tests run with voice-reader's test extra, as ./scripts/test installs both.
     everything = PROJECT["dependencies"] + PROJECT["optional-dependencies"]["test"]
-    requirements = everything + [WAGTAIL["name"], *WAGTAIL["dependencies"]]
+    requirements = [*everything, WAGTAIL["name"], *WAGTAIL["dependencies"]]
     assert undeclared("integrations/wagtail/tests", requirements, frozenset({"testsite"})) == []
 
 

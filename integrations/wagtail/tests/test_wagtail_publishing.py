@@ -137,3 +137,16 @@ def test_a_page_voice_reader_refuses_keeps_its_publish_and_records_the_problems(
     assert Page.objects.get(pk=page.pk).live
     assert not record.ok and record.status == 413, record.message
     assert record.message.startswith("HTTP 413: "), record.message
+
+
+def test_slugs_wagtail_accepts_are_sent_as_lower_case_names(reader, site_root):
+    pages = [
+        add_published(site_root, "Upper-Case", "Upper case"),
+        add_published(site_root, "café-info", "Café information"),
+    ]
+    settle()
+    names = [AudioRecord.objects.get(page_id=page.pk).name for page in pages]
+    assert names == ["upper-case", "café-info"]
+    for name in names:
+        wait_for_audio(reader, name)
+        assert reader.get(f"/documents/{name}").status_code == 200
