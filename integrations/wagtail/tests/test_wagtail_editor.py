@@ -6,7 +6,9 @@ import html
 import re
 
 import requests
-from testsite.editing import add_published, settle, wait_for_audio
+from django.test import override_settings
+from testsite.editing import add_published, article, settle, wait_for_audio
+from voice_reader_wagtail.models import AudioRecord
 
 
 def panel_of(page_html: str) -> str:
@@ -53,8 +55,6 @@ def test_the_editor_panel_shows_the_state_the_audio_and_the_findings(
 
 
 def test_the_panel_of_a_draft_says_it_is_not_at_voice_reader(reader, site_root, editor_client):
-    from testsite.editing import article
-
     page = site_root.add_child(instance=article("draft-only", "Draft only"))
     answer = editor_client.get(f"/admin/pages/{page.pk}/edit/")
     panel = panel_of(answer.content.decode("utf-8"))
@@ -75,3 +75,16 @@ def test_the_template_tag_places_the_snippet_that_reader_embed_snippet_prints(
     page = editor_client.get("/advice/sunburn/")
     assert page.status_code == 200
     assert snippet in page.content.decode("utf-8")
+
+
+def test_a_site_without_the_settings_sends_nothing_and_the_panel_says_how_to_set_it_up(
+    site_root, editor_client
+):
+    with override_settings(VOICE_READER_URL="", VOICE_READER_TOKEN=""):
+        page = add_published(site_root, "unset", "Unset")
+        settle()
+        assert not AudioRecord.objects.filter(page_id=page.pk).exists()
+        panel = panel_of(editor_client.get(f"/admin/pages/{page.pk}/edit/").content.decode())
+        assert "voice-reader is not set up" in panel and "VOICE_READER_URL" in panel
+        shown = editor_client.get("/unset/").content.decode("utf-8")
+        assert "<voice-reader" not in shown and "<script" not in shown
