@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import html
+import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import requests
 from django.test import override_settings
 from testsite.editing import add_published, article, settle, wait_for_audio
 from voice_reader_wagtail.models import AudioRecord
+
+# The Nu Html Checker that ./scripts/test installs for voice-reader's own pages.
+REPO = Path(__file__).resolve().parents[3]
+VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 def panel_of(page_html: str) -> str:
@@ -88,3 +96,32 @@ def test_a_site_without_the_settings_sends_nothing_and_the_panel_says_how_to_set
         assert "voice-reader is not set up" in panel and "VOICE_READER_URL" in panel
         shown = editor_client.get("/unset/").content.decode("utf-8")
         assert "<voice-reader" not in shown and "<script" not in shown
+
+
+def test_the_panel_and_the_player_on_the_site_are_valid_html(
+    reader, site_root, editor_client, tmp_path
+):
+    assert VNU.is_file(), f"The Nu Html Checker is missing at {VNU}: run ./scripts/test once"
+    java = shutil.which("java")
+    assert java, "java is needed to run the Nu Html Checker (Debian: default-jre-headless)"
+    page = add_published(site_root, "valid", "Valid", "<h2>Empty</h2><h2>Full</h2><p>Text.</p>")
+    settle()
+    wait_for_audio(reader, "valid", findings=True)
+    panel = panel_of(editor_client.get(f"/admin/pages/{page.pk}/edit/").content.decode())
+    assert "<audio" in panel and "<li>" in panel
+    (tmp_path / "panel.html").write_text(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Edit</title></head>'
+        f"<body><main>{panel}</main></body></html>",
+        encoding="utf-8",
+    )
+    (tmp_path / "page.html").write_bytes(editor_client.get("/valid/").content)
+    files = [str(tmp_path / "panel.html"), str(tmp_path / "page.html")]
+    checked = subprocess.run(
+        [java, "-jar", str(VNU), "--format", "json", "--stdout", "--exit-zero-always", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(checked.stdout)["messages"]
+    errors = [m for m in messages if m["type"] == "error" or m.get("subType") == "fatal"]
+    assert errors == []
