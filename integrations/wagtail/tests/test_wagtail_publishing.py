@@ -150,3 +150,13 @@ def test_slugs_wagtail_accepts_are_sent_as_lower_case_names(reader, site_root):
     for name in names:
         wait_for_audio(reader, name)
         assert reader.get(f"/documents/{name}").status_code == 200
+
+
+def test_the_callback_url_the_site_sets_is_sent_with_each_page(reader, site_root):
+    # This reader allows no callback hosts, so naming one is refused, and says why.
+    with override_settings(VOICE_READER_CALLBACK_URL="https://cms.example.org/voice-reader/"):
+        page = add_published(site_root, "called", "Called")
+        settle()
+    record = AudioRecord.objects.get(page_id=page.pk)
+    assert (record.ok, record.status) == (False, 422)
+    assert "callback_url" in record.message, record.message
