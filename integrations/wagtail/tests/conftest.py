@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
+
+if importlib.util.find_spec("voice_reader_wagtail") is None:
+    # One clear line rather than an ImportError from deep inside Django's set-up.
+    raise pytest.UsageError(
+        "voice-reader-wagtail is not installed: ./scripts/test installs it "
+        "(.venv/bin/pip install -e ./integrations/wagtail)"
+    )
+
 from django.test import Client, override_settings
 from testsite.site import PASSWORD, configure
 
