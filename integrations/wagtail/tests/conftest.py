@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 
 import pytest
 
@@ -13,7 +14,9 @@ if importlib.util.find_spec("voice_reader_wagtail") is None:
         "(.venv/bin/pip install -e ./integrations/wagtail)"
     )
 
+from django.db import connection
 from django.test import Client, override_settings
+from testsite import settings as site_settings
 from testsite.site import PASSWORD, configure
 
 # Django's settings before anything imports a model: the test modules import Wagtail's.
@@ -27,7 +30,10 @@ from testsite.site import make_site  # noqa: E402
 @pytest.fixture(scope="session")
 def site_root():
     """Make the Wagtail site's database once; return its root page (`/clinic/`)."""
-    return make_site()
+    yield make_site()
+    settle()
+    connection.close()
+    shutil.rmtree(site_settings.FOLDER, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
