@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import time
+
 from django.test import override_settings
 from testsite.editing import add_published, settle, wait_for_audio
 from testsite.service import free_port
@@ -160,3 +163,20 @@ def test_the_callback_url_the_site_sets_is_sent_with_each_page(reader, site_root
     record = AudioRecord.objects.get(page_id=page.pk)
     assert (record.ok, record.status) == (False, 422)
     assert "callback_url" in record.message, record.message
+
+
+def test_a_publish_does_not_wait_for_a_voice_reader_that_never_answers(reader, site_root):
+    # A server that accepts connections and says nothing: the worst a hung service does.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        with override_settings(VOICE_READER_URL=url, VOICE_READER_TIMEOUT=1):
+            started = time.monotonic()
+            page = add_published(site_root, "hung", "Hung")
+            published_in = time.monotonic() - started
+            settle()
+    assert published_in < 1, published_in
+    record = AudioRecord.objects.get(page_id=page.pk)
+    assert (record.ok, record.status) == (False, None)
+    assert "ReadTimeout" in record.message, record.message
