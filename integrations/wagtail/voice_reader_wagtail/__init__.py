@@ -1,0 +1,1 @@
+"""Send Wagtail pages to voice-reader on publish, and show their audio in the editor."""
