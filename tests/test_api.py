@@ -12,6 +12,7 @@ import threading
 import pytest
 from click.testing import CliRunner
 
+from reader.admin import store, work
 from reader.cli import main
 from reader.manifest import load_manifest
 from tests.support.content import NETS
@@ -228,6 +229,21 @@ def test_a_put_while_building_queues_a_new_build(staff):
     second = put(staff, changed(staff, "Second edit.")).get_json()["job"]
     assert first != second
     assert staff.work() == 2
+
+
+def test_an_unpublish_just_after_the_build_published_stays_410(staff, monkeypatch):
+    # The job goes on after publishing (its findings); an unpublish may land in between.
+    published = work.build_document
+
+    def build_then_unpublished(content_dir, build_dir, slug, *args):
+        result = published(content_dir, build_dir, slug, *args)
+        assert store.unpublish(content_dir, build_dir, slug)
+        return result
+
+    monkeypatch.setattr(work, "build_document", build_then_unpublished)
+    put(staff, changed(staff))
+    staff.work()
+    assert staff.client.get(f"/documents/{SLUG}").status_code == 410
 
 
 def test_delete_unpublishes_the_page_with_410(staff):

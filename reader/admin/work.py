@@ -74,9 +74,9 @@ def _build(ctx: Work, queue: Queue, job: Job) -> dict:
     options = BuildOptions(engine=ctx.engine, voice=ctx.voice)
     if ctx.jobs:
         options = BuildOptions(engine=ctx.engine, voice=ctx.voice, jobs=ctx.jobs)
-    result = build_document(ctx.content_dir, ctx.build_dir, job.slug, options, progress)
-    (mf.document_dir(ctx.build_dir, job.slug) / mf.UNPUBLISHED_NAME).unlink(missing_ok=True)
+    # Read first: the findings are the built source's, even if it is unpublished meanwhile.
     source = store.source_path(ctx.content_dir, job.slug).read_bytes()
+    result = build_document(ctx.content_dir, ctx.build_dir, job.slug, options, progress)
     inspected = inspect_document(source, job.slug, ctx.content_dir, None, ctx.engine, ctx.voice)
     findings = inspected["findings"]
     return {

@@ -155,8 +155,11 @@ def publish(out_dir: Path, version: Version, lock_timeout: float) -> mf.Outline:
                 list(writers.map(_write_new, paths, files.values(), [written] * len(files)))
             manifest = dataclasses.replace(version.manifest, page=page)
             atomic_write(folder / mf.MANIFEST_NAME, mf.dumps(manifest))
-            # Published again under a name it had moved away from: no longer a redirect.
+            # Published again under a name it had moved away from, or been unpublished as:
+            # no longer a redirect or a 410. Under the lock, so an unpublish that comes after
+            # this version keeps its mark.
             (folder / MOVED_NAME).unlink(missing_ok=True)
+            (folder / mf.UNPUBLISHED_NAME).unlink(missing_ok=True)
         except BaseException:
             # Interrupted just after the manifest was replaced, the version is published:
             # what it names stays.
