@@ -817,6 +817,9 @@
         });
       }
       this.audioUrls = sections.map((section) => new URL(section.audio, this.manifestHref).href);
+      // Only where the manifest names a counter: figures off, nothing is sent (docs/widget.md).
+      this.beacon = manifest.listening && new URL(manifest.listening, this.manifestHref);
+      this.counted = new Set();
       this.storageKey = `voice-reader:${manifest.document.slug}:${hashText(this.audioUrls.join())}`;
       let total = 0;
       this.offsets = sections.map((section) => { const start = total; total += section.duration; return start; });
@@ -866,8 +869,9 @@
         this.save();
         this.say('Paused');
       });
-      media('ended', () => this.sectionEnded());
+      media('ended', () => { this.count(true); this.sectionEnded(); });
       media('timeupdate', () => (this.audio.paused ? this.render() : Date.now() - this.savedAt > SAVE_MS && this.save()));
+      media('timeupdate', () => this.audio.paused || this.count());
       media('seeked', () => this.render());
       media('error', () => this.failed());
       const intent = (type, handler) => this.addEventListener(type, (event) => { event.stopPropagation(); handler(event.detail || {}); });
@@ -1025,6 +1029,21 @@
       }
       if (next < this.offsets.length) this.start(next, 0, true, this.stopAt);
       else this.finished();
+    }
+
+    // Anonymous: the section played, then each quarter of it reached, each once per page view.
+    count(ended = false) {
+      if (!this.beacon) return;
+      const section = this.manifest.sections[this.current];
+      // The end only when it ends: the audio may be a little shorter than the manifest says.
+      const quarters = ended ? 4 : Math.min(3, Math.floor((4 * this.sectionTime) / section.duration));
+      for (let i = 0; i <= quarters; i++) {
+        const body = JSON.stringify({ section: section.id, event: i ? `progress-${25 * i}` : 'play' });
+        if (this.counted.has(body)) continue;
+        this.counted.add(body);
+        // sendBeacon says false when its queue is full.
+        navigator.sendBeacon(this.beacon, body) || fetch(this.beacon, { method: 'POST', body, keepalive: true, credentials: 'omit' }).catch(() => {});
+      }
     }
 
     // Once this one plays: on a slow link it comes first.
