@@ -1,6 +1,4 @@
-/* voice-reader.js: one dependency-free custom element that reads a page aloud (docs/widget.md).
- * The element is the controller (the <audio>, the manifest, the state); its views render the state
- * and send intents up as the events in EVENTS. It reaches a view only through its `el` and methods. */
+/* voice-reader.js: one dependency-free custom element that reads a page aloud (docs/widget.md). */
 (() => {
   'use strict';
   const TAG = 'voice-reader';
@@ -132,7 +130,7 @@
   }
 
   // Adopted: CSP style-src does not apply to constructed sheets.
-  let sheetPromise;
+  let sheetPromise, counter;
   function loadSheet() {
     sheetPromise ||= fetch(CSS_URL).then((response) => (response.ok ? response.text() : '')).catch(() => '').then((css) => {
       const sheet = new CSSStyleSheet();
@@ -718,7 +716,9 @@
     }
 
     onTextKey(event) {
-      if (event.altKey && event.shiftKey && event.code === SELECTION_KEY && !event.ctrlKey && !event.metaKey && !this.el.hidden) {
+      if (event.altKey && event.shiftKey && event.code === SELECTION_KEY && !event.ctrlKey && !event.metaKey) {
+        this.onSelection();
+        if (this.el.hidden) return;
         event.preventDefault();
         return this.playSelection();
       }
@@ -817,9 +817,10 @@
         });
       }
       this.audioUrls = sections.map((section) => new URL(section.audio, this.manifestHref).href);
-      // Only where the manifest names a counter: figures off, nothing is sent (docs/widget.md).
-      this.beacon = manifest.listening && new URL(manifest.listening, this.manifestHref);
-      this.counted = new Set();
+      if (manifest.listening) {
+        this.beacon = new URL(manifest.listening, this.manifestHref).href;
+        counter ||= document.head.appendChild(make('script', { src: new URL('voice-reader-listening.js', CSS_URL).href }));
+      }
       this.storageKey = `voice-reader:${manifest.document.slug}:${hashText(this.audioUrls.join())}`;
       let total = 0;
       this.offsets = sections.map((section) => { const start = total; total += section.duration; return start; });
@@ -869,9 +870,8 @@
         this.save();
         this.say('Paused');
       });
-      media('ended', () => { this.count(true); this.sectionEnded(); });
+      media('ended', () => this.sectionEnded());
       media('timeupdate', () => (this.audio.paused ? this.render() : Date.now() - this.savedAt > SAVE_MS && this.save()));
-      media('timeupdate', () => this.audio.paused || this.count());
       media('seeked', () => this.render());
       media('error', () => this.failed());
       const intent = (type, handler) => this.addEventListener(type, (event) => { event.stopPropagation(); handler(event.detail || {}); });
@@ -898,6 +898,7 @@
     set currentTime(time) { this.seek(time); }
     get paused() { return !this.audio || this.audio.paused; }
     get media() { return this.audio || null; }
+    get listening() { return this.beacon || null; }
     get playbackRate() { return this.rate || 1; }
     set playbackRate(rate) {
       if (!RATES.includes(rate)) return;
@@ -1029,21 +1030,6 @@
       }
       if (next < this.offsets.length) this.start(next, 0, true, this.stopAt);
       else this.finished();
-    }
-
-    // Anonymous: the section played, then each quarter of it reached, each once per page view.
-    count(ended = false) {
-      if (!this.beacon) return;
-      const section = this.manifest.sections[this.current];
-      // The end only when it ends: the audio may be a little shorter than the manifest says.
-      const quarters = ended ? 4 : Math.min(3, Math.floor((4 * this.sectionTime) / section.duration));
-      for (let i = 0; i <= quarters; i++) {
-        const body = JSON.stringify({ section: section.id, event: i ? `progress-${25 * i}` : 'play' });
-        if (this.counted.has(body)) continue;
-        this.counted.add(body);
-        // sendBeacon says false when its queue is full.
-        navigator.sendBeacon(this.beacon, body) || fetch(this.beacon, { method: 'POST', body, keepalive: true, credentials: 'omit' }).catch(() => {});
-      }
     }
 
     // Once this one plays: on a slow link it comes first.
