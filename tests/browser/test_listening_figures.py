@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from reader import create_app
 from reader.listening_store import FILE_NAME, ListeningStore, today
+from reader.web.widget import LISTENING, read_widget
 from tests.support.browser import (
     PLAYER,
     START,
@@ -150,8 +151,15 @@ def reader(published, tmp_path, monkeypatch):
 def _beacons(page) -> list:
     """Record every request the page makes to a listening counter."""
     sent: list = []
-    page.on("request", lambda request: "/listening" in request.url and sent.append(request))
+    page.on("request", lambda request: request.url.endswith("/listening") and sent.append(request))
     return sent
+
+
+def _counter_scripts(page) -> list[str]:
+    """Record the URL of every load of the listening figures' script."""
+    loads: list[str] = []
+    page.on("request", lambda request: LISTENING in request.url and loads.append(request.url))
+    return loads
 
 
 def _wait_for(app, *wanted: tuple) -> list[tuple]:
@@ -177,9 +185,14 @@ def test_listening_sends_a_play_and_each_quarter_once_per_page_view(new_page, re
     server = reader("on")
     page = new_page()
     sent = _beacons(page)
+    scripts = _counter_scripts(page)
     url = f"{server.url}/documents/{NETS}"
     open_player(page, url)
     assert sent == []  # nothing before the visitor asks
+    counter = f"{server.url}/api/documents/{NETS}/listening"
+    assert page.locator(PLAYER).evaluate("(el) => el.listening") == counter
+    # Loaded from beside the widget's script, only once the manifest named a counter.
+    assert scripts == [f"{server.url}/static/{LISTENING}"]
     sections = page.locator(PLAYER).evaluate("(el) => el.sections")
     _play_first_section_to_its_end(page, sections[0]["duration"])
     first, second = sections[0]["id"], sections[1]["id"]
@@ -187,10 +200,8 @@ def test_listening_sends_a_play_and_each_quarter_once_per_page_view(new_page, re
     wanted = [(first, event, 1) for event in events] + [(second, "play", 1)]
     assert sorted(_wait_for(server.app, *wanted)) == sorted(wanted)
     for request in sent:
-        assert (
-            request.method == "POST"
-            and request.url == f"{server.url}/api/documents/{NETS}/listening"
-        )
+        assert request.method == "POST" and request.url == counter
+        assert request.headers["content-type"].startswith("text/plain")
         assert set(json.loads(request.post_data)) == {"section", "event"}
         assert "cookie" not in request.all_headers()
     # Back to the first section in the same page view: nothing is counted twice.
@@ -206,20 +217,56 @@ def test_listening_sends_a_play_and_each_quarter_once_per_page_view(new_page, re
     assert page.context.cookies() == []
 
 
+def test_a_seek_past_quarters_counts_them_and_nothing_beyond(new_page, reader):
+    server = reader("on")
+    page = new_page()
+    sent = _beacons(page)
+    open_player(page, f"{server.url}/documents/{NETS}")
+    sections = page.locator(PLAYER).evaluate("(el) => el.sections")
+    index = max(range(len(sections)), key=lambda i: sections[i]["duration"])
+    longest, duration = sections[index]["id"], sections[index]["duration"]
+    assert duration > 8  # room to play on between half and three quarters
+    page.get_by_role("button", name=START).click()
+    wait_for_player(page, state="playing", section=0)
+    # Past half, short of three quarters; played on long enough for the counter to look.
+    page.locator(PLAYER).evaluate(
+        "(el, time) => el.seek(time)", sections[index]["start"] + duration * 0.55
+    )
+    wait_for_player(page, state="playing", section=index, sectionTime=duration * 0.55 + 1.2)
+    page.locator(PLAYER).evaluate("(el) => el.pause()")
+    wait_for_player(page, state="paused")
+    first = sections[0]["id"]
+    wanted = {(first, "play", 1)} | {
+        (longest, event, 1) for event in ("play", "progress-25", "progress-50")
+    }
+    assert sorted(_wait_for(server.app, *wanted)) == sorted(wanted)
+    assert len(sent) == len(wanted)
+
+
 def test_an_embedded_player_counts_at_the_readers_origin(new_page, reader, tmp_path):
     server = reader("on")
+    widget = read_widget(server.app.config["STATIC_DIR"])
+    # The embed snippet's tag: the versioned script, pinned by SRI.
+    script = (
+        f'<script src="{server.url}/{widget.path()}" integrity="{widget.integrity()}"'
+        ' crossorigin="anonymous" defer></script>'
+    )
     body = f'<h1>Our clinic</h1><voice-reader document="{NETS}" src="{server.url}"></voice-reader>'
     (tmp_path / "host").mkdir()
-    host = LiveServer(host_app(tmp_path / "host", server.url, body), "localhost").__enter__()
+    app = host_app(tmp_path / "host", server.url, body, script=script)
+    host = LiveServer(app, "localhost").__enter__()
     try:
         page = new_page()
         sent = _beacons(page)
+        scripts = _counter_scripts(page)
         open_player(page, host.url)
         page.get_by_role("button", name=START).click()
         wait_for_player(page, state="playing", section=0, sectionTime=0.1)
         first = page.locator(PLAYER).evaluate("(el) => el.sections[0].id")
         assert (first, "play", 1) in _wait_for(server.app, (first, "play", 1))
         assert {request.url for request in sent} == {f"{server.url}/api/documents/{NETS}/listening"}
+        # From the same versioned folder as the script, which script-src already allows.
+        assert scripts == [f"{server.url}/{widget.path(LISTENING)}"]
         with urllib.request.urlopen(f"{host.url}/csp-reports") as response:
             assert json.load(response) == []  # connect-src allowed the beacon
     finally:
@@ -230,9 +277,12 @@ def test_with_figures_off_the_widget_sends_nothing(new_page, reader):
     server = reader("off")
     page = new_page()
     sent = _beacons(page)
+    scripts = _counter_scripts(page)
     open_player(page, f"{server.url}/documents/{NETS}")
+    assert page.locator(PLAYER).evaluate("(el) => el.listening") is None
     duration = page.locator(PLAYER).evaluate("(el) => el.sections[0].duration")
     _play_first_section_to_its_end(page, duration)
     page.wait_for_timeout(300)
     assert sent == []
+    assert scripts == []  # the figures' script is not even loaded
     assert not (server.app.instance_path and (Path(server.app.instance_path) / FILE_NAME).exists())
