@@ -273,6 +273,36 @@ def test_an_embedded_player_counts_at_the_readers_origin(new_page, reader, tmp_p
         host.__exit__(None)
 
 
+def test_two_players_load_the_counter_once_and_count_apart(new_page, reader, tmp_path):
+    server = reader("on")
+    player = f'<voice-reader document="{NETS}" src="{server.url}" no-mini-player></voice-reader>'
+    (tmp_path / "host").mkdir()
+    app = host_app(tmp_path / "host", server.url, f"<h1>Our clinic</h1>{player}{player}")
+    host = LiveServer(app, "localhost").__enter__()
+    try:
+        page = new_page()
+        sent = _beacons(page)
+        scripts = _counter_scripts(page)
+        page.goto(host.url)
+        players = page.locator(PLAYER)
+        for i in range(2):
+            expect(players.nth(i)).to_have_attribute("data-state", "ready")
+        assert scripts == [f"{server.url}/static/{LISTENING}"]
+        players.nth(1).get_by_role("button", name=START).click()
+        expect(players.nth(1)).to_have_attribute("data-state", "playing")
+        first = players.nth(1).evaluate("(el) => el.sections[0].id")
+        assert (first, "play", 1) in _wait_for(server.app, (first, "play", 1))
+        players.nth(1).evaluate("(el) => el.pause()")
+        expect(players.nth(0)).to_have_attribute("data-state", "ready")  # never started
+        # Only the one that played counted, once each (its short first section may pass 25%).
+        bodies = [json.loads(request.post_data) for request in sent]
+        assert bodies[0] == {"section": first, "event": "play"}
+        assert {body["section"] for body in bodies} == {first}
+        assert len({body["event"] for body in bodies}) == len(bodies)
+    finally:
+        host.__exit__(None)
+
+
 def test_with_figures_off_the_widget_sends_nothing(new_page, reader):
     server = reader("off")
     page = new_page()
