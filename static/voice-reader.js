@@ -1,6 +1,4 @@
-/* voice-reader.js: one dependency-free custom element that reads a page aloud (docs/widget.md).
- * The element is the controller (the <audio>, the manifest, the state); its views render the state
- * and send intents up as the events in EVENTS. It reaches a view only through its `el` and methods. */
+/* voice-reader.js: one dependency-free custom element that reads a page aloud (docs/widget.md). */
 (() => {
   'use strict';
   const TAG = 'voice-reader';
@@ -132,7 +130,7 @@
   }
 
   // Adopted: CSP style-src does not apply to constructed sheets.
-  let sheetPromise;
+  let sheetPromise, counter;
   function loadSheet() {
     sheetPromise ||= fetch(CSS_URL).then((response) => (response.ok ? response.text() : '')).catch(() => '').then((css) => {
       const sheet = new CSSStyleSheet();
@@ -819,6 +817,10 @@
         });
       }
       this.audioUrls = sections.map((section) => new URL(section.audio, this.manifestHref).href);
+      if (manifest.listening) {
+        this.beacon = new URL(manifest.listening, this.manifestHref).href;
+        counter ||= document.head.appendChild(make('script', { src: new URL('voice-reader-listening.js', CSS_URL).href }));
+      }
       this.storageKey = `voice-reader:${manifest.document.slug}:${hashText(this.audioUrls.join())}`;
       let total = 0;
       this.offsets = sections.map((section) => { const start = total; total += section.duration; return start; });
@@ -896,6 +898,7 @@
     set currentTime(time) { this.seek(time); }
     get paused() { return !this.audio || this.audio.paused; }
     get media() { return this.audio || null; }
+    get listening() { return this.beacon || null; }
     get playbackRate() { return this.rate || 1; }
     set playbackRate(rate) {
       if (!RATES.includes(rate)) return;

@@ -67,7 +67,7 @@ def cli(app, site, monkeypatch):
 
 def test_widget_files_are_served_at_an_immutable_versioned_url(client, app):
     widget = read_widget(app.config["STATIC_DIR"])
-    for name in ("voice-reader.js", "voice-reader.css"):
+    for name in ("voice-reader.js", "voice-reader.css", "voice-reader-listening.js"):
         response = client.get(f"/{widget.path(name)}", headers={"Origin": "https://host.example"})
         assert response.status_code == 200, name
         assert response.get_data() == (REPO / "static" / name).read_bytes()

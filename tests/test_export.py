@@ -155,7 +155,7 @@ def test_export_serves_embeds_and_the_versioned_widget(app, tmp_path, static_ser
     scripts = re.findall(r'<script src="([^"]+)"', embed)
     assert scripts and all("/static/v/" in src for src in scripts)
     widget = read_widget(app.config["STATIC_DIR"])
-    for name in ("voice-reader.js", "voice-reader.css"):
+    for name in ("voice-reader.js", "voice-reader.css", "voice-reader-listening.js"):
         status, _, body, _ = _get(f"{base}/{widget.path(name)}")
         assert status == 200
         assert body == service.get(f"/{widget.path(name)}").get_data()

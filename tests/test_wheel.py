@@ -26,7 +26,11 @@ from tests.support.servers import free_port
 pytestmark = pytest.mark.slow
 
 SOURCES = ("pyproject.toml", "README.md", "reader", "static")
-WIDGET_FILES = {"voice-reader.js": "text/javascript", "voice-reader.css": "text/css"}
+WIDGET_FILES = {
+    "voice-reader.js": "text/javascript",
+    "voice-reader.css": "text/css",
+    "voice-reader-listening.js": "text/javascript",
+}
 
 
 def run(*args, **kwargs) -> subprocess.CompletedProcess:
@@ -126,8 +130,9 @@ def test_the_installed_wheel_builds_and_serves_the_player(venv, tmp_path):
         status, _, page = get(f"{base}/documents/small")
         assert status == 200
         (script,) = re.findall(r'<script src="([^"]*/voice-reader\.js)"', page.decode())
-        # The script loads its stylesheet from beside itself.
-        urls = {"voice-reader.js": script, "voice-reader.css": script[:-2] + "css"}
+        # The script loads its stylesheet and its listening figures' script from beside itself.
+        beside = script.removesuffix("voice-reader.js")
+        urls = {name: beside + name for name in WIDGET_FILES}
         for name, url in urls.items():
             status, kind, body = get(urllib.parse.urljoin(f"{base}/documents/small", url))
             assert status == 200 and body == (REPO / "static" / name).read_bytes(), url

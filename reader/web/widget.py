@@ -12,8 +12,10 @@ from reader.web import delivery
 
 SCRIPT = "voice-reader.js"
 STYLESHEET = "voice-reader.css"
-# The script fetches the stylesheet from beside itself, so both share one versioned folder.
-FILES = {SCRIPT: "text/javascript", STYLESHEET: "text/css"}
+LISTENING = "voice-reader-listening.js"
+# The script fetches the stylesheet, and the listening figures' script when the manifest names a
+# counter, from beside itself, so all three share one versioned folder.
+FILES = {SCRIPT: "text/javascript", STYLESHEET: "text/css", LISTENING: "text/javascript"}
 VERSION_LENGTH = 12
 
 
@@ -22,7 +24,7 @@ class Widget:
     """One version of the widget: the bytes of its files, as served, and their hash."""
 
     version: str
-    """First 12 hex digits of a SHA-256 over every file: a change to either gives a new URL."""
+    """First 12 hex digits of a SHA-256 over every file: a change to any gives a new URL."""
     files: dict[str, delivery.Generated]
 
     def path(self, name: str = SCRIPT) -> str:
@@ -36,7 +38,7 @@ class Widget:
 
 
 def read_widget(static_dir: Path) -> Widget | None:
-    """Read the widget's files from `static_dir`; None when either is missing."""
+    """Read the widget's files from `static_dir`; None when any is missing."""
     digest = hashlib.sha256()
     files = {}
     for name in FILES:

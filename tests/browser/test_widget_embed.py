@@ -18,6 +18,8 @@ from tests.support.host import HOSTILE
 from tests.support.player import wait_until_playing
 
 JS_BUDGET, CSS_BUDGET = 15 * 1024, 5 * 1024
+# Loaded only where figures are on, beside the script: small, or the figures cost every visitor.
+LISTENING_BUDGET = 2 * 1024
 
 
 def embed(site, slug: str) -> str:
@@ -89,18 +91,26 @@ def test_no_globals_but_the_element(new_page, site):
 def test_size_budget():
     js = len(gzip.compress((STATIC / "voice-reader.js").read_bytes(), 9))
     css = len(gzip.compress((STATIC / "voice-reader.css").read_bytes(), 9))
+    listening = len(gzip.compress((STATIC / "voice-reader-listening.js").read_bytes(), 9))
     assert js <= JS_BUDGET, js
     assert css <= CSS_BUDGET, css
+    assert listening <= LISTENING_BUDGET, listening
 
 
 def test_the_code_keeps_its_shape():
     source = (STATIC / "voice-reader.js").read_text()
+    listening = (STATIC / "voice-reader-listening.js").read_text()
     # Readable names: no one-letter variable or parameter but the index `i`.
-    names = re.findall(r"\b(?:const|let|var)\s+(\w+)", source)
-    for params in re.findall(r"\(([^()]*)\)\s*=>|function\s*\w*\s*\(([^()]*)\)", source):
-        for part in ",".join(params).split(","):
-            names.append(re.sub(r"[\[\]{}.\s]|=.*", "", part))
-    assert {name for name in names if len(name) == 1} <= {"i"}, sorted(set(names))
+    for text in (source, listening):
+        names = re.findall(r"\b(?:const|let|var)\s+(\w+)", text)
+        for params in re.findall(r"\(([^()]*)\)\s*=>|function\s*\w*\s*\(([^()]*)\)", text):
+            for part in ",".join(params).split(","):
+                names.append(re.sub(r"[\[\]{}.\s]|=.*", "", part))
+        assert {name for name in names if len(name) == 1} <= {"i"}, sorted(set(names))
+    # The listening figures see a player only through its public API (docs/widget.md).
+    used = set(re.findall(r"\bplayer\.(\w+)", listening))
+    public = {"listening", "state", "section", "sections", "sectionTime", "media"}
+    assert used <= public | {"isConnected", "localName"}, used
     # The controller speaks to its views only through their methods (and their root `el`).
     reached = set(re.findall(r"this\.(?:main|mini|page)\.(\w+)(?!\w*\()", source))
     assert reached <= {"el"}, reached
