@@ -6,7 +6,6 @@ import hashlib
 import http.client
 import json
 import shutil
-import subprocess
 import threading
 from pathlib import Path
 from urllib.parse import quote
@@ -24,9 +23,9 @@ from reader.web.embed import embed_snippet
 from reader.web.export import export_site
 from tests.support.admin_forms import post, sign_in
 from tests.support.content import SMALL, write_document
+from tests.support.nu import valid_responses
 from tests.support.staff import make_staff
 from tests.support.web import NETS, make_site
-from tests.test_html_valid import VNU
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 RESERVED = {AUDIO_DIR, PAGES_DIR, MANIFEST_NAME, INDEX_NAME, SPOKEN_CACHE_NAME, ".lock"}
@@ -555,9 +554,6 @@ def test_the_admin_move_of_no_document_is_404(admin):
 
 
 def test_admin_pages_with_paths_are_valid_html(admin, staff, tmp_path):
-    assert VNU.is_file(), f"The Nu Html Checker is missing at {VNU}"
-    java = shutil.which("java")
-    assert java, "java is needed to run the Nu Html Checker (Debian: openjdk-17-jre-headless)"
     publish(staff, "santé/café-info", "Café")
     form = "/admin/documents/move?document=" + quote("santé/café-info")
     pages = {
@@ -568,20 +564,7 @@ def test_admin_pages_with_paths_are_valid_html(admin, staff, tmp_path):
         ),
         "page": admin.get("/documents/" + quote("santé/café-info")),
     }
-    files = []
-    for name, response in pages.items():
-        assert response.status_code in (200, 400), name
-        files.append(tmp_path / f"{name}.html")
-        files[-1].write_bytes(response.get_data())
-    result = subprocess.run(
-        [java, "-jar", str(VNU), "--format", "json", "--stdout", "--exit-zero-always", *files],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    messages = json.loads(result.stdout)["messages"]
-    errors = [m["message"] for m in messages if m["type"] == "error" or m.get("subType") == "fatal"]
-    assert errors == []
+    assert valid_responses(pages, tmp_path) == []
 
 
 def test_a_move_never_turns_a_link_to_outside_the_content_folder_into_a_file(staff, tmp_path):

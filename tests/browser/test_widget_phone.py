@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.support.browser import PLAYER, START, axe_violations, controls
+from tests.support.nu import vnu_errors
 from tests.support.player import (
     DESKTOP,
     FIRST_PARAGRAPH_JS,
@@ -19,7 +20,6 @@ from tests.support.player import (
     set_player,
     snapshot,
     until,
-    vnu_errors,
     wait_until_playing,
     wait_until_state,
 )

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 import time
-from pathlib import Path
-
-from tests.support.content import REPO
 
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1280, "height": 800}
 # A touch screen: Chromium then matches (pointer: coarse) and (hover: none).
 TOUCH = {"viewport": PHONE, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
-VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 # The article's first paragraph of its own text, and where it starts in the page.
 FIRST_PARAGRAPH_JS = """() => [...document.querySelectorAll('article p')]
@@ -103,26 +96,3 @@ def sentence_box(page) -> dict | None:
 def snapshot(page) -> str:
     """Return the page's markup now, with the player's shadow roots, as a whole document."""
     return page.evaluate(SNAPSHOT_JS)
-
-
-def vnu_errors(documents: dict[str, str], folder: Path) -> list[str]:
-    """Check each named document with the Nu Html Checker; return its errors."""
-    assert VNU.is_file(), f"The Nu Html Checker is missing at {VNU}: run npm install vnu-jar"
-    java = shutil.which("java")
-    assert java, "java is needed to run the Nu Html Checker"
-    files = []
-    for name, html in documents.items():
-        path = folder / f"{name}.html"
-        path.write_text(html, encoding="utf-8")
-        files.append(str(path))
-    result = subprocess.run(
-        [java, "-jar", str(VNU), "--format", "json", "--stdout", "--exit-zero-always", *files],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    return [
-        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
-        for m in json.loads(result.stdout)["messages"]
-        if m["type"] == "error" or m.get("subType") == "fatal"
-    ]
