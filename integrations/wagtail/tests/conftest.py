@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 
 import pytest
+
+# In the one pytest session of ./scripts/test, the browser tests' Playwright (sync API) keeps
+# its event loop running in the main thread, and Django then refuses every database call here
+# as if made from async code. These tests and the site they drive are synchronous throughout.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 if importlib.util.find_spec("voice_reader_wagtail") is None:
     # One clear line rather than an ImportError from deep inside Django's set-up.
