@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import LiveServer, axe_violations
-from tests.support.content import NETS, write_document
-from tests.support.staff import PASSWORD, run_worker, staff_app
+from tests.support.admin_browser import admin_server, sign_in
+from tests.support.browser import axe_violations
+from tests.support.content import NETS
+from tests.support.staff import PASSWORD, run_worker
 from tests.support.web import PLAIN, PLAIN_HTML
 
 WIDTHS = (320, 375, 768, 1024, 1280)
@@ -37,24 +36,7 @@ BROKEN_WORDS = """() => {
 @pytest.fixture
 def server(published, tmp_path, monkeypatch):
     """Serve the shipped content's fake build plus one page with no audio, admin pages on."""
-    monkeypatch.setenv("READER_INSTANCE_PATH", str(tmp_path / "instance"))
-    content_dir = tmp_path / "content"
-    build_dir = tmp_path / "build"
-    shutil.copytree(published.content_dir, content_dir)
-    shutil.copytree(published.out_dir, build_dir)
-    write_document(content_dir, PLAIN, PLAIN_HTML)
-    app = staff_app(tmp_path, content_dir, build_dir)
-    with LiveServer(app) as live:
-        live.app = app
-        live.content_dir = content_dir
-        yield live
-
-
-def sign_in(page, server, password: str = PASSWORD):
-    page.goto(server.url + "/admin")
-    page.get_by_label("User name").fill("admin")
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    yield from admin_server(published, tmp_path, monkeypatch, {PLAIN: PLAIN_HTML})
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

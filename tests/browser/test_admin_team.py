@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_admin_page import BROKEN_WORDS, WIDTHS
-from tests.support.browser import LiveServer, axe_violations
-from tests.support.content import NETS, SMALL, write_document
-from tests.support.staff import PASSWORD, run_worker, staff_app
+from tests.support.admin_browser import admin_server, signed_in
+from tests.support.browser import axe_violations
+from tests.support.content import NETS, SMALL
+from tests.support.staff import run_worker
 
 LEAFLETS = 30
 """Unbuilt documents beside the NETs page, so the dashboard has two pages."""
@@ -20,27 +20,15 @@ LEAFLETS = 30
 @pytest.fixture
 def server(published, tmp_path, monkeypatch):
     """Serve the shipped content's fake build and LEAFLETS small pages, admin pages on."""
-    monkeypatch.setenv("READER_INSTANCE_PATH", str(tmp_path / "instance"))
-    content_dir = tmp_path / "content"
-    build_dir = tmp_path / "build"
-    shutil.copytree(published.content_dir, content_dir)
-    shutil.copytree(published.out_dir, build_dir)
-    for number in range(1, LEAFLETS + 1):
-        html = SMALL.replace("Small page", f"Leaflet {number:02}")
-        write_document(content_dir, f"leaflet-{number:02}", html)
-    app = staff_app(tmp_path, content_dir, build_dir)
-    with LiveServer(app) as live:
-        live.app = app
-        live.content_dir = content_dir
-        yield live
-
-
-def sign_in(page, server):
-    page.goto(server.url + "/admin")
-    page.get_by_label("User name").fill("admin")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Documents")
+    yield from admin_server(
+        published,
+        tmp_path,
+        monkeypatch,
+        {
+            f"leaflet-{n:02}": SMALL.replace("Small page", f"Leaflet {n:02}")
+            for n in range(1, LEAFLETS + 1)
+        },
+    )
 
 
 def assert_targets_and_focus(page, locator) -> None:
@@ -60,7 +48,7 @@ def assert_targets_and_focus(page, locator) -> None:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_search_pages_and_sort_by_keyboard(new_page, server, scheme):
     page = new_page(color_scheme=scheme)
-    sign_in(page, server)
+    signed_in(page, server)
     rows = page.locator(".vr-admin-document")
     expect(rows).to_have_count(25)
     expect(page.locator("#vr-admin-count")).to_contain_text("page 1 of 2")
@@ -92,7 +80,7 @@ def test_search_pages_and_sort_by_keyboard(new_page, server, scheme):
 
 def test_unpublish_and_delete_are_confirmed_first(new_page, server):
     page = new_page()
-    sign_in(page, server)
+    signed_in(page, server)
     page.get_by_role("searchbox").fill("leaflet-0")
     page.get_by_role("searchbox").press("Enter")
     row = page.locator("#doc-leaflet-03")
@@ -124,7 +112,7 @@ def test_unpublish_and_delete_are_confirmed_first(new_page, server):
 
 def test_every_column_updates_live_after_a_build(new_page, server):
     page = new_page()
-    sign_in(page, server)
+    signed_in(page, server)
     page.get_by_role("searchbox").fill("leaflet-07")
     page.get_by_role("searchbox").press("Enter")
     row = page.locator("#doc-leaflet-07")
@@ -147,7 +135,7 @@ def test_every_column_updates_live_after_a_build(new_page, server):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_preview_marks_changes_to_hear_and_jump_between(new_page, server, tmp_path, scheme):
     page = new_page(color_scheme=scheme)
-    sign_in(page, server)
+    signed_in(page, server)
     source = (server.content_dir / f"{NETS}.html").read_text()
     first, second = re.findall(r"<p>([^<]{40,}?\.)", source)[2:4]
     edited = source.replace(first, "This sentence is new.").replace(second, second + " Also new.")
@@ -187,7 +175,7 @@ def test_the_preview_marks_changes_to_hear_and_jump_between(new_page, server, tm
 
 def test_hear_it_keeps_the_spelling_tried_and_an_existing_word_opens(new_page, server):
     page = new_page()
-    sign_in(page, server)
+    signed_in(page, server)
     page.get_by_role("link", name="Pronunciation").click()
     page.get_by_label("Word as written").fill("NICE")
     page.get_by_label("Say it as").fill("nyce")
@@ -217,7 +205,7 @@ def test_hear_it_keeps_the_spelling_tried_and_an_existing_word_opens(new_page, s
 
 def test_no_word_is_broken_and_nothing_scrolls_sideways(new_page, server):
     page = new_page()
-    sign_in(page, server)
+    signed_in(page, server)
     paths = ("/admin?page=2", "/admin?q=nothing", "/admin/documents/leaflet-01/delete")
     for path in paths:
         for width in WIDTHS:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
 import urllib.request
 from pathlib import Path
@@ -14,6 +13,7 @@ from playwright.sync_api import expect
 from reader import create_app
 from reader.listening_store import FILE_NAME, ListeningStore, today
 from reader.web.widget import LISTENING, read_widget
+from tests.support.admin_browser import admin_server, signed_in
 from tests.support.browser import (
     PLAYER,
     START,
@@ -24,29 +24,12 @@ from tests.support.browser import (
 )
 from tests.support.content import NETS
 from tests.support.host import host_app
-from tests.support.staff import PASSWORD, staff_app
 
 
 @pytest.fixture
 def server(published, tmp_path, monkeypatch):
     """Serve the shipped content's fake build with the admin pages on, in its own instance."""
-    monkeypatch.setenv("READER_INSTANCE_PATH", str(tmp_path / "instance"))
-    content_dir = tmp_path / "content"
-    build_dir = tmp_path / "build"
-    shutil.copytree(published.content_dir, content_dir)
-    shutil.copytree(published.out_dir, build_dir)
-    app = staff_app(tmp_path, content_dir, build_dir)
-    with LiveServer(app) as live:
-        live.app = app
-        yield live
-
-
-def sign_in(page, server) -> None:
-    page.goto(server.url + "/admin")
-    page.get_by_label("User name").fill("admin")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Documents")
+    yield from admin_server(published, tmp_path, monkeypatch, {})
 
 
 def _cells(row) -> list[str]:
@@ -70,7 +53,7 @@ def test_the_listening_page_and_a_document_drilled_into(new_page, server, scheme
         for _ in range(times):
             store.record(NETS, section, event, day=today())
     page = new_page(color_scheme=scheme)
-    sign_in(page, server)
+    signed_in(page, server)
     page.get_by_role("link", name="Listening").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Listening")
     expect(page.get_by_role("link", name="Listening")).to_have_attribute("aria-current", "page")
@@ -107,7 +90,7 @@ def test_the_listening_page_and_a_document_drilled_into(new_page, server, scheme
 
 def test_the_listening_page_fits_a_phone(new_page, server):
     page = new_page(viewport={"width": 320, "height": 640})
-    sign_in(page, server)
+    signed_in(page, server)
     page.goto(server.url + "/admin/listening")
     expect(page.get_by_text("Nothing was listened to")).to_be_visible()
     assert axe_violations(page) == []
