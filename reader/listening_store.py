@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from reader.errors import ReaderError
+from reader.sqlite_tx import write_transaction
 
 FILE_NAME = "listening.db"
 PLAY = "play"
@@ -92,16 +93,8 @@ class ListeningStore:
     @contextmanager
     def connect(self):
         """Yield this thread's connection inside a write transaction (making the database)."""
-        connection = self._connection()
-        # IMMEDIATE takes the write lock at once: two writers never both read, then deadlock
-        # upgrading; the second waits for the first (up to the timeout).
-        connection.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(self._connection()) as connection:
             yield connection
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
 
     def record(self, document: str, section: str, event: str, day: str | None = None) -> None:
         """Count one event of one section today; the caller has checked every value."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from reader.errors import ReaderError
+from reader.sqlite_tx import write_transaction
 
 FILE_NAME = "accounts.db"
 EDITOR, ADMIN = "editor", "admin"
@@ -108,13 +109,8 @@ class People:
             if fresh or not self._made:
                 connection.executescript(SCHEMA)
                 self._made = True
-            connection.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(connection):
                 yield connection
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
 
     def anyone(self) -> bool:
         """Say whether there is at least one account (without making the database)."""
