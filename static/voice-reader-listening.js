@@ -1,6 +1,6 @@
 /* voice-reader-listening.js: anonymous listening figures for every <voice-reader> whose manifest
  * names a counter. voice-reader.js loads it from beside itself only then, and it watches the players
- * through their public API alone (docs/widget.md): nothing stored, no identifier, no cookie set. */
+ * through their public API alone (docs/widget.md): nothing stored, no identifier, no cookie. */
 (() => {
   'use strict';
   // Often enough to see each quarter of a short section pass, at 2× speed too.
@@ -21,8 +21,9 @@
       const body = JSON.stringify({ section: section.id, event: i ? `progress-${25 * i}` : 'play' });
       if (done.has(body)) continue;
       done.add(body);
-      // A string goes as text/plain: no CORS preflight. sendBeacon says false when its queue is full.
-      navigator.sendBeacon(url, body) || fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit' }).catch(() => {});
+      // Not sendBeacon, which always sends the site's cookies (a signed-in editor's session among
+      // them); keepalive outlives the page all the same. A string goes as text/plain: no preflight.
+      fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit' }).catch(() => {});
     }
   }
 

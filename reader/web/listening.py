@@ -18,7 +18,7 @@ bp = Blueprint("listening", __name__)
 MAX_BEACON_BYTES = 512
 """A beacon is about 60 bytes; anything much longer is not one of ours."""
 CONTENT_TYPES = frozenset({"text/plain", "application/json"})
-"""text/plain is what sendBeacon sends a string as, and needs no CORS preflight."""
+"""text/plain is what fetch sends a string body as, and needs no CORS preflight."""
 FIELDS = frozenset({"section", "event"})
 URL = "listening"
 """The beacon's URL relative to the manifest's, as the manifest's `listening` names it."""
