@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from testsite.callbacks import SECRET, payload, post
 from testsite.editing import add_published, settle, wait_for_audio
 from testsite.live import live_site
 from testsite.service import free_port
@@ -130,6 +132,13 @@ def test_the_panel_when_voice_reader_is_down_passes_axe(reader, site_root, live,
         panel = open_panel(editor, live, page.pk)
         expect(panel.locator("[data-voice-reader-error]")).to_contain_text("could not be reached")
         expect(panel.locator("[data-voice-reader-unreachable]")).to_be_visible()
+        assert_panel_passes_axe(editor)
+        # A build's outcome that a callback told the site, shown while voice-reader is down.
+        body = json.dumps(payload("axe-down", "failed")).encode()
+        with override_settings(VOICE_READER_SIGNING_SECRET=SECRET):
+            assert post(Client(), body).status_code == 200
+        panel = open_panel(editor, live, page.pk)
+        expect(panel.locator("[data-voice-reader-reported]")).to_contain_text("engine down")
         assert_panel_passes_axe(editor)
 
 
