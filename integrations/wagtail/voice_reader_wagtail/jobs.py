@@ -95,11 +95,19 @@ def publish(page_id: int, name: str, html: str, source_url: str | None) -> None:
     _store(record, "publish", answer)
 
 
-def follow(names: list[tuple[int, str]]) -> None:
-    """Rename the documents of pages whose URL path changed: (page id, new name) pairs."""
+def follow(names: list[tuple[int, str | None]]) -> None:
+    """Rename the documents of pages whose URL path changed: (page id, new name) pairs.
+
+    A page whose new name is None has left every site: its document is unpublished, so it is
+    not served under a name that no longer leads to it.
+    """
     for page_id, name in names:
         record = AudioRecord.objects.filter(page_id=page_id).exclude(name="").first()
-        if record is not None and record.name != name:
+        if record is None:
+            continue
+        if name is None:
+            remove(page_id, None, "move")
+        elif record.name != name:
             _rename(record, name)
 
 
