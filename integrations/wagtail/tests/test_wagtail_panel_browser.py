@@ -7,14 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client, override_settings
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from testsite.callbacks import SECRET, payload, post
 from testsite.editing import add_published, settle, wait_for_audio
 from testsite.live import live_site
 from testsite.service import free_port
 from testsite.site import PASSWORD
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, axe_violations
+from tests.support.browser import axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -28,15 +28,6 @@ def live(site_root):
     """Serve the Wagtail site over HTTP for the browser."""
     with live_site() as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Launch Debian's Chromium once for this module."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
