@@ -172,7 +172,8 @@ def test_slugs_wagtail_accepts_are_sent_as_lower_case_names(reader, site_root):
 
 
 def test_the_callback_url_the_site_sets_is_sent_with_each_page(reader, site_root):
-    # This reader allows no callback hosts, so naming one is refused, and says why.
+    # This reader allows callbacks to 127.0.0.1 only, so naming another host is refused, and
+    # says why.
     with override_settings(VOICE_READER_CALLBACK_URL="https://cms.example.org/voice-reader/"):
         page = add_published(site_root, "called", "Called")
         settle()
