@@ -1,4 +1,4 @@
-"""Fixtures for browser tests: Debian's Chromium, pages that fail on console errors, live sites."""
+"""Fixtures for browser tests: pages that fail on console errors, and live sites."""
 
 from __future__ import annotations
 
@@ -8,15 +8,10 @@ from collections.abc import Iterator
 from urllib.parse import urljoin
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from reader import create_app
-from tests.support.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    LiveServer,
-    Site,
-)
+from tests.support.browser import LiveServer, Site
 from tests.support.content import NETS
 from tests.support.host import FRAMING_HOSTS, HOSTILE, host_app
 
@@ -26,15 +21,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Launch Debian's Chromium once per session."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

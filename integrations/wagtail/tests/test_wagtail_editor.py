@@ -11,19 +11,12 @@ from pathlib import Path
 
 import requests
 from django.test import override_settings
-from testsite.editing import add_published, article, settle, wait_for_audio
+from testsite.editing import add_published, article, panel_of, settle, wait_for_audio
 from voice_reader_wagtail.models import AudioRecord
 
 # The Nu Html Checker that ./scripts/test installs for voice-reader's own pages.
 REPO = Path(__file__).resolve().parents[3]
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-
-
-def panel_of(page_html: str) -> str:
-    """Return the audio panel's markup from a rendered edit view."""
-    found = re.search(r"<section class=\"voice-reader-panel.*?</section>", page_html, re.S)
-    assert found, "the edit view has no audio panel"
-    return found.group(0)
 
 
 def test_the_editor_panel_shows_the_state_the_audio_and_the_findings(

@@ -6,7 +6,7 @@ import socket
 import time
 
 from django.test import override_settings
-from testsite.editing import add_published, settle, wait_for_audio
+from testsite.editing import add_published, article, settle, wait_for_audio
 from testsite.service import free_port
 from voice_reader_wagtail.models import AudioRecord
 from wagtail.models import Page
@@ -66,6 +66,22 @@ def test_a_moved_page_is_renamed_with_its_children_and_the_old_address_redirects
         moved = reader.get(f"/documents/{old}")
         assert moved.status_code == 301
         assert moved.headers["Location"].endswith(f"/documents/{new}")
+
+
+def test_a_page_moved_out_of_every_site_is_unpublished_with_its_children(reader, site_root):
+    parent = add_published(site_root, "old-advice", "Old advice")
+    child = add_published(parent, "colds", "Colds")
+    settle()
+    wait_for_audio(reader, "old-advice/colds")
+    # Beside the site's root page, under the tree's own root: in no site at all.
+    archive = Page.get_first_root_node().add_child(instance=article("archive", "Archive"))
+    Page.objects.get(pk=parent.pk).move(archive, pos="last-child")
+    settle()
+    for name in ("old-advice", "old-advice/colds"):
+        assert reader.get(f"/documents/{name}").status_code == 410
+    for page in (parent, child):
+        record = AudioRecord.objects.get(page_id=page.pk)
+        assert (record.name, record.action, record.ok) == ("", "move", True)
 
 
 def test_a_new_slug_renames_the_document_on_publish(reader, site_root):
@@ -156,7 +172,8 @@ def test_slugs_wagtail_accepts_are_sent_as_lower_case_names(reader, site_root):
 
 
 def test_the_callback_url_the_site_sets_is_sent_with_each_page(reader, site_root):
-    # This reader allows no callback hosts, so naming one is refused, and says why.
+    # This reader allows callbacks to 127.0.0.1 only, so naming another host is refused, and
+    # says why.
     with override_settings(VOICE_READER_CALLBACK_URL="https://cms.example.org/voice-reader/"):
         page = add_published(site_root, "called", "Called")
         settle()

@@ -25,6 +25,11 @@ def callback_url() -> str:
     return getattr(settings, "VOICE_READER_CALLBACK_URL", "") or ""
 
 
+def signing_secret() -> str:
+    """Return VOICE_READER_SIGNING_SECRET, which callbacks are signed with; "" accepts none."""
+    return getattr(settings, "VOICE_READER_SIGNING_SECRET", "") or ""
+
+
 def root_name() -> str | None:
     """Return VOICE_READER_ROOT_NAME, the site root page's document name; None sends it not."""
     return getattr(settings, "VOICE_READER_ROOT_NAME", DEFAULT_ROOT_NAME)

@@ -61,14 +61,16 @@ def on_deleting(sender, instance, **kwargs) -> None:
 
 
 def on_path_changed(sender, instance, **kwargs) -> None:
-    """Rename the documents of a moved or renamed page and of every page below it."""
+    """Rename the documents of a moved or renamed page and of every page below it.
+
+    Pages moved out of every site have no name any more: their documents are unpublished.
+    """
     if not conf.configured():
         return
     if kwargs.get("url_path_before") == kwargs.get("url_path_after", instance.url_path):
         return
     pages = Page.objects.descendant_of(instance, inclusive=True)
-    moved = [(page.pk, names.document_name(page)) for page in pages]
-    sending.submit(jobs.follow, [(pk, name) for pk, name in moved if name])
+    sending.submit(jobs.follow, [(page.pk, names.document_name(page)) for page in pages])
 
 
 def connect() -> None:

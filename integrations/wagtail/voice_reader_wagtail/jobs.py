@@ -6,6 +6,8 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.db import transaction
+from django.utils import timezone
 from wagtail.models import Page
 
 from voice_reader_wagtail import client
@@ -57,7 +59,16 @@ def _store(record: AudioRecord, action: str, answer: Answer, message: str = "") 
     record.ok = answer.ok
     record.status = answer.status
     record.message = "" if answer.ok else (message or answer.describe())
-    record.save()
+    record.at = timezone.now()
+    mine = {
+        field: getattr(record, field)
+        for field in ("name", "action", "ok", "status", "message", "source", "at")
+    }
+    # Only this thread's fields: a callback may be recording the build's outcome meanwhile,
+    # and may even have made the page's record since it was read.
+    with transaction.atomic():
+        if not AudioRecord.objects.filter(page_id=record.page_id).update(**mine):
+            record.save()
     if not answer.ok:
         logger.warning("voice-reader: %s of %r failed: %s", action, record.name, record.message)
 
@@ -84,11 +95,19 @@ def publish(page_id: int, name: str, html: str, source_url: str | None) -> None:
     _store(record, "publish", answer)
 
 
-def follow(names: list[tuple[int, str]]) -> None:
-    """Rename the documents of pages whose URL path changed: (page id, new name) pairs."""
+def follow(names: list[tuple[int, str | None]]) -> None:
+    """Rename the documents of pages whose URL path changed: (page id, new name) pairs.
+
+    A page whose new name is None has left every site: its document is unpublished, so it is
+    not served under a name that no longer leads to it.
+    """
     for page_id, name in names:
         record = AudioRecord.objects.filter(page_id=page_id).exclude(name="").first()
-        if record is not None and record.name != name:
+        if record is None:
+            continue
+        if name is None:
+            remove(page_id, None, "move")
+        elif record.name != name:
             _rename(record, name)
 
 
@@ -111,8 +130,7 @@ def remove(page_id: int, name: str | None, action: str) -> None:
     # Wagtail unpublishes a page as it deletes it: by now the page may be gone.
     if gone and not Page.objects.filter(pk=page_id).exists():
         # Its document is gone too: nothing is left to show anyone.
-        if record.pk:
-            record.delete()
+        AudioRecord.objects.filter(page_id=page_id).delete()
         return
     # Nothing there to unpublish is what was asked for.
     _store(record, action, Answer(204) if gone else answer)

@@ -22,6 +22,18 @@ class AudioRecord(models.Model):
     """The version voice-reader gave the last page sent (the PUT's `source`)."""
     at = models.DateTimeField(auto_now=True)
     """When the last request ended."""
+    reported_state = models.CharField(max_length=16, blank=True)
+    """The document's state in voice-reader's last callback (ready, failed, …); "" if none came."""
+    reported_error = models.TextField(blank=True)
+    """Why that build failed, in voice-reader's words."""
+    reported_source = models.CharField(max_length=64, blank=True)
+    """The version the published audio is of, as that callback said."""
+    reported_audio = models.BooleanField(default=False)
+    """Whether the published version had audio, as that callback said."""
+    reported_finished = models.FloatField(null=True, blank=True)
+    """When that callback's job ended, on voice-reader's clock: a late older one is not kept."""
+    reported_at = models.DateTimeField(null=True, blank=True)
+    """When that callback arrived."""
 
     def __str__(self):
         return f"{self.name or '-'}: {self.action} {'ok' if self.ok else 'failed'}"

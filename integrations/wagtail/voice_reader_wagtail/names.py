@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from wagtail.models import Page, Site
+
 from voice_reader_wagtail import conf
 
 
@@ -33,3 +35,18 @@ def document_name(page) -> str | None:
 def source_url(page) -> str | None:
     """Return the page's public address, which voice-reader resolves its links against."""
     return page.get_full_url()
+
+
+def page_for(name: str):
+    """Return the page whose document is `name`, or None: the inverse of document_name."""
+    for site in Site.objects.select_related("root_page"):
+        root = site.root_page
+        if name == conf.root_name():
+            candidates = [root]
+        else:
+            url_path = f"{root.url_path}{name}/"
+            candidates = Page.objects.filter(url_path__iexact=url_path)
+        for page in candidates:
+            if document_name(page) == name:
+                return page
+    return None

@@ -39,16 +39,44 @@ class PanelState:
     findings: list[str] = field(default_factory=list)
 
     @property
+    def reported(self) -> bool:
+        """Say whether voice-reader's callbacks have told this site how a build of it ended."""
+        return self.record is not None and bool(self.record.reported_state)
+
+    @property
+    def reported_state(self) -> str:
+        """Say in words the state voice-reader's last callback reported."""
+        if not self.reported:
+            return ""
+        return STATES.get(self.record.reported_state, self.record.reported_state)
+
+    @property
+    def from_report(self) -> bool:
+        """Say whether the panel shows the last callback's state, voice-reader being unreachable."""
+        return self.document is None and bool(self.unreachable) and self.reported
+
+    @property
     def state(self) -> str:
         """Say the build's state in words."""
+        if self.from_report:
+            return f"{self.reported_state} (as voice-reader last reported)"
         if self.document is None:
             return "Not at voice-reader"
         return STATES.get(self.document.get("state"), str(self.document.get("state")))
 
     @property
+    def state_key(self) -> str:
+        """Return the state's key (ready, failed, …), or "none" when there is no document."""
+        if self.from_report:
+            return self.record.reported_state
+        return (self.document or {}).get("state") or "none"
+
+    @property
     def audio(self) -> str:
         """Say which version has audio: the one published last here, an earlier one, or none."""
         published = (self.document or {}).get("published") or {}
+        if self.from_report:
+            published = {"audio": self.record.reported_audio, "source": self.record.reported_source}
         if not published.get("audio"):
             return "No audio yet"
         latest = self.record is not None and published.get("source") == self.record.source

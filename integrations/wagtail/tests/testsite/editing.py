@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from voice_reader_wagtail import sending
@@ -50,3 +51,10 @@ def wait_for_audio(service: Service, name: str, source: str = "", findings: bool
             return document
         assert time.monotonic() < deadline, f"{name} has no audio: {answer.status_code} {document}"
         time.sleep(0.05)
+
+
+def panel_of(page_html: str) -> str:
+    """Return the audio panel's markup from a rendered edit view."""
+    found = re.search(r"<section class=\"voice-reader-panel.*?</section>", page_html, re.S)
+    assert found, "the edit view has no audio panel"
+    return found.group(0)

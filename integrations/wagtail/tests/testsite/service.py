@@ -25,6 +25,8 @@ class Service:
     token: str
     env: dict
     content_dir: Path
+    secret: str = ""
+    """The token's callback signing secret, which `reader token create` prints beside it."""
 
     def get(self, path: str, **kwargs) -> requests.Response:
         """GET a path on the service with the token, not following redirects."""
@@ -58,6 +60,8 @@ def reader_serve(folder: Path, engine: str = "fake") -> Iterator[Service]:
         READER_BUILD_DIR=str(build),
         READER_INSTANCE_PATH=str(folder / "instance"),
         READER_ENGINE=engine,
+        # The test site's callback receiver listens here, on a live server of its own.
+        READER_CALLBACK_HOSTS="127.0.0.1",
     )
     made = subprocess.run(
         [sys.executable, "-m", "reader", "token", "create", "wagtail"],
@@ -67,7 +71,8 @@ def reader_serve(folder: Path, engine: str = "fake") -> Iterator[Service]:
         check=True,
     )
     port = free_port()
-    service = Service(f"http://127.0.0.1:{port}", made.stdout.strip(), env, content)
+    secret = made.stderr.rpartition("Callback signing secret:")[2].strip()
+    service = Service(f"http://127.0.0.1:{port}", made.stdout.strip(), env, content, secret)
     log = (folder / "serve.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "reader", "serve", "--port", str(port)],

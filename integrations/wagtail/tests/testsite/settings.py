@@ -70,3 +70,7 @@ USE_TZ = True
 WAGTAIL_SITE_NAME = "Clinic"
 WAGTAILADMIN_BASE_URL = "http://cms.example.org"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The tests run offline: the admin must not ask the internet for Wagtail's latest release or
+# for editors' Gravatar images (a browser test fails on any resource that does not load).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
