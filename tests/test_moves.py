@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import json
+from urllib.parse import quote, unquote, urljoin
 
 import pytest
 
@@ -154,3 +155,41 @@ def test_the_export_has_no_forwarding_page_for_a_move_to_an_unpublished_document
     for kind in ("documents", "embed", "api/documents"):
         assert not (site / kind / OLD).exists(), kind
         assert not (site / kind / NEW).exists(), kind
+
+
+def exported_audio(site, manifest_path: str, at: str) -> list:
+    """Return the export's file for each audio URL of the manifest at `manifest_path`.
+
+    The URLs are resolved as the widget does, against the manifest's address when the export is
+    hosted at `at`.
+    """
+    manifest = json.loads((site / manifest_path).read_bytes())
+    files = []
+    for section in manifest["sections"]:
+        url = urljoin(at + quote(manifest_path), section["audio"])
+        assert url.startswith(at), url
+        files.append(site / unquote(url.removeprefix(at)))
+    return files
+
+
+@pytest.mark.parametrize("base_url", [None, "https://example.org/health/"])
+def test_the_export_gives_an_old_manifest_address_the_new_manifest_and_its_audio(
+    staff, tmp_path, base_url
+):
+    publish(staff, "santé/fever")
+    move(staff, "santé/fever", "a")
+    move(staff, "a", "conditions/fièvre")
+    site = tmp_path / "site"
+    export_site(staff.app, site, base_url)
+    at = base_url or "https://any.example/some/folder/"
+    new = exported_audio(site, "api/documents/conditions/fièvre/manifest.json", at)
+    assert new and all(path.is_file() for path in new)
+    for old in ("santé/fever", "a"):
+        path = f"api/documents/{old}/manifest.json"
+        manifest = json.loads((site / path).read_bytes())
+        assert manifest["document"]["slug"] == "conditions/fièvre"
+        # Resolved against the old address, each audio URL is the new name's exported file.
+        assert exported_audio(site, path, at) == new
+    if base_url:
+        audio = json.loads((site / "api/documents/a/manifest.json").read_bytes())["sections"]
+        assert audio[0]["audio"].startswith(f"{base_url}api/documents/conditions/fi%C3%A8vre/")
