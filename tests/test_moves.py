@@ -59,6 +59,7 @@ def answers(staff, *addresses: str) -> dict[str, tuple[int, str | None]]:
 
 
 def pages(name: str) -> list[str]:
+    """Return a document's page and embed addresses."""
     return [f"/documents/{name}", f"/embed/{name}"]
 
 
