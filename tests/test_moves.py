@@ -9,6 +9,7 @@ import pytest
 
 from reader import manifest as mf
 from reader import moves
+from reader.listening_store import ListeningStore
 from reader.web.export import export_site
 from tests.support.admin_forms import post, sign_in
 from tests.support.content import SMALL
@@ -194,3 +195,21 @@ def test_the_export_gives_an_old_manifest_address_the_new_manifest_and_its_audio
     if base_url:
         audio = json.loads((site / "api/documents/a/manifest.json").read_bytes())["sections"]
         assert audio[0]["audio"].startswith(f"{base_url}api/documents/conditions/fi%C3%A8vre/")
+
+
+def test_a_beacon_sent_to_the_old_name_counts_for_the_document_until_it_is_unpublished(staff):
+    """A player embedded under the old name sends its beacons beside the old manifest address."""
+    publish(staff, OLD)
+    section = mf.load_manifest(staff.build_dir, OLD).sections[0].id
+    move(staff, OLD, NEW)
+    beacon = {"section": section, "event": "play"}
+    text = {"Content-Type": "text/plain"}
+    sent = staff.client.post(f"/api/documents/{OLD}/listening", json=beacon, headers=text)
+    assert sent.status_code == 204
+    store = ListeningStore(staff.app.instance_path)
+    assert [(c.document, c.section, c.event) for c in store.counts("2000-01-01")] == [
+        (NEW, section, "play")
+    ]
+    unpublish(staff, NEW)
+    sent = staff.client.post(f"/api/documents/{OLD}/listening", json=beacon, headers=text)
+    assert sent.status_code == 404

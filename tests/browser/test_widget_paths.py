@@ -9,15 +9,18 @@ from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
 from playwright.sync_api import expect
 
 from reader import create_app, names
 from reader.cli import main
 from reader.pipeline.build import build_documents
+from reader.web.export import export_site
 from tests.support.browser import START, LiveServer, axe_violations, open_player
 from tests.support.content import FAKE, write_document
 from tests.support.host import FRAMING_HOSTS, host_app
 from tests.support.player import call_player, player_property, wait_until_playing
+from tests.support.staff import make_staff
 
 NAME = "conditions/santé-info"
 TITLE = "Fever: santé info"
@@ -110,3 +113,47 @@ def test_the_embed_page_at_a_unicode_path_plays_in_a_frame(page, service, tmp_pa
         link = page.frame_locator("iframe").get_by_role("link", name=re.compile("^Read the full"))
         expect(link).to_have_attribute("href", f"/documents/{quote(NAME)}")
         assert axe_violations(page, frames=True) == []
+
+
+MOVED = "conditions/fièvre"
+
+
+@pytest.fixture
+def moved(tmp_path, monkeypatch, content_dir) -> SimpleNamespace:
+    """Publish NAME through the content API, then move it to MOVED: NAME's addresses forward."""
+    staff = make_staff(tmp_path, monkeypatch, content_dir)
+    headers = {**staff.auth, "Content-Type": "text/html; charset=utf-8"}
+    response = staff.client.put(f"/api/v1/documents/{quote(NAME)}", data=PAGE, headers=headers)
+    assert response.status_code == 202
+    assert staff.work() == 1
+    response = staff.client.post(
+        f"/api/v1/documents/{quote(NAME)}/move", json={"to": MOVED}, headers=staff.auth
+    )
+    assert response.status_code == 200, response.get_json()
+    return staff
+
+
+def embedded_old_name_plays(page, tmp_path, origin: str) -> None:
+    """Embed NAME, the old name, from `origin` on a page of another origin, and play it."""
+    body = f'<h1>Our clinic</h1><voice-reader document="{NAME}" src="{origin}"></voice-reader>'
+    with LiveServer(host_app(tmp_path / "host", origin, body), "localhost") as host:
+        open_player(page, host.url)
+        plays_every_section(page)
+        assert axe_violations(page) == []
+
+
+def test_an_old_name_embedded_elsewhere_still_plays_after_a_move(page, moved, tmp_path):
+    (tmp_path / "host").mkdir()
+    with LiveServer(moved.app) as service:
+        embedded_old_name_plays(page, tmp_path, service.url)
+
+
+def test_an_old_name_embedded_elsewhere_plays_from_the_static_export(page, moved, tmp_path):
+    site = tmp_path / "site"
+    export_site(moved.app, site)
+    (tmp_path / "host").mkdir()
+    # A static host as docs/service.md says to set one up: the files, with the CORS header.
+    static = Flask(__name__, static_folder=str(site), static_url_path="")
+    static.after_request(lambda r: r.headers.update({"Access-Control-Allow-Origin": "*"}) or r)
+    with LiveServer(static) as host:
+        embedded_old_name_plays(page, tmp_path, host.url)
