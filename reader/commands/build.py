@@ -48,7 +48,7 @@ from reader.pipeline.freshness import BuildOptions, is_current, read_source, sum
 @voice_option
 @engine_option
 def build(slugs, content_dir, out_dir, force, jobs, rate, voice, engine) -> None:
-    """Build audio for SLUGS (default: every document in the content folder)."""
+    """Build audio for NAMES (default: every document in the content folder)."""
     started = time.perf_counter()
     if not content_dir.is_dir():
         raise click.ClickException(f"no content folder at {content_dir}")

@@ -11,7 +11,8 @@ from reader.pipeline.engines import DEFAULT_ENGINE, ENGINES
 from reader.pipeline.freshness import DEFAULT_RATE
 
 FOLDER = click.Path(file_okay=False, path_type=Path)
-slugs_argument = click.argument("slugs", nargs=-1)
+# Shown as NAMES: a document's name may be a path (conditions/fever), not only a slug.
+slugs_argument = click.argument("slugs", nargs=-1, metavar="[NAMES]...")
 content_option = click.option(
     "--content",
     "content_dir",

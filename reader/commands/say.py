@@ -29,7 +29,11 @@ from reader.pipeline.say import say as speak
 )
 @content_option
 @click.option(
-    "--document", "slug", help="Also use this document's own lexicon (content/SLUG.lexicon.tsv)."
+    "--document",
+    "slug",
+    metavar="NAME",
+    help="Also use this document's own lexicon and voice, e.g. conditions/fever "
+    "(its lexicon: content/conditions~fever.lexicon.tsv).",
 )
 @rate_option
 @engine_option

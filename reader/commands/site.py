@@ -45,14 +45,14 @@ def export_command(out_dir, base_url, content_dir, build_dir) -> None:
 
 
 @click.command(name="embed-snippet")
-@click.argument("slug")
+@click.argument("slug", metavar="NAME")
 @click.option(
     "--base-url",
     help="Public address of this service, e.g. https://reader.example.org "
     "(default: reader serve's http://127.0.0.1:5000).",
 )
 def embed_snippet_command(slug, base_url) -> None:
-    """Print the HTML that embeds SLUG's player on another site (script with SRI + element)."""
+    """Print the HTML that embeds NAME's player on another site (script with SRI + element)."""
     if base_url is None:
         click.echo(f"note: using {DEFAULT_BASE_URL}; pass --base-url for the public one", err=True)
     try:

@@ -15,7 +15,7 @@ from flask import Flask
 from reader import moves
 from reader.errors import ReaderError
 from reader.files import folder_error
-from reader.manifest import AUDIO_DIR, MANIFEST_NAME, document_dir
+from reader.manifest import AUDIO_DIR, MANIFEST_NAME, Manifest, document_dir
 from reader.web import views
 
 MARKER = ".voice-reader-export"
@@ -88,6 +88,7 @@ def _write_site(app: Flask, root: Path, base_url: str | None) -> ExportSummary:
         widget = views.current_widget()
     public_url = base_url.rstrip("/") if base_url else ""
     pages = manifests = audio_files = 0
+    served: dict[str, Manifest] = {}
 
     allowed = app.config["ALLOWED_HOSTS"]
     # The export asks for its pages at --base-url, whatever hosts the service answers to.
@@ -110,6 +111,7 @@ def _write_site(app: Flask, root: Path, base_url: str | None) -> ExportSummary:
             # the page and its section links still work.
             if manifest is not None:
                 _write(folder / MANIFEST_NAME, views.public_manifest(manifest, public_url))
+                served[slug] = manifest
                 manifests += 1
             source = document_dir(app.config["BUILD_DIR"], slug) / AUDIO_DIR
             (folder / AUDIO_DIR).mkdir(parents=True, exist_ok=True)
@@ -119,6 +121,12 @@ def _write_site(app: Flask, root: Path, base_url: str | None) -> ExportSummary:
         for old, new in moves.all_moves(app.config["BUILD_DIR"]).items():
             for kind in ("documents", "embed"):
                 _write(root / kind / old / "index.html", _moved_page(old, new))
+            # An embed on another site that names the old document still plays: its
+            # manifest is the new one's, naming the new name's audio from the export's root.
+            final = served.get(moves.destination(app.config["BUILD_DIR"], old) or "")
+            if final is not None:
+                path = root / "api" / "documents" / old / MANIFEST_NAME
+                _write(path, views.public_manifest(final, public_url or _up_to_root(path, root)))
     finally:
         app.config["ALLOWED_HOSTS"] = allowed
     static_dir = Path(app.config["STATIC_DIR"])
@@ -146,6 +154,15 @@ def _moved_page(old: str, new: str) -> bytes:
         f'</head>\n<body>\n<p>This page has moved to <a href="{target}">{escape(new)}</a>.</p>\n'
         "</body>\n</html>\n"
     ).encode()
+
+
+def _up_to_root(path: Path, root: Path) -> str:
+    """Return the relative URL from the file at `path` up to the export's root, e.g. "../..".
+
+    A moved document's old manifest names its audio by this way up and the new name's
+    folder: a static host cannot redirect, and so it holds under any base URL.
+    """
+    return "/".join([".."] * (len(path.relative_to(root).parts) - 1))
 
 
 def _request_base(base_url: str | None) -> str:

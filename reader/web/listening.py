@@ -11,6 +11,7 @@ import json
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
+from reader import moves
 from reader.listening_store import EVENTS, ListeningStore
 
 bp = Blueprint("listening", __name__)
@@ -60,7 +61,13 @@ def beacon(slug: str):
     section, event = body["section"], body["event"]
     if not isinstance(event, str) or event not in EVENTS:
         return _refuse(400, f"The event is one of {', '.join(EVENTS)}.")
-    entry = current_app.extensions["reader.web.catalogue"].entry(slug)
+    catalogue = current_app.extensions["reader.web.catalogue"]
+    entry = catalogue.entry(slug)
+    if entry is None and moves.forwards(catalogue.build_dir, slug) is not None:
+        # A player embedded under a name the document moved from resolves the beacon's URL
+        # against that name's manifest address: it counts for the document as it is now.
+        slug = moves.destination(catalogue.build_dir, slug)
+        entry = catalogue.entry(slug)
     if entry is None or not entry.audio:
         return _refuse(404, "No document with audio has that name.")
     if not isinstance(section, str) or section not in {s.id for s in entry.outline.sections}:

@@ -335,11 +335,14 @@ def _entry_or_404(cat: Catalogue, slug: str, endpoint: str) -> Entry:
 
 def _moved_or_gone(cat: Catalogue, slug: str, endpoint: str) -> None:
     """Redirect to the document's new name with 301 if it moved; else answer 410 or 404."""
-    moved = moves.moved_to(cat.build_dir, slug)
+    moved = moves.forwards(cat.build_dir, slug)
     if moved is not None:
         abort(moved_response(url_for(endpoint, slug=moved)))
-    # Unpublished through the content API: gone on purpose, not a wrong address.
-    gone = (document_dir(cat.build_dir, slug) / UNPUBLISHED_NAME).is_file()
+    # Unpublished through the content API, or moved to a document unpublished since: gone on
+    # purpose, not a wrong address.
+    gone = (document_dir(cat.build_dir, slug) / UNPUBLISHED_NAME).is_file() or (
+        moves.moved_to(cat.build_dir, slug) is not None
+    )
     abort(410 if gone else 404)
 
 
@@ -400,8 +403,9 @@ def manifest(slug: str):
     """Serve the published manifest; its audio URLs are relative to it (or PUBLIC_URL)."""
     cat = catalogue()
     entry = cat.entry(slug)
-    if entry is None and moves.moved_to(cat.build_dir, slug) is not None:
-        _moved_or_gone(cat, slug, "reader.manifest")
+    moved = moves.forwards(cat.build_dir, slug) if entry is None else None
+    if moved is not None:
+        return moved_response(url_for("reader.manifest", slug=moved))
     if entry is None or not entry.audio:
         abort(404, description="No audio for this document yet.")
     public_url = current_app.config["PUBLIC_URL"]
