@@ -255,6 +255,7 @@ def test_delete_unpublishes_the_page_with_410(staff):
     assert response.status_code == 204
     page = staff.client.get(f"/documents/{SLUG}")
     assert page.status_code == 410 and "Page removed" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-cache"  # it may be published again
     assert staff.client.get(f"/api/documents/{SLUG}/manifest.json").status_code == 404
     assert_json_error(staff.client.get(f"/api/v1/documents/{SLUG}", headers=staff.auth), 404)
     assert_json_error(staff.client.delete(f"/api/v1/documents/{SLUG}", headers=staff.auth), 404)

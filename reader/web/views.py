@@ -124,9 +124,11 @@ def _error_page(error: HTTPException):
     if request_ctx.url_adapter is None:
         # The Host header was malformed, so no URL can be built, and it is not echoed back.
         return f"{code} {getattr(error, 'name', 'Error')}", code, {"Content-Type": "text/plain"}
+    # A 404 or 410 is cacheable by heuristic, yet the page may be published (again) any moment.
+    headers = {"Cache-Control": "no-cache"}
     if request.path.startswith("/api/") or request.path == "/healthz":
-        return jsonify(error=getattr(error, "description", "error")), code
-    return render_template("error.html", code=code, error=error), code
+        return jsonify(error=getattr(error, "description", "error")), code, headers
+    return render_template("error.html", code=code, error=error), code, headers
 
 
 # ---------------------------------------------------------------- words for time
