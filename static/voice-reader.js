@@ -788,8 +788,8 @@
     }
 
     async loadManifest() {
-      this.manifestHref = this.manifestUrl();
-      const response = await fetch(this.manifestHref);
+      const response = await fetch(this.manifestUrl());
+      this.manifestHref = response.url;
       if (!response.ok) throw new Error(`manifest: HTTP ${response.status}`);
       const manifest = await response.json();
       if (manifest.version !== 1 || !Array.isArray(manifest.sections) || !manifest.sections.length) throw new Error('manifest: not version 1');
