@@ -20,6 +20,9 @@ import threading
 import time
 from pathlib import Path
 
+from reader import create_app
+from reader.listening_store import today
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -31,8 +34,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     options = parser.parse_args()
 
-    from reader import create_app
-    from reader.listening_store import today
+    # Here, once REPO is on sys.path: the tests' helpers are not an installed package.
     from tests.support.web import NETS, make_site
 
     root = Path(tempfile.mkdtemp(prefix="bench-listening-"))
