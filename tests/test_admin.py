@@ -379,7 +379,9 @@ assert not loaded, loaded
         READER_BUILD_DIR=str(tmp_path / "build"),
         READER_INSTANCE_PATH=str(tmp_path / "instance"),
         READER_ADMIN_PASSWORD_HASH=PASSWORD_HASH,
-        READER_ENGINE="fake",
+        # The real engine: the dashboard names it to tell whether each page is current, which
+        # reads eSpeak NG's version and loads nothing of pyttsx3. (The fake engine's name is
+        # kept in its own module, so naming it loads the fake engine.)
         PYTHONPATH=os.pathsep.join(p for p in sys.path if p),
     )
     result = subprocess.run(

@@ -67,11 +67,12 @@ def publish_small(staff) -> bytes:
     return manifest_path(staff.build_dir, SLUG).read_bytes()
 
 
-def start_worker(staff, **options) -> subprocess.Popen:
+def start_worker(staff, settings: dict | None = None, **options) -> subprocess.Popen:
+    """Start `reader worker` over the staff's folders, with these READER_* settings besides."""
     # Its own session: a kill of the group is the machine going away, worker processes and all.
     return subprocess.Popen(
         [sys.executable, "-m", "reader", "worker"],
-        env=worker_env(staff),
+        env={**worker_env(staff), **(settings or {})},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -155,6 +155,8 @@ def test_a_failed_build_is_told_too(staff):
 
 def test_an_unchanged_put_is_told_at_once(staff):
     source = (staff.content_dir / f"{SLUG}.html").read_bytes()
+    assert put(staff, source).status_code == 202  # its first build
+    staff.work()
     with Receiver() as receiver:
         answer = put(staff, source, callback_url=receiver.url)
         assert answer.get_json()["status"] == "unchanged"

@@ -196,6 +196,22 @@ def _source_version(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[: status.SOURCE_DIGITS]
 
 
+def _unchanged(content_dir, build_dir, slug: str, data: bytes) -> bool:
+    """Say whether storing `data` and building would change nothing that is published.
+
+    The page must be the stored one, and its published version current: built from it, its
+    lexicons and the site's engine and voice as they are now (a PUT of the same page after the
+    site's voice changed queues its rebuild).
+    """
+    return (
+        store.read_source(content_dir, slug) == data
+        and not store.is_unpublished(build_dir, slug)
+        and not status.is_stale(
+            content_dir, build_dir, slug, status.build_options(current_app.config)
+        )
+    )
+
+
 @bp.put("/documents/<any_name:slug>", **NAME_RULE)
 def put_document(slug: str):
     """Store a document's new HTML and queue its build; refuse unusable HTML with 422."""
@@ -223,7 +239,7 @@ def put_document(slug: str):
     config = current_app.config
     content_dir, build_dir = config["CONTENT_DIR"], config["BUILD_DIR"]
     callback = fields["callback_url"]
-    if store.read_source(content_dir, slug) == data and not store.is_unpublished(build_dir, slug):
+    if _unchanged(content_dir, build_dir, slug, data):
         audit.record("put", slug, "unchanged", document=slug, outcome="unchanged")
         if callback is not None:
             state = status.document(current_app, slug)

@@ -103,7 +103,7 @@ def register(instance_path: Path, job_id: str, url: str, token_name: str) -> Non
 def job_ended(context, queue, job) -> list[threading.Thread]:
     """Send a finished build's state to every callback its PUTs named (the worker calls this).
 
-    `context` is the worker's work (content_dir, build_dir, instance_path); `job` the job
+    `context` is the worker's work (content_dir, build_dir, instance_path, options); `job` the job
     record as saved. Returns the delivery threads, which tests may join.
     """
     notes = sorted((Path(context.instance_path) / NOTES_DIR).glob(f"{job.id}-*.json"))
@@ -111,7 +111,9 @@ def job_ended(context, queue, job) -> list[threading.Thread]:
         return []
     document_url = f"/api/v1/documents/{quote(job.slug, safe='/')}"
     try:
-        document = status.describe(queue, context.content_dir, context.build_dir, job.slug)
+        document = status.describe(
+            queue, context.content_dir, context.build_dir, job.slug, context.options
+        )
     except Exception:
         # Telling the CMS must never fail the worker: the job itself is already recorded.
         log.exception("callback for job %s: the document's state cannot be read", job.id)

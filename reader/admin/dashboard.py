@@ -13,7 +13,7 @@ from math import ceil
 
 STATE_WORDS = {
     "ready": "Ready",
-    "stale": "Out of date: the text changed since the audio was built",
+    "stale": "Out of date: its text, pronunciation, voice or engine changed since it was built",
     "missing": "Not built",
     "queued": "Queued for building",
     "building": "Being built",

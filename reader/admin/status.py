@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from reader import manifest as mf
 from reader import names
 from reader.admin import store
 from reader.admin.queue import Job, Queue, State, queue_for
+from reader.errors import ReaderError
+from reader.pipeline.freshness import BuildOptions, Source, is_current, read_source
 
 STATES = ("ready", "queued", "building", "failed", "missing")
 """A document's states: a job's, or "missing" when it has never had audio and none is asked."""
@@ -37,19 +39,60 @@ def job_dict(queue: Queue, job: Job, document_url: str | None = None) -> dict:
     }
 
 
-def _manifest(build_dir: Path, slug: str) -> tuple[mf.Outline | None, float | None]:
+def build_options(config, jobs: int | None = None) -> BuildOptions:
+    """Return how the service builds: the site's engine and voice (READER_ENGINE, READER_VOICE).
+
+    The worker builds with these, and the API and the dashboard judge by them whether a
+    published version is current: one set of options, so all three give one answer.
+    """
+    options = BuildOptions(engine=config["ENGINE"], voice=config["VOICE"] or None)
+    return replace(options, jobs=jobs) if jobs else options
+
+
+def current_source(
+    content_dir: Path, build_dir: Path, slug: str, options: BuildOptions
+) -> Source | None:
+    """Return what a build of the document would be made from now; None without a source."""
+    try:
+        return read_source(content_dir, build_dir, slug, options)
+    except (ReaderError, OSError):
+        # No source (or one that cannot be read, which its build reports): nothing to compare.
+        return None
+
+
+def is_stale(content_dir: Path, build_dir: Path, slug: str, options: BuildOptions) -> bool:
+    """Say whether a document's published version is not what a build would make now.
+
+    True when its source, its lexicons, or the site's engine or voice changed since it was
+    built (freshness's build key), or its audio is not all there; False without a source.
+    """
+    source = current_source(content_dir, build_dir, slug, options)
+    return source is not None and is_current(build_dir, slug, source.key) is None
+
+
+def _manifest(
+    build_dir: Path, slug: str, current: mf.Outline | None
+) -> tuple[mf.Outline | None, float | None]:
+    """Return the published version (`current` if it is the one) and when it was published."""
     path = mf.manifest_path(build_dir, slug)
     try:
-        manifest = mf.load_outline(build_dir, slug)
+        manifest = current or mf.load_outline(build_dir, slug)
         return manifest, (path.stat().st_mtime if manifest else None)
     except (mf.ManifestError, OSError):
         return None, None
 
 
-def describe(queue: Queue, content_dir: Path, build_dir: Path, slug: str) -> dict | None:
-    """Return one document's state, None when there is no such document."""
-    source = store.read_source(content_dir, slug)
-    manifest, published_at = _manifest(build_dir, slug)
+def describe(
+    queue: Queue, content_dir: Path, build_dir: Path, slug: str, options: BuildOptions
+) -> dict | None:
+    """Return one document's state, None when there is no such document.
+
+    `options` are the site's (`build_options`): the published version is current when a
+    build with them would make it again, as `reader build` and the worker judge it.
+    """
+    source = current_source(content_dir, build_dir, slug, options)
+    current = is_current(build_dir, slug, source.key) if source is not None else None
+    manifest, published_at = _manifest(build_dir, slug, current)
     if source is None and manifest is None:
         return None
     # The job that stands for the document: the one building it, else its queued build,
@@ -75,10 +118,6 @@ def describe(queue: Queue, content_dir: Path, build_dir: Path, slug: str) -> dic
     findings = (queue.result(built) or {}).get("findings", []) if built else []
     published = None
     if manifest is not None:
-        current = (
-            source is not None
-            and manifest.document.source_sha256 == hashlib.sha256(source).hexdigest()
-        )
         published = {
             "version": (manifest.build_key or "")[:12] or manifest.built_at,
             "source": manifest.document.source_sha256[:SOURCE_DIGITS],
@@ -86,11 +125,11 @@ def describe(queue: Queue, content_dir: Path, build_dir: Path, slug: str) -> dic
             "audio": manifest.has_audio,
             "duration": round(manifest.duration, 1),
             "sections": len(manifest.sections),
-            "current": current,
+            "current": current is not None,
         }
     return {
         "slug": slug,
-        "title": manifest.document.title if manifest else _peek_title(source) or slug,
+        "title": manifest.document.title if manifest else _peek_title(source.html) or slug,
         "lang": manifest.document.lang if manifest else "en",
         "state": state,
         "progress": progress,
@@ -124,7 +163,8 @@ def slugs(content_dir: Path, build_dir: Path) -> list[str]:
 def document(app, slug: str) -> dict | None:
     """Return one document's state in `app`."""
     config = app.config
-    return describe(queue_for(app), config["CONTENT_DIR"], config["BUILD_DIR"], slug)
+    options = build_options(config)
+    return describe(queue_for(app), config["CONTENT_DIR"], config["BUILD_DIR"], slug, options)
 
 
 def all_documents(app) -> list[dict]:

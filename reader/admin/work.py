@@ -34,11 +34,8 @@ class Work:
     content_dir: Path
     build_dir: Path
     instance_path: Path
-    engine: str
-    voice: str | None = None
-    """The site's voice for each document's own language; None chooses by language."""
-    jobs: int | None = None
-    """Synthesis processes per build; None is the pipeline's default."""
+    options: BuildOptions
+    """The site's engine and voice (`status.build_options`), and synthesis processes a build."""
 
     def __call__(self, queue: Queue, job: Job) -> dict:
         """Do one job and return its result; raise for its failure."""
@@ -71,13 +68,11 @@ def _build(ctx: Work, queue: Queue, job: Job) -> dict:
     def progress(slug: str, done: int, total: int) -> None:
         queue.progress(job, done, total)
 
-    options = BuildOptions(engine=ctx.engine, voice=ctx.voice)
-    if ctx.jobs:
-        options = BuildOptions(engine=ctx.engine, voice=ctx.voice, jobs=ctx.jobs)
     # Read first: the findings are the built source's, even if it is unpublished meanwhile.
     source = store.source_path(ctx.content_dir, job.slug).read_bytes()
-    result = build_document(ctx.content_dir, ctx.build_dir, job.slug, options, progress)
-    inspected = inspect_document(source, job.slug, ctx.content_dir, None, ctx.engine, ctx.voice)
+    result = build_document(ctx.content_dir, ctx.build_dir, job.slug, ctx.options, progress)
+    engine, voice = ctx.options.engine, ctx.options.voice
+    inspected = inspect_document(source, job.slug, ctx.content_dir, None, engine, voice)
     findings = inspected["findings"]
     return {
         "built": result.built,
@@ -90,9 +85,8 @@ def _build(ctx: Work, queue: Queue, job: Job) -> dict:
 
 def _preview(ctx: Work, queue: Queue, job: Job) -> dict:
     draft = Path(job.args["draft"])
-    return inspect_document(
-        draft.read_bytes(), job.slug, ctx.content_dir, None, ctx.engine, ctx.voice
-    )
+    engine, voice = ctx.options.engine, ctx.options.voice
+    return inspect_document(draft.read_bytes(), job.slug, ctx.content_dir, None, engine, voice)
 
 
 SAMPLE = "The word {word} is said like this: {word}."
@@ -110,16 +104,16 @@ def _clip(ctx: Work, queue: Queue, job: Job) -> dict:
     # The voice a build would read it in: the draft's or document's own, else the site's.
     slug = job.args.get("document") or ""
     own = job.args.get("voice") or (voice_of_document(ctx.content_dir, slug) if slug else "")
-    voice = own or ctx.voice
+    voice, engine = own or ctx.options.voice, ctx.options.engine
     preferred = {lang.lower(): voice} if voice else {}
-    key = hashlib.sha256(json.dumps([ctx.engine, voice, lang, spoken]).encode()).hexdigest()[:20]
+    key = hashlib.sha256(json.dumps([engine, voice, lang, spoken]).encode()).hexdigest()[:20]
     clips = ctx.instance_path / "clips"
     clips.mkdir(parents=True, exist_ok=True)
     path = clips / f"{key}.mp3"
     if not path.is_file():
         sentence = Sentence(text, spoken, lang, 0.2)
         clip = SectionJob(key, (sentence,))
-        (audio,) = synthesise_sections([clip], ctx.engine, 160, preferred, 1)
+        (audio,) = synthesise_sections([clip], engine, ctx.options.rate, preferred, 1)
         atomic_write(path, audio.mp3)
     return {"clip": path.name, "text": text, "spoken": spoken}
 

@@ -1,5 +1,7 @@
 """The worker: huey's consumer runs the jobs in worker processes, beats for them, and sweeps.
 
+As it starts, it queues a rebuild of every published page that its settings would build anew.
+
 `reader worker` is huey's own consumer with process workers: it restarts a worker process that
 dies, and each worker process runs one job at a time, at low priority. The consumer's main
 process says every second which of its worker processes are alive, and takes over any job
@@ -20,6 +22,8 @@ from pathlib import Path
 from huey import signals
 from huey.consumer import Consumer, Scheduler
 
+from reader import manifest as mf
+from reader.admin import audit, status, store
 from reader.admin.queue import BEAT_SECONDS, BUILD, Job, Queue, State, owner_id
 from reader.admin.supervisor import lower_priority
 from reader.admin.work import Work
@@ -173,17 +177,39 @@ def serve_forever(queue: Queue, work: Work, parent: int | None = None) -> None:
         _signal_when_parent_dies(signal.SIGTERM)
         if os.getppid() != parent:
             return
+    for job in queue_out_of_date(queue, work):
+        log.info("queued job %s: %s is out of date", job.id, job.slug)
     Worker(queue).run()
 
 
+def queue_out_of_date(queue: Queue, work: Work) -> list[Job]:
+    """Queue a build of each published document that the worker's settings would build anew.
+
+    Run as a worker starts: after the site's voice or engine changed (or eSpeak NG, or a
+    lexicon edited by hand), the service rebuilds every page that is not current, one build
+    per page, and each keeps its published audio until its new version is published. A page
+    already current, or whose build is queued or running, queues nothing; workers starting
+    together on several machines join one queued build per page (`Queue.submit`).
+    """
+    queued = []
+    for slug in mf.published_slugs(work.build_dir):
+        if (
+            store.is_unpublished(work.build_dir, slug)
+            or queue.queued(slug)
+            or queue.building(slug)
+            or not status.is_stale(work.content_dir, work.build_dir, slug, work.options)
+        ):
+            continue
+        job = queue.submit(BUILD, slug)
+        entry = {"who": "worker", "via": "build queue", "address": "local", "action": "rebuild"}
+        entry.update(target=slug, document=slug, result="queued: out of date", job=job.id)
+        audit.append(audit.log_path(work.instance_path), {**entry, "outcome": "queued"})
+        queued.append(job)
+    return queued
+
+
 def work_for(app, jobs: int | None = None) -> Work:
-    """Return the work of an app's config: its folders and engine."""
+    """Return the work of an app's config: its folders, and its engine and voice."""
     config = app.config
-    return Work(
-        config["CONTENT_DIR"],
-        config["BUILD_DIR"],
-        Path(app.instance_path),
-        config["ENGINE"],
-        config["VOICE"] or None,
-        jobs,
-    )
+    options = status.build_options(config, jobs)
+    return Work(config["CONTENT_DIR"], config["BUILD_DIR"], Path(app.instance_path), options)

@@ -20,6 +20,9 @@ SMALL = """<!doctype html><html lang="en-GB"><head><title>Small</title></head><b
 <h3>Detail</h3><p>The detail.</p>
 </main></body></html>"""
 
+NAMING = {"reader.pipeline", "reader.pipeline.engines", "reader.pipeline.freshness"}
+"""The pipeline's modules that the service may load: they name a version, and build nothing."""
+
 
 def copy_content(target: Path) -> Path:
     """Copy the repository's content folder to `target` and return it."""
