@@ -185,6 +185,23 @@ def test_a_voice_query_names_the_page_voice_in_the_page_itself(staff):
     assert b'content="gmw/en"' in source(staff)
 
 
+def test_a_put_is_the_whole_page_so_a_voice_is_kept_only_if_sent_again(staff):
+    body = changed(staff)
+    voiced = staff.client.put(
+        f"/api/v1/documents/{SLUG}?voice=gmw/en-us", data=body, headers={**staff.auth, **HTML}
+    )
+    assert voiced.status_code == 202
+    staff.work()
+    with_meta = source(staff)
+    # The page as stored (its meta names the voice) is the same page: nothing to do.
+    assert put(staff, with_meta).get_json()["status"] == "unchanged"
+    # The page without the meta or ?voice is read in the site's voice again.
+    assert put(staff, body).status_code == 202
+    assert b"voice-reader-voice" not in source(staff)
+    staff.work()
+    assert load_manifest(staff.build_dir, SLUG).voice.voice != "gmw/en-us"
+
+
 @pytest.mark.parametrize("voice", ["", "two words", "<script>", "x" * 101])
 def test_a_voice_query_that_names_no_voice_is_400_and_changes_nothing(staff, voice):
     before = source(staff)
