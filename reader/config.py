@@ -233,7 +233,7 @@ def instance_path(environ: Mapping[str, str] | None = None) -> str | None:
 
 
 def resolve(config: dict) -> None:
-    """Turn path settings into absolute Paths, and check the public URL and the figures switch."""
+    """Turn path settings into absolute Paths; check the public URL, figures and session limits."""
     for setting in SETTINGS:
         if setting.kind is Path:
             config[setting.name] = folder = Path(config[setting.name]).resolve()
@@ -255,6 +255,14 @@ def resolve(config: dict) -> None:
             f"{ENV_PREFIX}LISTENING_FIGURES must be on or off, not {config['LISTENING_FIGURES']!r}"
         )
     config["LISTENING_FIGURES"] = figures
+    for name, unit in (("SESSION_IDLE_MINUTES", "minutes"), ("SESSION_MAX_HOURS", "hours")):
+        value = config[name]
+        # A session that ends at once (0) or never starts (negative) would lock every
+        # member of staff out with no word of why; a config file may hold any type.
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ReaderError(
+                f"{ENV_PREFIX}{name} must be a whole number of {unit}, 1 or more, not {value!r}"
+            )
 
 
 def trusted_hosts(hosts: list[str]) -> list[str] | None:

@@ -217,7 +217,7 @@
       if (heading) used.add(heading);
       return heading;
     });
-    return [found, found.map((heading, i) => {
+    return [found, () => found.map((heading, i) => {
       const end = found.slice(i + 1).find(Boolean) || null;
       return heading ? rangesFor(sections[i].sentences, textBetween(heading, end)) : [];
     })];
@@ -513,13 +513,16 @@
     constructor(host, doc, sheet) {
       this.host = host;
       this.doc = doc;
-      [this.headings, this.matches] = mapSections(doc.sections);
+      let ranges;
+      [this.headings, ranges] = mapSections(doc.sections);
+      // Before any Range exists: the browser updates every live Range on each DOM change.
+      this.upgradeLinks(sheet);
+      this.matches = ranges();
       const said = doc.sections.reduce((count, section) => count + section.sentences.length, 0);
       // Without most of the text on the page, the player captions the sentence.
       this.onPage = 2 * this.matches.flat().filter(Boolean).length >= said;
       this.userScroll = 0;
       this.last = {};
-      this.upgradeLinks(sheet);
       this.pick = button('Listen to the selection', ICON.play, 'vr-primary', 'Listen');
       this.el = make('div', { className: 'vr-pick', hidden: true }, this.pick);
       // Keeps the selection (and the button, on a tap).

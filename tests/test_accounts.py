@@ -10,9 +10,11 @@ from click.testing import CliRunner
 
 from reader import create_app
 from reader.admin.people import People, PeopleError
+from reader.admin.sessions import SEEN_EVERY
 from reader.cli import main
+from reader.errors import ReaderError
 from tests.support.admin_forms import ORIGIN, csrf, post, sign_in
-from tests.support.staff import PASSWORD, PASSWORD_HASH, SMALL_SLUG, make_staff
+from tests.support.staff import PASSWORD, PASSWORD_HASH, SMALL_SLUG, make_staff, staff_app
 
 EDITOR_PASSWORD = "editor's own long password"
 
@@ -39,6 +41,32 @@ def test_the_single_admin_of_older_versions_becomes_the_first_admin(staff):
     again = staff.app.test_client()
     assert sign_in(again).status_code == 401
     assert sign_in(again, "a brand new password").status_code == 303
+
+
+def test_a_mixed_case_admin_of_older_versions_signs_in_as_typed_or_in_lowercase(
+    tmp_path, monkeypatch, content_dir
+):
+    monkeypatch.setenv("READER_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = staff_app(tmp_path, content_dir, tmp_path / "build", ADMIN_USER="Jane")
+    # Kept as sign-in reads a typed name: the old password opens it however it is typed.
+    assert [(p.name, p.role) for p in People(app.instance_path).list()] == [("jane", "admin")]
+    for typed in ("Jane", "jane", " JANE "):
+        assert sign_in(app.test_client(), PASSWORD, typed).status_code == 303, typed
+
+
+@pytest.mark.parametrize("name", ["Jane Doe", "", "jane@example.org"])
+def test_an_admin_user_that_cannot_be_an_account_is_one_clear_error_at_start_up(
+    tmp_path, monkeypatch, name
+):
+    monkeypatch.setenv("READER_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("READER_ADMIN_USER", name)
+    monkeypatch.setenv("READER_ADMIN_PASSWORD_HASH", PASSWORD_HASH)
+    ran = CliRunner().invoke(main, ["user", "list"])
+    assert ran.exit_code == 1 and "Traceback" not in ran.output
+    (line,) = ran.output.splitlines()
+    assert line.startswith("Error: READER_ADMIN_USER cannot become the first admin: ")
+    assert "is not a user name" in line
+    assert not People(tmp_path / "instance").anyone()
 
 
 def test_a_cookie_copied_before_sign_out_goes_back_to_sign_in(staff):
@@ -78,7 +106,7 @@ def _age_sessions(staff, column: str, seconds: float) -> None:
 
 @pytest.mark.parametrize(
     ("column", "seconds"),
-    [("seen", 30 * 60 + 5), ("created", 12 * 3600 + 5)],
+    [("seen", 30 * 60 + SEEN_EVERY + 5), ("created", 12 * 3600 + 5)],
     ids=["idle 30 minutes", "older than 12 hours"],
 )
 def test_sessions_end_when_idle_or_too_old(staff, column, seconds):
@@ -88,12 +116,49 @@ def test_sessions_end_when_idle_or_too_old(staff, column, seconds):
     assert staff.client.get("/admin").status_code == 303
 
 
+def test_a_session_in_use_never_ends_early_for_a_use_left_unwritten(staff):
+    assert sign_in(staff.client).status_code == 303
+    # Used again within SEEN_EVERY of the last use written: this use is not written down.
+    _age_sessions(staff, "seen", SEEN_EVERY - 10)
+    assert staff.client.get("/admin").status_code == 200
+    # Unused since that use for a little less than the idle timeout: still open.
+    _age_sessions(staff, "seen", 30 * 60 - 10)
+    assert staff.client.get("/admin").status_code == 200
+    # That use wrote `seen`; unused past the idle timeout (and its minute of slack), it ends.
+    _age_sessions(staff, "seen", 30 * 60 + SEEN_EVERY + 5)
+    assert staff.client.get("/admin").status_code == 303
+
+
 def test_the_session_limits_are_settings(tmp_path, monkeypatch, content_dir):
     monkeypatch.setenv("READER_SESSION_IDLE_MINUTES", "5")
     monkeypatch.setenv("READER_SESSION_MAX_HOURS", "1")
     app = create_app({"ADMIN_PASSWORD_HASH": PASSWORD_HASH, "SECRET_KEY": "k" * 32})
     sessions = app.extensions["reader.admin.sessions"]
     assert (sessions.idle, sessions.lifetime) == (300, 3600)
+
+
+@pytest.mark.parametrize("setting", ["SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"])
+@pytest.mark.parametrize("value", ["0", "-5", "soon", "1.5"])
+def test_session_limits_of_zero_less_or_not_a_number_are_one_clear_error(
+    tmp_path, monkeypatch, setting, value
+):
+    monkeypatch.setenv("READER_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv(f"READER_{setting}", value)
+    with pytest.raises(ReaderError, match=f"^READER_{setting} must be a whole number"):
+        create_app({"SECRET_KEY": "k" * 32})
+    ran = CliRunner().invoke(main, ["user", "list"])
+    assert ran.exit_code == 1 and "Traceback" not in ran.output
+    (line,) = ran.output.splitlines()
+    assert line.startswith(f"Error: READER_{setting} must be a whole number") and value in line
+
+
+@pytest.mark.parametrize("value", [0, -1, 0.5, "30", True, None])
+def test_session_limits_in_a_config_file_are_checked_too(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("READER_INSTANCE_PATH", str(tmp_path / "instance"))
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "config.py").write_text(f"SESSION_MAX_HOURS = {value!r}\n")
+    with pytest.raises(ReaderError, match=r"^READER_SESSION_MAX_HOURS must be a whole number of"):
+        create_app({"SECRET_KEY": "k" * 32})
 
 
 def test_a_new_password_or_removal_ends_that_persons_sessions(staff):

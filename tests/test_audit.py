@@ -7,8 +7,9 @@ import json
 import pytest
 
 from reader import manifest as mf
-from reader.admin import audit
+from reader.admin import work
 from reader.admin.people import People
+from reader.errors import ReaderError
 from tests.support.admin_forms import post, sign_in
 from tests.support.staff import PASSWORD, SMALL_SLUG, make_staff
 
@@ -72,7 +73,7 @@ def test_a_change_through_the_api_is_logged_with_who_where_what_and_outcome(staf
     assert unchanged["outcome"] == "unchanged" and "job" not in unchanged
 
 
-def test_a_rebuild_with_nothing_new_is_unchanged_and_a_failure_keeps_its_error(staff):
+def test_a_rebuild_with_nothing_new_is_unchanged(staff):
     assert sign_in(staff.client, ALICE, "alice").status_code == 303
     for _ in range(2):
         assert post(staff.client, "/admin/build", {"slug": SMALL_SLUG}).status_code == 303
@@ -81,12 +82,33 @@ def test_a_rebuild_with_nothing_new_is_unchanged_and_a_failure_keeps_its_error(s
     assert [e["outcome"] for e in outcomes] == ["built", "unchanged"]
     assert outcomes[1]["result"] == "built: nothing changed"
 
-    # As the job layer reports a failed build when its job ends.
-    audit.record_outcome(
-        staff.instance, staff.build_dir, "f00d", "build", SMALL_SLUG, "failed", "disk full"
+
+def test_a_build_that_fails_in_the_worker_is_logged_failed_with_its_error(staff, monkeypatch):
+    def disk_full(*args, **options):
+        raise ReaderError("disk full")
+
+    # The build the worker's own job runs; everything around it is the worker's code.
+    monkeypatch.setattr(work, "build_document", disk_full)
+    assert put(staff, source(staff) + b"<p>Never built.</p>").status_code == 202
+    assert staff.work() == 1
+
+    queued, failed = entries(staff)
+    assert (queued["who"], queued["outcome"]) == ("alice", "queued")
+    assert (failed["outcome"], failed["error"], failed["job"]) == (
+        "failed",
+        "disk full",
+        queued["job"],
     )
-    failed = entries(staff)[-1]
-    assert (failed["outcome"], failed["error"], failed["job"]) == ("failed", "disk full", "f00d")
+    assert (failed["who"], failed["via"], failed["document"]) == (
+        "worker",
+        "build queue",
+        SMALL_SLUG,
+    )
+    assert failed["result"] == "failed: disk full" and "sections" not in failed
+    # The admin's log says whose change failed, and why.
+    assert sign_in(staff.client, PASSWORD).status_code == 303
+    by_alice = staff.client.get("/admin/audit?person=alice").get_data(as_text=True)
+    assert "Build for alice" in by_alice and "failed: disk full" in by_alice
 
 
 def test_sign_ins_sign_outs_and_failures_are_logged_without_what_was_typed(staff):

@@ -15,7 +15,7 @@ from reader import create_app
 from reader import manifest as mf
 from reader.errors import PublishError
 from reader.pipeline.build import build_documents
-from reader.pipeline.download import Chapter, join_sections, mp3_frames
+from reader.pipeline.download import Chapter, join_sections, mp3_frames, tables_of_contents
 from reader.pipeline.encode import encode_mp3
 from reader.pipeline.fake_engine import FakeEngine
 from reader.pipeline.publish import RETIRED_NAME
@@ -211,3 +211,65 @@ def test_chapter_ids_never_take_a_table_of_contents_id():
     tagged, _ = join_sections("T", [Chapter("toc", "A", mp3), Chapter("toc-1", "B", mp3)])
     path_ids = [c.element_id for c in ID3(io.BytesIO(tagged)).getall("CHAP")]
     assert path_ids == ["section-1", "section-2"]
+
+
+@pytest.fixture(scope="module")
+def speech() -> bytes:
+    """Return one short section's MP3, to be every chapter of a long download."""
+    return encode_mp3(FakeEngine(160).synthesise("Speech.", "gmw/en"))
+
+
+@pytest.mark.parametrize(
+    ("count", "groups"),
+    [
+        (255, None),
+        (256, [("toc-1", "Sections 1 to 255", 255), ("toc-2", "Sections 256 to 256", 1)]),
+    ],
+    ids=["255 chapters", "256 chapters"],
+)
+def test_255_chapters_take_one_table_and_256_a_table_of_two_ordered_tables(speech, count, groups):
+    ids = [f"part-{n}" for n in range(1, count + 1)]
+    tagged, duration = join_sections("Long", [Chapter(i, f"Part {i}", speech) for i in ids])
+    tags = ID3(io.BytesIO(tagged))
+    tables = {toc.element_id: toc for toc in tags.getall("CTOC")}
+    top = tables.pop("toc")
+    assert top.flags == CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED
+    if groups is None:
+        assert tables == {} and top.child_element_ids == ids
+    else:
+        assert top.child_element_ids == [name for name, _, _ in groups]
+        for name, title, size in groups:
+            assert tables[name].flags == CTOCFlags.ORDERED  # ordered, and not a second top
+            assert str(tables[name].sub_frames["TIT2"]) == title
+            assert len(tables[name].child_element_ids) == size
+
+    # Read back in table order: every chapter once, in order, each starting where the last
+    # ended, from 0 to the end of the file.
+    chapters = chapters_of(io.BytesIO(tagged))
+    assert [(c[0], c[1]) for c in chapters] == [(i, f"Part {i}") for i in ids]
+    assert chapters[0][2] == 0 and chapters[-1][3] == round(duration * 1000)
+    assert all(start < end for _, _, start, end in chapters)
+    for before, after in itertools.pairwise(chapters):
+        assert before[3] == after[2]
+
+
+def test_the_largest_download_has_255_tables_of_255_and_one_more_section_is_refused(speech):
+    largest = [f"s{n}" for n in range(255 * 255)]
+    tags = ID3()
+    for table in tables_of_contents("Largest", largest):
+        tags.add(table)
+    written = io.BytesIO()
+    tags.save(written, v1=0, v2_version=3, padding=lambda info: 0)
+    written.seek(0)
+    tables = {toc.element_id: toc for toc in ID3(written).getall("CTOC")}
+    top = tables.pop("toc")
+    assert top.child_element_ids == [f"toc-{n}" for n in range(1, 256)] and len(tables) == 255
+    listed = [i for name in top.child_element_ids for i in tables[name].child_element_ids]
+    assert listed == largest
+    assert {len(toc.child_element_ids) for toc in tables.values()} == {255}
+
+    # One more cannot be listed (a CTOC counts its children in one byte): a clear error,
+    # before any audio is walked.
+    chapters = [Chapter(i, i, speech) for i in [*largest, "one-more"]]
+    with pytest.raises(PublishError, match=r"^a download holds at most 65025 sections, not 65026"):
+        join_sections("Too long", chapters)

@@ -15,6 +15,7 @@ from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from reader.admin.people import normalise_name
 from reader.errors import ReaderError
 
 FAILED_SIGN_INS_PER_ACCOUNT = "5 per minute"
@@ -70,7 +71,7 @@ def limit_bad_tokens(limiter: Limiter, blueprint, is_bad, has_valid_token) -> No
 
 
 def _account_and_address() -> str:
-    typed = request.form.get("user", "")[:64].strip().lower()
+    typed = normalise_name(request.form.get("user", "")[:64])
     return f"{get_remote_address()}|{typed}"
 
 

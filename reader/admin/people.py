@@ -61,6 +61,11 @@ class Person:
         return self.role == ADMIN
 
 
+def normalise_name(typed: str) -> str:
+    """Return a typed user name as accounts are kept: no surrounding spaces, lowercase."""
+    return typed.strip().lower()
+
+
 def check_name(name: str) -> str:
     """Return `name` if it can name a person, else raise PeopleError."""
     if not NAME.fullmatch(name):
@@ -155,10 +160,20 @@ class People:
         return Person(name, role, now, now)
 
     def adopt_first_admin(self, name: str, password_hash: str) -> bool:
-        """Make the single admin of older versions the first admin, while nobody exists."""
+        """Make the single admin of older versions the first admin, while nobody exists.
+
+        The name is kept as sign-in reads a typed one (`Jane` becomes `jane`); a name that
+        cannot be an account is refused, rather than making an admin nobody can sign in as.
+        """
         with self.connect() as db:
             if db.execute("SELECT 1 FROM people LIMIT 1").fetchone():
                 return False
+            try:
+                name = check_name(normalise_name(name))
+            except PeopleError as error:
+                raise PeopleError(
+                    f"READER_ADMIN_USER cannot become the first admin: {error}"
+                ) from None
             now = time.time()
             db.execute(
                 "INSERT INTO people VALUES (?, ?, ?, ?, ?)",

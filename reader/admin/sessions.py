@@ -9,7 +9,11 @@ import time
 from reader.admin.people import People, Person
 
 SEEN_EVERY = 60.0
-"""Seconds between updates of a session's last use, so that reads stay reads."""
+"""Seconds between updates of a session's last use, so that reads stay reads.
+
+A use within SEEN_EVERY of the last one written is not written, so a session is idle only
+once `seen` is older than the idle timeout plus SEEN_EVERY: it never ends early, and ends at
+most SEEN_EVERY late."""
 
 
 def _digest(session_id: str) -> str:
@@ -33,7 +37,7 @@ class Sessions:
             # Ended sessions are swept here: a sign-in is rare, a page view is not.
             db.execute(
                 "DELETE FROM sessions WHERE seen < ? OR created < ?",
-                (now - self.idle, now - self.lifetime),
+                (now - self.idle - SEEN_EVERY, now - self.lifetime),
             )
             db.execute(
                 "INSERT INTO sessions VALUES (?, ?, ?, ?)", (_digest(session_id), name, now, now)
@@ -54,7 +58,7 @@ class Sessions:
             if row is None:
                 return None
             created, seen = row[4], row[5]
-            if now - seen > self.idle or now - created > self.lifetime:
+            if now - seen > self.idle + SEEN_EVERY or now - created > self.lifetime:
                 db.execute("DELETE FROM sessions WHERE id_sha256 = ?", (digest,))
                 return None
             if now - seen > SEEN_EVERY:

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from reader import names
 from reader.admin import audit, auth, changes, dashboard, lexicon_store, removal, status, store
-from reader.admin.people import MAX_PASSWORD_LENGTH
+from reader.admin.people import MAX_PASSWORD_LENGTH, normalise_name
 from reader.admin.queue import BUILD, CLIP, PREVIEW, State, queue_for
 from reader.content import MAX_SOURCE_BYTES
 
@@ -85,7 +85,7 @@ def _failed_sign_in(response: Response) -> bool:
 @bp.post("/sign-in")
 def sign_in():
     """Check the user name and password; start a new session or say they are wrong."""
-    user = request.form.get("user", "").strip().lower()
+    user = normalise_name(request.form.get("user", ""))
     password = request.form.get("password", "")
     people = current_app.extensions["reader.admin.people"]
     person = None
