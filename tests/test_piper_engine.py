@@ -18,7 +18,7 @@ from reader.pipeline.encode import BITRATE_KBPS, encoder_delay
 from reader.pipeline.lexicon import Entry, Lexicon
 from reader.pipeline.piper_engine import PiperEngine, _Model
 from reader.pipeline.speech import spoken_text
-from tests.audio import decode_mp3, percentile, rms, start_errors
+from tests.audio import decode_mp3, pcm_samples, percentile, rms, sound_onsets, start_errors
 from tests.support.content import REPO, write_document
 from tests.support.staff import run_worker, staff_app
 
@@ -123,8 +123,36 @@ def test_word_starts_agree_with_the_sound_onsets_of_the_audio(natural_build):
     heard = errors["sentence"] + errors["pause"]
     assert statistics.median(heard) <= 0.03
     assert percentile(heard, 0.95) <= 0.08, sorted(heard)
+    # The words after a comma's pause on their own: the first words must not hide them.
+    assert len(errors["pause"]) >= 3, errors["pause"]
+    assert statistics.median(errors["pause"]) <= 0.03
+    assert percentile(errors["pause"], 0.95) <= 0.08, sorted(errors["pause"])
     # Words inside a phrase after a short quiet: some are paired, never more than there are.
     assert 0 < len(errors["gap"]) <= later_words
+
+
+COMMA_PAUSES = (
+    "Radiotherapy destroys cancer cells, while doing as little harm as possible.",
+    "It may be slow, but it can spread.",
+    "After the scan, you can go home.",
+)
+"""Sentences whose word after the comma the voice's durations start inside the pause."""
+
+
+def test_a_word_after_a_comma_starts_where_the_pause_ends_not_inside_it():
+    engine = PiperEngine(160)
+    # Twice each: the voice's durations vary from one saying to the next.
+    for text in COMMA_PAUSES * 2:
+        said = engine.speak(text, JOE)
+        comma = text.index(",")
+        before = max((w for w in said.words if w.start < comma), key=lambda w: w.start)
+        after = min((w for w in said.words if w.start > comma), key=lambda w: w.start)
+        # The sound after the comma's quiet, found from the audio alone.
+        onsets = sound_onsets(pcm_samples(said.pcm), said.sample_rate)
+        pause_end = next(o for o in onsets if o > before.sample / said.sample_rate)
+        start = after.sample / said.sample_rate
+        word = text[after.start : after.start + after.length]
+        assert pause_end - 0.03 <= start <= pause_end + 0.08, (word, start, pause_end)
 
 
 def test_a_lexicon_entry_changes_the_phonemes_the_voice_is_given_and_its_audio(monkeypatch):
