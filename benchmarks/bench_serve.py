@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urljoin
 
-from common import free_port
+from common import free_port, need_command
 
 REPO = Path(__file__).resolve().parents[1]
 READER = [sys.executable, "-c", "from reader.cli import main; main()"]
@@ -249,8 +249,7 @@ def main() -> int:
         help="also load while `reader build --force` runs in a loop",
     )
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is missing: apt-get install wrk")
+    need_command("wrk", "apt-get install wrk")
 
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         root = Path(tmp)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from bench_against import edited, export_tree
-from common import children_cpu
+from common import children_cpu, need_modules
 
 REPO = Path(__file__).resolve().parents[1]
 SLUG = "neuroendocrine-tumours"
@@ -105,6 +105,8 @@ def main() -> None:
         "--engines", nargs="+", default=["pyttsx3", "piper"], help="engines of this tree"
     )
     args = parser.parse_args()
+    if "piper" in args.engines:
+        need_modules('pip install -e ".[natural]"', "piper")
     options = {"pyttsx3": [], "piper": ["--engine", "piper", "--voice", args.voice]}
 
     with tempfile.TemporaryDirectory() as tmp:

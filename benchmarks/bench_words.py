@@ -11,11 +11,25 @@ p95 <= 80 ms). The samples-delivered clock is shown beside it, as the alternativ
 measured and rejected. Then the document is built with the fake engine and the real one,
 and the gzipped manifest is weighed with and without its "words".
 
-With `--engine piper`, the natural voice (en_US-joe-medium) says every section instead, and
-each word start is checked against the audio itself: every sound onset (sound after at least
-150 ms of quiet, found from the decoded MP3's loudness alone) is paired with the nearest word
-start of the manifest, and the first word of each sentence with the first onset after the
-sentence's start. The same onset check is printed for eSpeak NG beside it.
+With `--engine piper`, each engine says every section instead (the natural voice as
+en_US-joe-medium, then eSpeak NG), and each manifest word start is checked against its own
+audio, side by side: the sound onsets found from the decoded MP3's loudness alone
+(tests/audio.py), paired with the word starts in order, each onset with at most one word and
+never out of order (not with the nearest start of any word). Three kinds are reported, each
+with its median, its nearest-rank p95 and its share within 80 ms:
+- a sentence's first word, against the sound after at least 150 ms of quiet (the pipeline
+  puts more than that between sentences);
+- a later word after a pause (a comma's), against the same onsets;
+- a later word after a gap of at least 60 ms.
+The first two together are the ones tests/test_piper_engine.py holds to the targets.
+
+The last is not a clean measure, and cannot be from loudness alone. In connected speech most
+words follow the last with no quiet between them, so most word starts inside a phrase have no
+onset to find; and the closure of a stop inside a word ("endocrine") is as quiet as a gap
+between words, often longer than 60 ms in Piper's voice. A word that begins with a stop
+("to", "can") sounds only at its release. So some onsets after a gap start no word and are
+paired with a neighbour's start, and the kind's p95 is the detector's as much as the
+timings'. The first two kinds are what the audio shows reliably.
 """
 
 from __future__ import annotations
@@ -27,6 +41,8 @@ import statistics
 import sys
 import tempfile
 from pathlib import Path
+
+from common import need_modules
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -74,14 +90,10 @@ class EventClock:
         self.delivered = 0
 
 
-def percentile(values: list[float], share: float) -> float:
-    """Return the nearest-rank percentile of `values`."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
-
-
 def measure_accuracy() -> dict:
     """Say the NETs document and compare each word's start with eSpeak's audio_position."""
+    from tests.audio import percentile
+
     document = parse_document((CONTENT / f"{SLUG}.html").read_bytes(), SLUG)
     sections = spoken_sections(document, load_lexicon(CONTENT, SLUG))
     engine = Pyttsx3Engine(160)
@@ -124,46 +136,55 @@ def measure_accuracy() -> dict:
 
 
 PIPER_VOICE = "en_US-joe-medium"
-MATCH_WINDOW = 0.25
-"""Seconds: an onset farther than this from every word start is not a word's (a breath)."""
+KINDS = {
+    "sentence": "sentence's first word, after >= 150 ms quiet",
+    "pause": "later word after a pause (>= 150 ms)",
+    "heard": "either of the two above",
+    "gap": "later word after a gap (>= 60 ms)",
+}
 
 
 def measure_onsets(engine_name: str) -> dict:
-    """Say NETs with `engine_name` and compare word starts with the audio's sound onsets."""
+    """Say NETs with `engine_name` and pair its word starts with its audio's sound onsets."""
     from reader.pipeline.engines import make_engine
-    from tests.audio import decode_mp3, sound_onsets
+    from tests.audio import decode_mp3, start_errors
 
     document = parse_document((CONTENT / f"{SLUG}.html").read_bytes(), SLUG)
     sections = spoken_sections(document, load_lexicon(CONTENT, SLUG))
     engine = make_engine(engine_name, 160)
     preferred = {document.lang.lower(): PIPER_VOICE} if engine_name == "piper" else {}
     rate = getattr(engine, "sample_rate", SAMPLE_RATE)
-    word_errors, sentence_errors = [], []
-    onsets_total = unmatched = 0
+    errors: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    sentences = later_words = 0
     for index, section in enumerate(sections):
         audio = render_section(engine, SectionJob(str(index), section.sentences), preferred)
-        onsets = sound_onsets(decode_mp3(audio.mp3, rate), rate)
-        starts = sorted(w[0] for words in audio.words for w in words)
-        onsets_total += len(onsets)
-        for onset in onsets:
-            nearest = min(starts, key=lambda s: abs(s - onset), default=None)
-            if nearest is None or abs(nearest - onset) > MATCH_WINDOW:
-                unmatched += 1
-            else:
-                word_errors.append(abs(nearest - onset))
-        for (start, end), words in zip(audio.timings, audio.words, strict=True):
-            heard = [o for o in onsets if start - 0.05 <= o < end]
-            if words and heard:
-                sentence_errors.append(abs(words[0][0] - heard[0]))
+        said = [
+            (start, end, [word[0] for word in words])
+            for (start, end), words in zip(audio.timings, audio.words, strict=True)
+            if words
+        ]
+        for kind, found in start_errors(decode_mp3(audio.mp3, rate), rate, said).items():
+            errors[kind] += found
+        sentences += len(said)
+        later_words += sum(len(words) - 1 for _, _, words in said)
+    # What tests/test_piper_engine.py holds to the targets: the starts the audio shows.
+    errors["heard"] = errors["sentence"] + errors["pause"]
     return {
         "engine": engine_name,
-        "onsets": onsets_total,
-        "unmatched_onsets": unmatched,
-        "word_median_ms": round(statistics.median(word_errors) * 1000, 1),
-        "word_p95_ms": round(percentile(word_errors, 0.95) * 1000, 1),
-        "sentences": len(sentence_errors),
-        "sentence_median_ms": round(statistics.median(sentence_errors) * 1000, 1),
-        "sentence_p95_ms": round(percentile(sentence_errors, 0.95) * 1000, 1),
+        "sentences": sentences,
+        "later_words": later_words,
+        **{kind: _figures(found) for kind, found in errors.items()},
+    }
+
+
+def _figures(errors: list[float]) -> dict:
+    from tests.audio import percentile
+
+    return {
+        "paired": len(errors),
+        "median_ms": round(statistics.median(errors) * 1000, 1),
+        "p95_ms": round(percentile(errors, 0.95) * 1000, 1),
+        "within_80ms": round(sum(e <= 0.08 for e in errors) / len(errors), 3),
     }
 
 
@@ -208,20 +229,25 @@ def measure() -> dict:
     return {"accuracy": measure_accuracy(), "size": measure_size()}
 
 
-def print_onsets(figures: dict) -> None:
-    """Print one engine's word and sentence starts against the audio's onsets."""
+def print_onsets(result: dict) -> None:
+    """Print the engines' word starts against their audio's onsets, side by side."""
+    engines = list(result.values())
     print(
-        f"{figures['engine']}: {figures['onsets']} sound onsets, "
-        f"{figures['unmatched_onsets']} with no word start within {MATCH_WINDOW * 1000:.0f} ms"
+        "word starts vs the sound onsets of their own audio, NETs, paired in order "
+        "(target: median <= 30 ms, p95 <= 80 ms)"
     )
-    print(
-        f"  word start vs nearest onset: median {figures['word_median_ms']} ms, "
-        f"p95 {figures['word_p95_ms']} ms (target: median <= 30, p95 <= 80)"
+    print(f"{'':46}" + "".join(f"{figures['engine']:>36}" for figures in engines))
+    counts = ", ".join(
+        f"{f['engine']} {f['sentences']} sentences, {f['later_words']} later words" for f in engines
     )
-    print(
-        f"  sentence's first word vs its first onset ({figures['sentences']} sentences): "
-        f"median {figures['sentence_median_ms']} ms, p95 {figures['sentence_p95_ms']} ms"
-    )
+    for kind, label in KINDS.items():
+        cells = "".join(
+            f"{f[kind]['paired']:>5} paired: {f[kind]['median_ms']:>5} / {f[kind]['p95_ms']:>5} ms,"
+            f" {f[kind]['within_80ms']:>5.1%}"
+            for f in engines
+        )
+        print(f"{label:46}{cells}")
+    print(f"(median / p95, share within 80 ms; {counts})")
 
 
 def main() -> None:
@@ -232,16 +258,16 @@ def main() -> None:
         "--engine",
         choices=("pyttsx3", "piper"),
         default="pyttsx3",
-        help="piper: check the natural voice's word starts against the audio's sound onsets",
+        help="piper: both engines' word starts against their audio's sound onsets",
     )
     args = parser.parse_args()
     if args.engine == "piper":
-        result = {engine: measure_onsets(engine) for engine in ("piper", "pyttsx3")}
+        need_modules('pip install -e ".[natural,test]"', "piper", "numpy", "miniaudio")
+        result = {engine: measure_onsets(engine) for engine in ("pyttsx3", "piper")}
         if args.json:
             print(json.dumps(result))
             return
-        for figures in result.values():
-            print_onsets(figures)
+        print_onsets(result)
         return
     result = measure()
     if args.json:

@@ -20,8 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import redis
-from common import free_port
+from common import free_port, need_command, needs
+
+try:
+    import redis
+except ModuleNotFoundError:
+    needs("the Python module redis", 'pip install -e ".[redis]"')
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -112,6 +116,7 @@ def main() -> None:
     parser.add_argument("--engine", default="fake", choices=["fake", "pyttsx3"])
     parser.add_argument("--workers", default="1,2")
     args = parser.parse_args()
+    need_command("redis-server", "apt-get install redis-server")
     counts = [int(n) for n in args.workers.split(",")]
     root = Path(tempfile.mkdtemp(prefix="bench-workers-"))
     try:

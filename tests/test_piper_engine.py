@@ -18,7 +18,7 @@ from reader.pipeline.encode import BITRATE_KBPS, encoder_delay
 from reader.pipeline.lexicon import Entry, Lexicon
 from reader.pipeline.piper_engine import PiperEngine, _Model
 from reader.pipeline.speech import spoken_text
-from tests.audio import decode_mp3, rms, sound_onsets
+from tests.audio import decode_mp3, pcm_samples, percentile, rms, sound_onsets, start_errors
 from tests.support.content import REPO, write_document
 from tests.support.staff import run_worker, staff_app
 
@@ -105,26 +105,54 @@ def test_welsh_is_read_by_espeak_ng_inside_the_natural_voice(natural_build):
 
 def test_word_starts_agree_with_the_sound_onsets_of_the_audio(natural_build):
     out, manifest = natural_build
-    word_errors, sentence_errors = [], []
+    errors: dict[str, list[float]] = {"sentence": [], "pause": [], "gap": []}
+    sentences = later_words = 0
     for section in manifest["sections"]:
         samples = decode_mp3((out / "colds" / section["audio"]).read_bytes(), RATE)
-        onsets = sound_onsets(samples, RATE)
-        sentences = [mf.Sentence.from_dict(s) for s in section["sentences"]]
-        starts = [word[0] for s in sentences for word in s.words]
-        assert starts == sorted(starts)
-        for onset in onsets:
-            word_errors.append(min(abs(start - onset) for start in starts))
-        for sentence in sentences:
-            heard = [o for o in onsets if sentence.start - 0.05 <= o < sentence.end]
-            sentence_errors.append(abs(sentence.words[0][0] - heard[0]))
-    # The targets are median <= 30 ms and p95 <= 80 ms, which benchmarks/bench_words.py
-    # measures over NETs' hundreds of onsets. This page has a dozen, and the voice's own
-    # randomness may put one past 80 ms: nine in ten within 80 ms is asked instead.
-    assert len(word_errors) >= 10
-    assert statistics.median(word_errors) <= 0.03
-    assert sum(error <= 0.08 for error in word_errors) >= 0.9 * len(word_errors)
-    assert statistics.median(sentence_errors) <= 0.03
-    assert max(sentence_errors) <= 0.08
+        said = [mf.Sentence.from_dict(s) for s in section["sentences"]]
+        starts = [(s.start, s.end, [word[0] for word in s.words]) for s in said]
+        assert all(words == sorted(words) for _, _, words in starts)
+        for kind, found in start_errors(samples, RATE, starts).items():
+            errors[kind] += found
+        sentences += len(said)
+        later_words += sum(len(s.words) - 1 for s in said)
+    # Every sentence's first word is paired, in order, with the sound after its pause; so is
+    # each word after a pause inside a sentence that the audio shows. Those are the starts the
+    # audio tells apart from the quiet of a stop: the issue's targets hold for them.
+    assert len(errors["sentence"]) == sentences
+    heard = errors["sentence"] + errors["pause"]
+    assert statistics.median(heard) <= 0.03
+    assert percentile(heard, 0.95) <= 0.08, sorted(heard)
+    # The words after a comma's pause on their own: the first words must not hide them.
+    assert len(errors["pause"]) >= 3, errors["pause"]
+    assert statistics.median(errors["pause"]) <= 0.03
+    assert percentile(errors["pause"], 0.95) <= 0.08, sorted(errors["pause"])
+    # Words inside a phrase after a short quiet: some are paired, never more than there are.
+    assert 0 < len(errors["gap"]) <= later_words
+
+
+COMMA_PAUSES = (
+    "Radiotherapy destroys cancer cells, while doing as little harm as possible.",
+    "It may be slow, but it can spread.",
+    "After the scan, you can go home.",
+)
+"""Sentences whose word after the comma the voice's durations start inside the pause."""
+
+
+def test_a_word_after_a_comma_starts_where_the_pause_ends_not_inside_it():
+    engine = PiperEngine(160)
+    # Twice each: the voice's durations vary from one saying to the next.
+    for text in COMMA_PAUSES * 2:
+        said = engine.speak(text, JOE)
+        comma = text.index(",")
+        before = max((w for w in said.words if w.start < comma), key=lambda w: w.start)
+        after = min((w for w in said.words if w.start > comma), key=lambda w: w.start)
+        # The sound after the comma's quiet, found from the audio alone.
+        onsets = sound_onsets(pcm_samples(said.pcm), said.sample_rate)
+        pause_end = next(o for o in onsets if o > before.sample / said.sample_rate)
+        start = after.sample / said.sample_rate
+        word = text[after.start : after.start + after.length]
+        assert pause_end - 0.03 <= start <= pause_end + 0.08, (word, start, pause_end)
 
 
 def test_a_lexicon_entry_changes_the_phonemes_the_voice_is_given_and_its_audio(monkeypatch):

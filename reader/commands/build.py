@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -56,15 +57,20 @@ def build(slugs, content_dir, out_dir, force, jobs, rate, voice, engine) -> None
     if not slugs:
         raise click.ClickException(f"no documents (*.html) in {content_dir}")
     options = BuildOptions(engine=engine, rate=rate, voice=voice, force=force, jobs=jobs)
-    if not force and (current := _all_current(content_dir, out_dir, slugs, options)):
-        reused = sum(len(published.sections) for published in current)
-        minutes = sum(published.duration for published in current) / 60
-        seconds = time.perf_counter() - started
-        click.echo(summary_line(len(current), 0, 0, reused, minutes, seconds))
-        click.echo(f"Published to {Path(out_dir).resolve()}")
-        return
+    changed = len(slugs)
+    if not force:
+        current = _current_documents(content_dir, out_dir, slugs, options)
+        if len(current) == len(slugs):
+            _sweep_leftovers(out_dir, slugs)
+            reused = sum(len(published.sections) for published in current)
+            minutes = sum(published.duration for published in current) / 60
+            seconds = time.perf_counter() - started
+            click.echo(summary_line(len(current), 0, 0, reused, minutes, seconds))
+            click.echo(f"Published to {Path(out_dir).resolve()}")
+            return
+        changed -= len(current)
     try:
-        code = run_build(content_dir, out_dir, slugs, options)
+        code = run_build(content_dir, out_dir, slugs, options, changed)
     except BrokenPipeError:
         # The reader of our output went away (`reader build | head -1`): nothing to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -73,36 +79,49 @@ def build(slugs, content_dir, out_dir, force, jobs, rate, voice, engine) -> None
         sys.exit(code)
 
 
-def _all_current(content_dir: Path, out_dir: Path, slugs: list[str], options: BuildOptions):
-    """Return every document's published version if all are current, else None.
+def _current_documents(
+    content_dir: Path, out_dir: Path, slugs: list[str], options: BuildOptions
+) -> list:
+    """Return the published version of each document that is current.
 
-    Leftovers of a killed build are swept from each. None means "build": a document that
-    changed, or any error, which the build then reports.
+    A document that changed, or any error, is not current: the build then builds or reports
+    it. The count of the others is what the build's time estimate waits for.
     """
     current = []
-    try:
-        for slug in slugs:
-            source = read_source(content_dir, out_dir, slug, options)
-            if (published := is_current(out_dir, slug, source.key)) is None:
-                return None
-            current.append(published)
-    except (ReaderError, OSError):
-        return None
     for slug in slugs:
-        publish.sweep_leftovers(out_dir, slug)
+        try:
+            source = read_source(content_dir, out_dir, slug, options)
+            published = is_current(out_dir, slug, source.key)
+        except (ReaderError, OSError):
+            published = None
+        if published is not None:
+            current.append(published)
     return current
 
 
+def _sweep_leftovers(out_dir: Path, slugs: list[str]) -> None:
+    """Sweep what a killed build left in each document's folder."""
+    for slug in slugs:
+        publish.sweep_leftovers(out_dir, slug)
+
+
 def run_build(
-    content_dir: Path, out_dir: Path, slugs: list[str] | None, options: BuildOptions
+    content_dir: Path,
+    out_dir: Path,
+    slugs: list[str] | None,
+    options: BuildOptions,
+    changed: int = 1,
 ) -> int:
-    """Build, print each warning and error and the summary; return 1 if a document failed."""
+    """Build, print each warning and error and the summary; return 1 if a document failed.
+
+    `changed` is how many documents are expected to need audio, for the time estimate.
+    """
     # Imported only when a document needs building: the parser, the speech-text rules and
     # the workers would otherwise be most of a build with nothing to do.
     from reader.pipeline.build import build_documents
 
     try:
-        with _ProgressBars() as progress:
+        with _Progress(changed, sys.stderr.isatty()) as progress:
             summary = build_documents(content_dir, out_dir, slugs, options, progress)
     except ReaderError as error:
         # Raised before any document is read (the build folder cannot be written), so
@@ -119,27 +138,91 @@ def run_build(
     return 1 if summary.failed else 0
 
 
-class _ProgressBars:
-    """Show one progress bar per document on a terminal, and nothing otherwise."""
+ESTIMATE_AFTER = 3
+"""Sections to finish before the first estimate: the first one also paid for starting up."""
+LINE_EVERY = 10.0
+"""Seconds between two plain progress lines, so a log gets a few lines, not one a section."""
 
-    def __init__(self):
+
+class _Progress:
+    """Show a build's progress with one time estimate for the whole build.
+
+    The rate is the seconds per section since the first section finished (the first also
+    paid for starting the workers and their engine). Sections left are those of the documents
+    begun, and, for each changed document not begun yet, the mean of the begun ones. On a
+    terminal each document has a bar that shows the estimate; otherwise a plain line says it
+    once it is first known, then at most every LINE_EVERY seconds, and once more when done.
+    """
+
+    def __init__(self, documents: int, terminal: bool, clock=time.monotonic):
+        self._documents = documents
+        self._terminal = terminal
+        self._clock = clock
+        self._started = clock()
+        self._first: float | None = None
+        self._totals: dict[str, int] = {}
+        self._done: dict[str, int] = {}
+        self._said: float | None = None
         self._bar = None
-        self._slug = None
 
     def __enter__(self):
-        return self if sys.stderr.isatty() else None
+        return self
 
     def __call__(self, slug: str, done: int, total: int) -> None:
-        if slug != self._slug:
-            self._close()
-            self._slug = slug
-            self._bar = click.progressbar(length=total, label=slug, file=sys.stderr)
+        now = self._clock()
+        if self._first is None:
+            self._first = now
+        if self._terminal and slug not in self._totals:
+            self._close_bar()
+            self._bar = click.progressbar(
+                length=total,
+                label=slug,
+                file=sys.stderr,
+                show_eta=False,
+                item_show_func=lambda text: text,
+            )
             self._bar.__enter__()
-        self._bar.update(1)
+        self._totals[slug], self._done[slug] = total, done
+        left = self.seconds_left(now)
+        if self._terminal:
+            self._bar.update(1, f"about {_duration(left)} left in all" if left else None)
+        elif left is not None and (self._said is None or now - self._said >= LINE_EVERY):
+            self._said = now
+            click.echo(f"… {self._counts()}, about {_duration(left)} left", err=True)
 
-    def _close(self) -> None:
+    def seconds_left(self, now: float) -> float | None:
+        """Return the seconds the build should still take, or None until it can be told."""
+        done, total = self._sections()
+        if done < ESTIMATE_AFTER:
+            return None
+        return (now - self._first) / (done - 1) * (total - done)
+
+    def _sections(self) -> tuple[int, int]:
+        """Return the sections done, and those done and to do (partly estimated)."""
+        known = sum(self._totals.values())
+        waiting = max(0, self._documents - len(self._totals))
+        return sum(self._done.values()), known + round(known / len(self._totals) * waiting)
+
+    def _counts(self) -> str:
+        done, total = self._sections()
+        exact = len(self._totals) >= self._documents
+        return f"{done} of {'' if exact else 'about '}{total} sections"
+
+    def _close_bar(self) -> None:
         if self._bar:
             self._bar.__exit__(None, None, None)
+            self._bar = None
 
-    def __exit__(self, *exc) -> None:
-        self._close()
+    def __exit__(self, kind, *exc) -> None:
+        self._close_bar()
+        if kind is None and not self._terminal and self._done:
+            done = sum(self._done.values())
+            took = _duration(self._clock() - self._started)
+            click.echo(f"… {done} of {done} sections, done in {took}", err=True)
+
+
+def _duration(seconds: float) -> str:
+    """Say a duration the way a person would round it: "40 s", "3 min"."""
+    if seconds < 90:
+        return f"{max(1, math.ceil(seconds))} s"
+    return f"{round(seconds / 60)} min"

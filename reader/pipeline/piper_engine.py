@@ -21,7 +21,7 @@ from reader.errors import EngineError
 from reader.model import SpokenWord, Utterance
 from reader.pipeline.engine import Pyttsx3Engine, engine_text, unknown_voice_message
 from reader.pipeline.espeak import load_espeak
-from reader.pipeline.piper_phonemes import phonemise
+from reader.pipeline.piper_phonemes import Phonemised, phonemise
 from reader.pipeline.piper_voices import (
     INSTALL_HINT,
     NATURAL_RATE,
@@ -34,10 +34,11 @@ from reader.pipeline.resample import utterance_at_rate
 
 PAD, BOS, EOS = "_", "^", "$"
 """Piper's padding after every phoneme, and the marks of a sentence's start and end."""
-TAIL_LEVEL = 0.01
-"""Samples quieter than this (at the sentence's peak of PEAK) after the last word are quiet."""
+QUIET_LEVEL = 0.01
+"""Samples quieter than this (at the sentence's peak of PEAK) are quiet: the pause before a
+word, and the end after the last."""
 TAIL_KEPT = 0.03
-"""Seconds kept after the last sample above TAIL_LEVEL: the word's own fading end."""
+"""Seconds kept after the last sample above QUIET_LEVEL: the word's own fading end."""
 FADE = 0.005
 """Seconds over which the kept end fades to zero, so the pause after it starts without a click."""
 PEAK = 0.9
@@ -96,12 +97,7 @@ class PiperEngine:
         model = self._model(info)
         said = phonemise(text, info.espeak_voice)
         pcm, starts = model.say(said.phonemes, self.rate)
-        words = []
-        for number, (start, length) in enumerate(said.words):
-            first = next((i for i, o in enumerate(said.owners) if o == number), None)
-            if first is not None:
-                words.append(SpokenWord(starts[first], start, length))
-        words.sort(key=lambda w: w.sample)
+        words = sorted(_word_starts(pcm, starts, said), key=lambda w: w.sample)
         return utterance_at_rate(
             Utterance(text, pcm, tuple(words), info.sample_rate), self.sample_rate
         )
@@ -194,13 +190,42 @@ class _Model:
         return ids, first_id
 
 
+def _word_starts(pcm: bytes, starts: list[int], said: Phonemised) -> list[SpokenWord]:
+    """Return where each word said starts: at its first sound, not in the quiet before it.
+
+    A word starts at its first phoneme by the voice's durations, unless the audio is still
+    quiet there. After a comma the voice often spends part of the pause in the frames of the
+    next word's first phoneme (the w of "while" after "cells,"), so a word starts at its first
+    sample above QUIET_LEVEL, looked for no further than where the next word's phonemes begin:
+    the quiet of punctuation, spaces and padding belongs to the gap before the word.
+    """
+    loud = np.abs(np.frombuffer(pcm, dtype="<i2").astype(np.int32)) > QUIET_LEVEL * 32767
+    owners = said.owners
+    firsts: dict[int, int] = {}
+    for index, owner in enumerate(owners):
+        if owner is not None:
+            firsts.setdefault(owner, index)
+    words = []
+    for number, (start, length) in enumerate(said.words):
+        first = firsts.get(number)
+        if first is None:
+            continue
+        others = (i for i in range(first + 1, len(owners)) if owners[i] not in (None, number))
+        after = next(others, None)
+        end = len(loud) if after is None else starts[after]
+        sound = np.flatnonzero(loud[starts[first] : end])
+        sample = starts[first] + int(sound[0]) if sound.size else starts[first]
+        words.append(SpokenWord(sample, start, length))
+    return words
+
+
 def _without_quiet_tail(audio, rate: int):
     """Cut the near-silence a Piper voice leaves after the last word, and fade its last sound.
 
     The voices end each sentence with a stretch of quiet of their own; the pipeline sets its
     own pauses between sentences, as it does for eSpeak NG, so they match in both engines.
     """
-    loud = np.nonzero(np.abs(audio) > TAIL_LEVEL)[0]
+    loud = np.nonzero(np.abs(audio) > QUIET_LEVEL)[0]
     if not loud.size:
         return audio
     end = min(len(audio), int(loud[-1]) + round(TAIL_KEPT * rate))
