@@ -1,6 +1,6 @@
 """Parse and check a document in a child process, so the web process never loads the parser.
 
-One child is kept warm (the parser's imports cost about a second each time): it reads
+One child is kept warm, so that a check does not wait for the parser's imports: it reads
 requests on stdin, a JSON line `{"slug", "content_dir", "length"}` then the page's bytes, and
 answers each with one JSON line. It leaves when the web process closes its stdin.
 Usage (by the service only): python -m reader.admin.validate --serve

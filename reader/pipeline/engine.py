@@ -23,7 +23,7 @@ SAMPLE_RATE = 22050
 """The eSpeak driver always writes 22,050 Hz mono 16-bit WAV, whatever the file name says."""
 SAMPLE_WIDTH = 2
 UTTERANCE_TIMEOUT = 10.0
-"""Seconds to wait for one sentence; eSpeak NG says a long one in a few milliseconds."""
+"""Seconds to wait for one sentence: far more than any takes, so only a stuck engine waits."""
 _BUFFER_MS = 1000
 """Milliseconds of audio per synth callback: what pyttsx3's driver asks for."""
 WARM_UP_TEXT = "Ready."
@@ -31,10 +31,10 @@ WARM_UP_TEXT = "Ready."
 
 
 class _DriverClock:
-    """The driver's `time` module, except that its 10 ms poll ends when an utterance finishes.
+    """The driver's `time` module, except that its poll's sleep ends when an utterance finishes.
 
-    The driver's loop sleeps 10 ms between polls whatever eSpeak NG is doing, so a sentence
-    that takes 4 ms to say still costs 10 ms of waiting: half of a build's synthesis time.
+    The driver's loop sleeps a fixed interval between polls whatever eSpeak NG is doing, so a
+    sentence said sooner than that would still wait out the rest of it.
     """
 
     finished = threading.Event()
@@ -126,7 +126,7 @@ class Pyttsx3Engine:
         # In a long process that used eSpeak NG before pyttsx3 started it (the test suite's,
         # after many phoneme lookups), the first utterance came out about five times too fast
         # and quiet, its words bunched at the start; the second was right. A short utterance,
-        # thrown away, takes that first turn: about 10 ms, while a build parses its page.
+        # thrown away, takes that first turn.
         self._render(WARM_UP_TEXT)
 
     def voices(self) -> list[str]:

@@ -96,9 +96,9 @@ REMEMBERED_NAME = ".espeak-version.json"
 def remembered_engine_id(build_dir: Path) -> str:
     """Return what `engine_id` returns, loading the library only if it changed since last time.
 
-    Reading eSpeak NG's version loads the library (ctypes, espeakng-loader and a dlopen): 10 ms
-    of a build with nothing to do, an eighth of it. The bundled library's path, size, times
-    and inode identify it as surely, so the version is noted beside the build under them.
+    Reading eSpeak NG's version loads the library (ctypes, espeakng-loader and a dlopen), which
+    a build with nothing to do need not. The bundled library's path, size, times and inode
+    identify it as surely, so the version is noted beside the build under them.
     """
     library = _bundled_library()
     if library is None:
@@ -136,8 +136,8 @@ def _bundled_library() -> Path | None:
 
 def distribution_version(name: str) -> str:
     """Return the installed version of a distribution whose top-level module is `name`."""
-    # importlib.metadata imports email, zipfile and csv: 20 ms of a build with nothing to do.
-    # The METADATA file in the package's .dist-info folder is what it would read.
+    # importlib.metadata imports email, zipfile and csv, which a build with nothing to do
+    # need not: the METADATA file in the package's .dist-info folder is what it would read.
     spec = find_spec(name)
     if spec and spec.origin:
         found = list(Path(spec.origin).parents[1].glob(f"{name}-*.dist-info/METADATA"))
