@@ -135,7 +135,7 @@ def test_the_shared_modules_and_the_settings_import_no_wing():
 
 
 def test_the_app_factory_sits_above_both_wings_and_both_read_the_settings_directly():
-    assert {"reader.admin", "reader.config", "reader.web.views"} <= imports("reader.app")
+    assert {"reader.admin.setup", "reader.config", "reader.web.views"} <= imports("reader.app")
     assert "reader.config" in imports("reader.web.security")
 
 

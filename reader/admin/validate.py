@@ -17,6 +17,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reader.errors import ReaderError
+
 TIMEOUT = 60.0
 
 
@@ -97,8 +99,8 @@ def check(source: bytes, slug: str, content_dir: Path) -> Verdict:
 
 def verdict_of(source: bytes, slug: str, content_dir: Path) -> Verdict:
     """Parse and check a document here (in the child) and say what is wrong with it."""
+    # Here, in the child only: the web process, which imports this module, never loads the parser.
     from reader.admin.preview import inspect_document
-    from reader.errors import ReaderError
 
     verdict = Verdict()
     try:

@@ -48,10 +48,18 @@ class _DriverClock:
         return getattr(time, name)
 
 
-def _hand_the_driver_our_clock() -> None:
-    import pyttsx3.drivers.espeak as driver
+def _pyttsx3():
+    """Return pyttsx3, its eSpeak driver imported, once the bundled library is loaded."""
+    load_espeak()
+    # Imported here, after load_espeak: pyttsx3's binding must find the bundled library
+    # already loaded, or it loads the system's.
+    import pyttsx3.drivers.espeak
 
-    driver.time = _DriverClock()
+    return pyttsx3
+
+
+def _hand_the_driver_our_clock() -> None:
+    _pyttsx3().drivers.espeak.time = _DriverClock()
 
 
 def start_espeak() -> ctypes.CDLL:
@@ -63,10 +71,7 @@ def start_espeak() -> ctypes.CDLL:
     driver is told not to do it again.
     """
     library = load_espeak()[0]
-    # Imported here, after load_espeak: pyttsx3's binding must find the bundled library
-    # already loaded, or it loads the system's.
-    import pyttsx3.drivers.espeak as driver
-
+    driver = _pyttsx3().drivers.espeak
     if not driver.EspeakDriver._moduleInitialized:
         binding = driver._espeak
         if binding.Initialize(binding.AUDIO_OUTPUT_RETRIEVAL, _BUFFER_MS) == -1:
@@ -83,8 +88,7 @@ def preload() -> None:
 
     Forked workers then share the imported modules instead of each importing them again.
     """
-    load_espeak()
-    import pyttsx3.drivers.espeak  # noqa: F401
+    _pyttsx3()
 
 
 class Pyttsx3Engine:
@@ -93,9 +97,7 @@ class Pyttsx3Engine:
     def __init__(self, rate: int):
         try:
             start_espeak()
-            import pyttsx3
-
-            self._engine = pyttsx3.init("espeak")
+            self._engine = _pyttsx3().init("espeak")
         except EngineError:
             raise
         except Exception as error:  # pyttsx3 raises bare RuntimeErrors and OSErrors here
@@ -176,7 +178,7 @@ class Pyttsx3Engine:
         # so the driver's synth callback is wrapped: the wrapper notes the word events'
         # samples, then hands the same buffer and events to the driver, which tells
         # "started-word" for each word event in order; _on_word pairs them up.
-        from pyttsx3.drivers import _espeak
+        _espeak = _pyttsx3().drivers.espeak._espeak
 
         try:
             handle = self._engine.proxy._driver._onSynth

@@ -59,7 +59,7 @@ def load_espeak() -> tuple[ctypes.CDLL, str]:
 def library_path() -> str:
     """Return the eSpeak NG library to load: espeakng-loader's, else the system's."""
     try:
-        import espeakng_loader
+        import espeakng_loader  # here: without it (or broken), the system's library is used
 
         path = espeakng_loader.get_library_path()
         # ESPEAK_DATA_PATH must be set before the library initialises.
