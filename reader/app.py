@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from reader import admin, config
+from reader import config
+from reader.admin import setup as admin_setup
 from reader.web import listening, security, views
 
 
@@ -45,5 +46,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     app.register_blueprint(views.bp)
     listening.init_app(app)  # after views: its route uses the slug converter
-    admin.init_app(app)
+    admin_setup.init_app(app)
     return app

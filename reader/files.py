@@ -7,7 +7,7 @@ import errno
 import functools
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import TypeVar
 
@@ -71,6 +71,30 @@ def file_version(path: Path) -> tuple | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+class Cache:
+    """The last value made for each name, made again once its version changes.
+
+    At most `size` names are kept, the least recently used dropped first (functools.lru_cache,
+    which is thread-safe). Values are shared by every caller: treat them as read-only.
+    """
+
+    def __init__(self, size: int):
+        self._slot = functools.lru_cache(maxsize=size)(lambda name: [None])
+
+    def get(self, name: Hashable, version: Hashable, make: Callable[[], T]) -> T:
+        """Return `make()` as made for `name` at `version`; make it now if it was not."""
+        slot = self._slot(name)
+        made = slot[0]
+        if made is None or made[0] != version:
+            made = (version, make())
+            # One assignment: two threads racing here both store a correct value.
+            slot[0] = made
+        return made[1]
+
+
+_files = Cache(64)
+
+
 def read_cached(path: Path, load: Callable[[bytes, str], T]) -> T | None:
     """Return `load(bytes, name)` of a file, read again only once it changed; None if missing.
 
@@ -79,13 +103,8 @@ def read_cached(path: Path, load: Callable[[bytes, str], T]) -> T | None:
     version = file_version(path)
     if version is None:
         return None
+    name = os.fspath(path)
     try:
-        return _load(os.fspath(path), version, load)
+        return _files.get((name, load), version, lambda: load(Path(name).read_bytes(), name))
     except FileNotFoundError:
         return None
-
-
-@functools.lru_cache(maxsize=64)
-def _load(path: str, version: tuple, load: Callable[[bytes, str], T]) -> T:
-    with open(path, "rb") as file:
-        return load(file.read(), path)

@@ -15,7 +15,6 @@ from click.testing import CliRunner
 
 from reader import manifest as mf
 from reader.cli import main
-from reader.pipeline.espeak import REMEMBERED_NAME
 from reader.pipeline.publish import document_lock
 from tests.support.content import REPO, SMALL, write_document
 
@@ -188,8 +187,7 @@ def test_a_build_with_nothing_to_do_answers_without_the_parser_or_the_engine(tmp
     assert first.returncode == 0 and "1 sections built, 0 reused" in first.stdout, first.stderr
     again = reader_build(*folders)
     assert again.returncode == 0, again.stderr
-    # Nor ctypes: the engine's version is noted beside the build, by its library file.
-    heavy = {"reader.pipeline.build", "reader.pipeline.parse", "bs4", "ctypes", "flask"}
+    heavy = {"reader.pipeline.build", "reader.pipeline.parse", "bs4", "flask"}
     assert not heavy & imported(again)
     assert "0 sections built, 1 reused" in again.stdout
     # The same folders from READER_CONTENT_DIR and READER_BUILD_DIR, and the slug named.
@@ -286,14 +284,13 @@ def test_ctrl_c_stops_a_plain_build_at_once_and_publishes_nothing_half_built(tmp
     assert said == ["Aborted!"] and "done in" not in stderr
     assert not [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
     # Nothing half-built: the first copy is whole, and the others have no manifest, page or
-    # audio (the engine's version may stay: it is named by what it was made from).
+    # audio.
     first = mf.load_manifest(out, "copy-0")
     assert first.has_audio and all(
         (out / "copy-0" / mf.AUDIO_DIR / n).is_file() for n in first.audio_names
     )
-    left = [p.name for p in out.rglob("*") if p.suffix in (".json", ".html", ".mp3")]
     left = [p for p in out.rglob("*") if p.suffix in (".json", ".html", ".mp3")]
-    assert {p.name for p in left if "copy-0" not in p.parts} <= {REMEMBERED_NAME, "index.json"}
+    assert {p.name for p in left if "copy-0" not in p.parts} <= {"index.json"}
 
 
 def test_a_terminal_sees_one_progress_bar_per_document(tmp_path):

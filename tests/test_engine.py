@@ -11,7 +11,6 @@ import time
 import pytest
 
 from reader.errors import EngineError
-from reader.pipeline import espeak
 from reader.pipeline.encode import pcm_seconds
 from reader.pipeline.engine import SAMPLE_RATE, Pyttsx3Engine, engine_id, load_espeak
 from tests.audio import pcm_samples, rms
@@ -140,30 +139,6 @@ def test_each_utterance_reports_only_its_own_words(engine):
 
 def test_the_engine_names_both_versions():
     assert engine_id().startswith("pyttsx3-2.99/espeak-ng-1.")
-
-
-def test_the_noted_engine_name_is_the_engines_own_until_its_library_changes(tmp_path):
-    note = tmp_path / espeak.REMEMBERED_NAME
-    assert espeak.remembered_engine_id(tmp_path) == engine_id()
-    noted = json.loads(note.read_text())
-    assert noted["version"] == load_espeak()[1]
-    assert noted["library"][0] == espeak.library_path()
-    # While the library is the same file, the note answers, as a forged version shows.
-    note.write_text(json.dumps({**noted, "version": "0.0-noted"}))
-    assert espeak.remembered_engine_id(tmp_path).endswith("/espeak-ng-0.0-noted")
-    # Another file (here: another size) is asked again, and the note put right.
-    note.write_text(json.dumps({"library": [*noted["library"][:1], 1, 2, 3, 4], "version": "x"}))
-    assert espeak.remembered_engine_id(tmp_path) == engine_id()
-    assert json.loads(note.read_text()) == noted
-    for damaged in ("{", "[]", '{"library": 1}', '{"library": [], "version": 2}'):
-        note.write_text(damaged)
-        assert espeak.remembered_engine_id(tmp_path) == engine_id()
-
-
-def test_without_the_bundled_library_nothing_is_noted(tmp_path, monkeypatch):
-    monkeypatch.setattr(espeak, "_bundled_library", lambda: None)
-    assert espeak.remembered_engine_id(tmp_path) == engine_id()
-    assert not (tmp_path / espeak.REMEMBERED_NAME).exists()
 
 
 def test_a_missing_espeak_library_says_how_to_install_it(monkeypatch):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -153,60 +152,6 @@ def test_workers_stop_even_when_their_parent_catches_sigterm():
             check=True,
         )
         assert run.stdout.split() == ["6", "True"], run.stderr
-
-
-LONG_LIVED_WORKER = """
-import json, sys, time
-from pathlib import Path
-from reader.admin.preview import inspect_document
-from reader.pipeline import espeak
-from reader.pipeline.build import BuildOptions, build_document
-from tests.support.content import copy_content
-
-def main():
-    root = Path(sys.argv[1])
-    content = copy_content(root / "content")
-    slug = "neuroendocrine-tumours"
-    source = (content / f"{slug}.html").read_bytes()
-    times = []
-    # As `reader worker` runs jobs: a build, then its findings (eSpeak NG's phoneme lookups
-    # in this process), then the next build.
-    for _ in range(5):
-        started = time.monotonic()
-        result = build_document(content, root / "build", slug, BuildOptions(force=True, jobs=2))
-        times.append(time.monotonic() - started)
-        assert result.error is None and result.built > 20, result
-        inspect_document(source, slug, content)
-        assert espeak.initialised()
-    print(json.dumps(times))
-
-if __name__ == "__main__":
-    main()
-"""
-
-
-@pytest.mark.engine
-def test_a_long_lived_worker_builds_again_and_again_with_a_healthy_engine(tmp_path):
-    # The staff worker looks phonemes up between builds, which initialises eSpeak NG in it;
-    # synthesis processes forked after that initialised it again over the inherited state
-    # and spoke from freed phoneme tables: "Invalid instruction … for phoneme", then a crash
-    # that left the build waiting for ever. Freed memory is filled (MALLOC_PERTURB_), so
-    # speaking from it shows every time, not only when the memory happens to be reused.
-    script = tmp_path / "worker.py"
-    script.write_text(LONG_LIVED_WORKER)
-    run = subprocess.run(
-        [sys.executable, str(script), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=REPO,
-        env={**os.environ, "MALLOC_PERTURB_": "165", "PYTHONPATH": str(REPO)},
-    )
-    assert "Invalid instruction" not in run.stderr
-    assert run.returncode == 0, run.stderr[-2000:]
-    times = json.loads(run.stdout)
-    # Every build takes about as long as the first (a stuck one is stopped after minutes).
-    assert max(times) < 3 * times[0] + 10, times
 
 
 class StuckEngine:

@@ -27,8 +27,8 @@ class AlreadyThere(LexiconProblem):
 
 
 def _lexicon():
-    # The lexicon's file format belongs to the pipeline; it is plain-Python text parsing
-    # (no parser, no engine), loaded only when a pronunciation page is used.
+    # Here: the lexicon's file format belongs to the pipeline, which the web process loads
+    # only when a pronunciation page is used (test_the_api_never_loads_the_pipeline).
     from reader.pipeline import lexicon
 
     return lexicon

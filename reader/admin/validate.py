@@ -1,6 +1,6 @@
 """Parse and check a document in a child process, so the web process never loads the parser.
 
-One child is kept warm (the parser's imports cost about a second each time): it reads
+One child is kept warm, so that a check does not wait for the parser's imports: it reads
 requests on stdin, a JSON line `{"slug", "content_dir", "length"}` then the page's bytes, and
 answers each with one JSON line. It leaves when the web process closes its stdin.
 Usage (by the service only): python -m reader.admin.validate --serve
@@ -16,6 +16,8 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from reader.errors import ReaderError
 
 TIMEOUT = 60.0
 
@@ -97,8 +99,8 @@ def check(source: bytes, slug: str, content_dir: Path) -> Verdict:
 
 def verdict_of(source: bytes, slug: str, content_dir: Path) -> Verdict:
     """Parse and check a document here (in the child) and say what is wrong with it."""
+    # Here, in the child only: the web process, which imports this module, never loads the parser.
     from reader.admin.preview import inspect_document
-    from reader.errors import ReaderError
 
     verdict = Verdict()
     try:

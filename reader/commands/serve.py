@@ -10,6 +10,7 @@ import click
 
 from reader.admin import validate
 from reader.admin.supervisor import Supervisor
+from reader.app import create_app
 from reader.errors import ReaderError
 from reader.web.wsgi_server import serve as run_server
 
@@ -25,6 +26,6 @@ def serve(host, port, no_worker) -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         with contextlib.nullcontext() if no_worker else Supervisor():
-            run_server(host=host, port=port)
+            run_server(create_app(), host=host, port=port)
     except ReaderError as error:
         raise click.ClickException(str(error)) from error

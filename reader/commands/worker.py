@@ -15,9 +15,8 @@ from reader.errors import ReaderError
 def worker(parent) -> None:
     """Run queued builds, previews and clips one at a time, at low priority."""
     if parent:
-        # Started beside `reader serve`: yield at once, as the imports and the app below are
-        # most of a second of CPU. With one other busy CPU, the service's first `/` after a
-        # start took 2-5 times as long while its worker started at full priority.
+        # Started beside `reader serve`: yield at once, so that the imports and the app
+        # below do not take the CPU from the service's first requests after a start.
         lower_priority()
     # Imported after lowering the priority, for the reason above.
     from reader.admin.queue import queue_for

@@ -23,7 +23,7 @@ SAMPLE_RATE = 22050
 """The eSpeak driver always writes 22,050 Hz mono 16-bit WAV, whatever the file name says."""
 SAMPLE_WIDTH = 2
 UTTERANCE_TIMEOUT = 10.0
-"""Seconds to wait for one sentence; eSpeak NG says a long one in a few milliseconds."""
+"""Seconds to wait for one sentence: far more than any takes, so only a stuck engine waits."""
 _BUFFER_MS = 1000
 """Milliseconds of audio per synth callback: what pyttsx3's driver asks for."""
 WARM_UP_TEXT = "Ready."
@@ -31,10 +31,10 @@ WARM_UP_TEXT = "Ready."
 
 
 class _DriverClock:
-    """The driver's `time` module, except that its 10 ms poll ends when an utterance finishes.
+    """The driver's `time` module, except that its poll's sleep ends when an utterance finishes.
 
-    The driver's loop sleeps 10 ms between polls whatever eSpeak NG is doing, so a sentence
-    that takes 4 ms to say still costs 10 ms of waiting: half of a build's synthesis time.
+    The driver's loop sleeps a fixed interval between polls whatever eSpeak NG is doing, so a
+    sentence said sooner than that would still wait out the rest of it.
     """
 
     finished = threading.Event()
@@ -48,10 +48,18 @@ class _DriverClock:
         return getattr(time, name)
 
 
-def _hand_the_driver_our_clock() -> None:
-    import pyttsx3.drivers.espeak as driver
+def _pyttsx3():
+    """Return pyttsx3, its eSpeak driver imported, once the bundled library is loaded."""
+    load_espeak()
+    # Imported here, after load_espeak: pyttsx3's binding must find the bundled library
+    # already loaded, or it loads the system's.
+    import pyttsx3.drivers.espeak
 
-    driver.time = _DriverClock()
+    return pyttsx3
+
+
+def _hand_the_driver_our_clock() -> None:
+    _pyttsx3().drivers.espeak.time = _DriverClock()
 
 
 def start_espeak() -> ctypes.CDLL:
@@ -63,10 +71,7 @@ def start_espeak() -> ctypes.CDLL:
     driver is told not to do it again.
     """
     library = load_espeak()[0]
-    # Imported here, after load_espeak: pyttsx3's binding must find the bundled library
-    # already loaded, or it loads the system's.
-    import pyttsx3.drivers.espeak as driver
-
+    driver = _pyttsx3().drivers.espeak
     if not driver.EspeakDriver._moduleInitialized:
         binding = driver._espeak
         if binding.Initialize(binding.AUDIO_OUTPUT_RETRIEVAL, _BUFFER_MS) == -1:
@@ -83,8 +88,7 @@ def preload() -> None:
 
     Forked workers then share the imported modules instead of each importing them again.
     """
-    load_espeak()
-    import pyttsx3.drivers.espeak  # noqa: F401
+    _pyttsx3()
 
 
 class Pyttsx3Engine:
@@ -93,9 +97,7 @@ class Pyttsx3Engine:
     def __init__(self, rate: int):
         try:
             start_espeak()
-            import pyttsx3
-
-            self._engine = pyttsx3.init("espeak")
+            self._engine = _pyttsx3().init("espeak")
         except EngineError:
             raise
         except Exception as error:  # pyttsx3 raises bare RuntimeErrors and OSErrors here
@@ -126,7 +128,7 @@ class Pyttsx3Engine:
         # In a long process that used eSpeak NG before pyttsx3 started it (the test suite's,
         # after many phoneme lookups), the first utterance came out about five times too fast
         # and quiet, its words bunched at the start; the second was right. A short utterance,
-        # thrown away, takes that first turn: about 10 ms, while a build parses its page.
+        # thrown away, takes that first turn.
         self._render(WARM_UP_TEXT)
 
     def voices(self) -> list[str]:
@@ -176,7 +178,7 @@ class Pyttsx3Engine:
         # so the driver's synth callback is wrapped: the wrapper notes the word events'
         # samples, then hands the same buffer and events to the driver, which tells
         # "started-word" for each word event in order; _on_word pairs them up.
-        from pyttsx3.drivers import _espeak
+        _espeak = _pyttsx3().drivers.espeak._espeak
 
         try:
             handle = self._engine.proxy._driver._onSynth

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from importlib import import_module
-from pathlib import Path
 from typing import NamedTuple, Protocol, runtime_checkable
 
 from reader.errors import EngineError
@@ -42,8 +41,6 @@ class EngineSpec(NamedTuple):
     """Callable made with the speaking rate, returning an `Engine`."""
     identity: str
     """Callable returning the engine and its versions: part of every audio hash."""
-    remembered_identity: str | None = None
-    """Callable(build folder) returning what `identity` returns, from a note kept there."""
     preload: str | None = None
     """Callable run before worker processes are forked, so that they share its imports."""
     in_process: bool = False
@@ -63,10 +60,8 @@ class EngineSpec(NamedTuple):
             raise EngineError(f"the {self.name} engine is not installed ({error}).{hint}") from None
         return factory(rate)
 
-    def engine_id(self, build_dir: Path | None = None) -> str:
-        """Name the engine and its versions, from a note in `build_dir` if the engine keeps one."""
-        if build_dir is not None and self.remembered_identity:
-            return _load(self.remembered_identity)(build_dir)
+    def engine_id(self) -> str:
+        """Name the engine and its versions."""
         return _load(self.identity)()
 
     def most_workers(self, asked: int) -> int:
@@ -89,7 +84,6 @@ ENGINES: dict[str, EngineSpec] = {
             "pyttsx3 driving eSpeak NG: the real voice.",
             factory="reader.pipeline.engine:Pyttsx3Engine",
             identity="reader.pipeline.espeak:engine_id",
-            remembered_identity="reader.pipeline.espeak:remembered_engine_id",
             preload="reader.pipeline.engine:preload",
         ),
         EngineSpec(

@@ -6,19 +6,13 @@ Only the standard library is imported here: a build with nothing to do names the
 
 from __future__ import annotations
 
-import contextlib
-import json
+import ctypes
 import os
-import sys
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from reader.errors import EngineError
-
-if TYPE_CHECKING:
-    import ctypes
 
 _initialised = False
 
@@ -53,9 +47,6 @@ def load_espeak() -> tuple[ctypes.CDLL, str]:
     same text gives the same audio on every machine. It is loaded with RTLD_GLOBAL before
     pyttsx3 asks for `libespeak-ng.so.1`, so pyttsx3 gets this copy.
     """
-    # Imported here: a build that finds its engine's version noted needs no ctypes.
-    import ctypes
-
     try:
         library = ctypes.CDLL(library_path(), mode=ctypes.RTLD_GLOBAL)
     except OSError as error:
@@ -68,7 +59,7 @@ def load_espeak() -> tuple[ctypes.CDLL, str]:
 def library_path() -> str:
     """Return the eSpeak NG library to load: espeakng-loader's, else the system's."""
     try:
-        import espeakng_loader
+        import espeakng_loader  # here: without it (or broken), the system's library is used
 
         path = espeakng_loader.get_library_path()
         # ESPEAK_DATA_PATH must be set before the library initialises.
@@ -89,55 +80,10 @@ def _engine_id(espeak_version: str) -> str:
     return f"pyttsx3-{distribution_version('pyttsx3')}/espeak-ng-{espeak_version}"
 
 
-REMEMBERED_NAME = ".espeak-version.json"
-"""In the build folder: the eSpeak NG version, and the library file it was read from."""
-
-
-def remembered_engine_id(build_dir: Path) -> str:
-    """Return what `engine_id` returns, loading the library only if it changed since last time.
-
-    Reading eSpeak NG's version loads the library (ctypes, espeakng-loader and a dlopen): 10 ms
-    of a build with nothing to do, an eighth of it. The bundled library's path, size, times
-    and inode identify it as surely, so the version is noted beside the build under them.
-    """
-    library = _bundled_library()
-    if library is None:
-        return engine_id()
-    note = Path(build_dir) / REMEMBERED_NAME
-    stat = library.stat()
-    stamp = [str(library), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-    try:
-        remembered = json.loads(note.read_bytes())
-        if remembered["library"] == stamp and isinstance(remembered["version"], str):
-            return _engine_id(remembered["version"])
-    except (OSError, ValueError, LookupError, TypeError):
-        pass
-    version = load_espeak()[1]
-    # Noted only for the bundled library: a system one, loaded when the bundle is broken,
-    # is another library with another version.
-    if Path(library_path()) == library:
-        temp = note.with_name(f".tmp-{os.getpid()}-{note.name}")
-        with contextlib.suppress(OSError):
-            note.parent.mkdir(parents=True, exist_ok=True)  # the build makes it next anyway
-            temp.write_text(json.dumps({"library": stamp, "version": version}))
-            os.replace(temp, note)
-    return _engine_id(version)
-
-
-def _bundled_library() -> Path | None:
-    """Find the library espeakng-loader bundles, as it does, without importing it."""
-    spec = find_spec("espeakng_loader")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    name = {"win32": "espeak-ng.dll", "darwin": "libespeak-ng.dylib"}
-    library = Path(spec.submodule_search_locations[0]) / name.get(sys.platform, "libespeak-ng.so")
-    return library if library.is_file() else None
-
-
 def distribution_version(name: str) -> str:
     """Return the installed version of a distribution whose top-level module is `name`."""
-    # importlib.metadata imports email, zipfile and csv: 20 ms of a build with nothing to do.
-    # The METADATA file in the package's .dist-info folder is what it would read.
+    # importlib.metadata imports email, zipfile and csv, which a build with nothing to do
+    # need not: the METADATA file in the package's .dist-info folder is what it would read.
     spec = find_spec(name)
     if spec and spec.origin:
         found = list(Path(spec.origin).parents[1].glob(f"{name}-*.dist-info/METADATA"))

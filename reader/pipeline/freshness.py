@@ -79,7 +79,7 @@ def read_source(content_dir: Path, out_dir: Path, slug: str, options: BuildOptio
     html = read_content(content_dir, document_path(content_dir, slug))
     lexicons = tuple(lexicon_paths(content_dir, slug))
     try:
-        engine, engine_error = get_engine(options.engine).engine_id(Path(out_dir)), None
+        engine, engine_error = get_engine(options.engine).engine_id(), None
     except ReaderError as error:
         engine, engine_error = None, error
     key = build_key(engine, options.rate, options.voice, html, lexicons)

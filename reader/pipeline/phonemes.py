@@ -1,9 +1,8 @@
 """What eSpeak NG will say: the phonemes of a text, from the same library the engine loads.
 
 `espeak_TextToPhonemes` runs eSpeak NG's own text-to-phoneme translation without making any
-audio, in about a third of a millisecond a sentence, so tests and `reader check` can hear what
-the engine will say: a word read as a word or spelled out, "ay" or "uh", a symbol named or
-dropped.
+audio, cheaply enough that tests and `reader check` can hear what the engine will say: a word
+read as a word or spelled out, "ay" or "uh", a symbol named or dropped.
 """
 
 from __future__ import annotations

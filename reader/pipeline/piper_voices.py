@@ -14,6 +14,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
+from importlib.metadata import PackageNotFoundError, distributions, version
 from pathlib import Path
 
 from reader.errors import EngineError
@@ -142,10 +143,6 @@ def _package_folders() -> list[Path]:
 
 @cache
 def _installed_package_folders() -> tuple[Path, ...]:
-    # importlib.metadata imports email and zipfile: only a Piper build or `reader voices`
-    # comes here, never a build with the default engine.
-    from importlib.metadata import distributions
-
     folders = set()
     for distribution in distributions():
         name = distribution.metadata.get("Name") or ""
@@ -170,8 +167,6 @@ def voices_dir() -> Path | None:
 
 def engine_id() -> str:
     """Name piper-tts, eSpeak NG and every installed voice: a change to any changes the hash."""
-    from importlib.metadata import PackageNotFoundError, version  # only a Piper build asks
-
     try:
         piper = version("piper-tts")
     except PackageNotFoundError:

@@ -7,6 +7,7 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.content import document_path, read_content
 from reader.errors import ReaderError
 from reader.model import Block, Sentence
 from reader.pipeline.encode import encode_mp3, pcm_seconds, silence
@@ -98,7 +99,7 @@ def write_audio(utterance: Utterance, path: Path) -> None:
 
 def voice_of_document(content_dir: Path, slug: str) -> str:
     """Return the voice a content document names, or "" (none, or no such document)."""
-    from reader.content import document_path, read_content  # here: only a named document asks
+    # Here: only a named document needs the parser; `reader say` otherwise loads none of it.
     from reader.pipeline.parse import parse_document
 
     try:

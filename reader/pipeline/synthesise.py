@@ -23,9 +23,9 @@ __all__ = ["SectionAudio", "SectionJob", "Synthesiser", "synthesise_sections"]
 SECTION_TIMEOUT = 120.0
 """Seconds a build waits for the next section before it gives up on a stuck engine.
 
-eSpeak NG says a long section in a second or two. A worker stuck inside the engine, or one
-that died mid-section (a Pool never notices its job is lost), would otherwise hold the
-document's lock for ever."""
+Far more than any section takes, so only a stuck engine waits it out. A worker stuck inside
+the engine, or one that died mid-section (a Pool never notices its job is lost), would
+otherwise hold the document's lock for ever."""
 _PR_SET_PDEATHSIG = 1
 """prctl(2): the signal this process gets when the thread that started it ends."""
 
@@ -158,7 +158,7 @@ def synthesise_sections(
 
 
 def _pool_context():
-    # fork starts a worker in milliseconds, but is unsafe once this process has threads
+    # fork starts a worker at once, but is unsafe once this process has threads
     # (a web server, a test's live server, eSpeak NG's own), and once it has initialised
     # eSpeak NG (a phoneme lookup for `reader check` or the staff worker's findings): the
     # worker's engine would initialise it again over the inherited state, and speak from

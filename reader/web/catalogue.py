@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from reader import names
-from reader.files import file_version
+from reader.files import Cache, file_version
 from reader.manifest import (
     AUDIO_DIR,
     INDEX_NAME,
@@ -58,30 +55,6 @@ class Entry:
         return self.outline.document.lang
 
 
-class _Lru:
-    """A small thread-safe cache of (version, value) per name, oldest dropped first."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict[str, tuple[tuple, object]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, name: str, version: tuple, make: Callable[[], object]):
-        """Return the value for `name` at `version`, made by `make()` on a miss."""
-        with self._lock:
-            hit = self._items.get(name)
-            if hit is not None and hit[0] == version:
-                self._items.move_to_end(name)
-                return hit[1]
-        value = make()
-        with self._lock:
-            self._items[name] = (version, value)
-            self._items.move_to_end(name)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-
 class Catalogue:
     """The published documents of a build folder, read once per version."""
 
@@ -89,19 +62,14 @@ class Catalogue:
         self.build_dir = Path(build_dir)
         self.content_dir = Path(content_dir) if content_dir is not None else None
         # Bounded, so memory stays flat whatever the number of documents or visitors.
-        self._entries = _Lru(CACHE_SIZE)
-        self._rendered = _Lru(CACHE_SIZE)
-        self._index: tuple[tuple | None, tuple[IndexEntry, ...]] | None = None
+        self._entries = Cache(CACHE_SIZE)
+        self._rendered = Cache(CACHE_SIZE)
+        self._index = Cache(1)
 
     def index(self) -> tuple[tuple | None, tuple[IndexEntry, ...]]:
         """Return the index file's version and the published documents it lists."""
         version = file_version(self.build_dir / INDEX_NAME)
-        cached = self._index
-        if cached is None or cached[0] != version:
-            cached = (version, self._read_index())
-            # A plain assignment is atomic: two threads racing here both store a correct value.
-            self._index = cached
-        return cached
+        return version, self._index.get(INDEX_NAME, version, self._read_index)
 
     def _read_index(self) -> tuple[IndexEntry, ...]:
         try:

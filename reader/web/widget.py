@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader.files import file_version
+from reader.files import Cache, file_version
 from reader.web import delivery
 
 SCRIPT = "voice-reader.js"
@@ -58,17 +58,9 @@ class WidgetFiles:
 
     def __init__(self, static_dir: Path):
         self.static_dir = Path(static_dir)
-        self._cached: tuple[tuple, Widget | None] | None = None
-
-    def _key(self) -> tuple:
-        return tuple(file_version(self.static_dir / name) for name in FILES)
+        self._cache = Cache(1)
 
     def current(self) -> Widget | None:
         """Return the widget as the files are now; None when it is not installed."""
-        key = self._key()
-        cached = self._cached
-        if cached is None or cached[0] != key:
-            cached = (key, read_widget(self.static_dir))
-            # A plain assignment is atomic: two threads racing here both store a correct value.
-            self._cached = cached
-        return cached[1]
+        version = tuple(file_version(self.static_dir / name) for name in FILES)
+        return self._cache.get(SCRIPT, version, lambda: read_widget(self.static_dir))

@@ -9,16 +9,13 @@ import sys
 import waitress
 from flask import Flask
 
-from reader.app import create_app
-
 # Seconds a busy thread may hold the GIL while another waits. Shorter than Python's default,
 # it measured a tighter tail (p99 and max) under load at the same throughput (docs/service.md).
 SWITCH_INTERVAL = 0.001
 
 
-def serve(host: str = "127.0.0.1", port: int = 5000, app: Flask | None = None) -> None:
-    """Serve `app` (default: a new app configured from the environment) until interrupted."""
-    app = app or create_app()
+def serve(app: Flask, host: str = "127.0.0.1", port: int = 5000) -> None:
+    """Serve `app` until interrupted."""
     # waitress reports "Serving on ..." through logging; without a handler nobody sees it.
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     sys.setswitchinterval(SWITCH_INTERVAL)

@@ -6,6 +6,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+from reader.pipeline.phonemes import sounds
+
 CODES_FILE = Path(__file__).with_name("codes.tsv")
 """written, spoken and source, one code a line; every line names where its spoken form is given."""
 
@@ -34,10 +36,6 @@ def codes() -> dict[str, str]:
 @cache
 def espeak_says_word(token: str) -> bool:
     """Return whether eSpeak NG reads an all-capital token as a word rather than its letters."""
-    # Imported here: only a page with a long capital token outside every list needs eSpeak,
-    # and the rest of the speech-text stage must not load the engine library.
-    from reader.pipeline.phonemes import sounds
-
     if _CONSONANT_RUN.search(token) or not re.search("[AEIOUY]", token):
         return False
     return sounds(token, _ESPEAK_VOICE) != sounds(" ".join(token), _ESPEAK_VOICE)

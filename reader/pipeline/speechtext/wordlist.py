@@ -13,8 +13,8 @@ package by `python -m tests.speech.wordlist`, and a test checks it still matches
 
 @cache
 def _words() -> str:
-    # Read once per process and searched in place: a page asks a few dozen questions, and
-    # building a set of 85,000 strings would cost more than all the answers (about 25 ms).
+    # Read once per process and searched in place: a page asks a few dozen questions, too
+    # few to repay building a set of 85,000 strings.
     # A plain path, not importlib.resources, whose imports cost more than this whole read.
     return WORDS_FILE.read_text(encoding="ascii")
 
