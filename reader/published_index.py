@@ -51,7 +51,7 @@ def _change_index(
         for temp in index_temps(out_dir):
             temp.unlink(missing_ok=True)
         # Read again under the lock: another document's build may have written it meanwhile.
-        _, documents = _indexed(out_dir)
+        _, documents = _indexed(out_dir, fresh=True)
         documents.pop(slug, None)
         if also is not None:
             documents[also.slug] = also
@@ -61,10 +61,15 @@ def _change_index(
         atomic_write(out_dir / mf.INDEX_NAME, mf.dumps(index))
 
 
-def _indexed(out_dir: Path) -> tuple[bool, dict[str, mf.IndexEntry]]:
-    """Return whether the index file is there and usable, and its entries by slug."""
+def _indexed(out_dir: Path, fresh: bool = False) -> tuple[bool, dict[str, mf.IndexEntry]]:
+    """Return whether the index file is there and usable, and its entries by slug.
+
+    `fresh` reads the file itself, as a change under the index lock must: the cache trusts the
+    file's stat, which NFS may serve from its attribute cache, missing another machine's write.
+    """
+    path = Path(out_dir) / mf.INDEX_NAME
     try:
-        index = read_cached(Path(out_dir) / mf.INDEX_NAME, mf.parse_index)
+        index = _read_index(path) if fresh else read_cached(path, mf.parse_index)
     except mf.ManifestError:
         index = None
     if index is not None:
@@ -79,3 +84,11 @@ def _indexed(out_dir: Path) -> tuple[bool, dict[str, mf.IndexEntry]]:
         if manifest is not None and manifest.page is not None:
             documents[slug] = mf.IndexEntry.of(manifest)
     return False, documents
+
+
+def _read_index(path: Path) -> mf.Index | None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    return mf.parse_index(data, str(path))

@@ -9,6 +9,7 @@ import os
 import pytest
 
 from reader import manifest as mf
+from reader import published_index
 from reader.errors import PublishError
 from reader.pipeline.publish import (
     RETIRED_GRACE_SECONDS,
@@ -76,6 +77,22 @@ def test_an_index_write_sweeps_the_temp_file_of_one_killed_midway(tmp_path):
     update_index(tmp_path, entry)
     assert not killed.exists() and other.exists()
     assert [e.slug for e in mf.read_index(tmp_path).documents] == ["a"]
+
+
+def test_an_index_change_reads_the_index_itself_under_its_lock(tmp_path, monkeypatch):
+    # On a shared build folder (NFS), a file's stat may come from the attribute cache and miss
+    # another machine's write: a cache keyed on it would hand back the index before that write.
+    def entry(slug):
+        return mf.IndexEntry(
+            slug, slug, "en-GB", sections=1, words=2, built_at="2026-12-01T00:00:00Z"
+        )
+
+    update_index(tmp_path, entry("a"))
+    stale = mf.read_index(tmp_path)
+    update_index(tmp_path, entry("b"))  # another machine's write, which stat did not show
+    monkeypatch.setattr(published_index, "read_cached", lambda path, load: stale)
+    update_index(tmp_path, entry("c"))
+    assert [e.slug for e in mf.read_index(tmp_path).documents] == ["a", "b", "c"]
 
 
 def test_temp_leftovers_are_swept(tmp_path):
