@@ -57,6 +57,8 @@ COUNT_LISTENERS_JS = """(() => {
 REMOVE_JS = """() => { const el = document.querySelector('voice-reader');
   window.__player = el; window.__place = [el.parentNode, el.nextSibling]; el.remove(); }"""
 PUT_BACK_JS = "() => window.__place[0].insertBefore(window.__player, window.__place[1])"
+PAGEHIDE_CALLS_JS = """() => { window.__widgetCalls = 0; dispatchEvent(new Event('pagehide'));
+  return window.__widgetCalls; }"""
 READY_JS = """() => new Promise((resolve) => window.__player.state === 'ready' ? resolve()
   : window.__player.addEventListener('voice-reader-ready', () => resolve(), {once: true}))"""
 
@@ -347,10 +349,10 @@ def test_a_player_removed_while_it_loads_listens_only_once_put_back(page, site):
     page.evaluate(READY_JS)  # built while out of the page
     assert widget_calls(page) == 0
     assert page.evaluate("() => window.__widgetObserving") == 0
-    # Put back, it listens once: one `pagehide` listener runs, one observer watches.
+    # Put back, it listens once: one `pagehide` listener runs (counted in the same task, so
+    # that no scroll of the page's own comes between), and one observer watches.
     page.evaluate(PUT_BACK_JS)
-    page.evaluate("() => { window.__widgetCalls = 0; dispatchEvent(new Event('pagehide')); }")
-    assert page.evaluate("() => window.__widgetCalls") == 1
+    assert page.evaluate(PAGEHIDE_CALLS_JS) == 1
     assert page.evaluate("() => window.__widgetObserving") == 1
     page.get_by_role("button", name=START).click()
     wait_until_playing(page, 0.2)
