@@ -25,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -102,10 +104,23 @@ MORE_JS = """() => { const root = document.querySelector('voice-reader').shadowR
   return sheet.getBoundingClientRect().height; }"""
 
 
-def serve(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
+@contextmanager
+def nets_page() -> Iterator[str]:
+    """Build NETs with the fake engine into a temporary folder, serve it; yield its page's URL."""
+    with tempfile.TemporaryDirectory() as tmp:
+        content = Path(tmp) / "content"
+        shutil.copytree(ROOT / "content", content)
+        build_documents(content, Path(tmp) / "build", [SLUG], BuildOptions(engine="fake", jobs=1))
+        app = create_app(
+            {"TESTING": True, "CONTENT_DIR": content, "BUILD_DIR": Path(tmp) / "build"}
+        )
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        try:
+            yield f"http://127.0.0.1:{server.server_port}/documents/{SLUG}"
+        finally:
+            server.shutdown()
 
 
 def listen_latency(browser, url: str, button) -> float:
@@ -252,36 +267,23 @@ def main() -> None:
     parser.add_argument("--screenshots", type=Path, help="write the screenshots into this folder")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        content = Path(tmp) / "content"
-        shutil.copytree(ROOT / "content", content)
-        build_documents(content, Path(tmp) / "build", [SLUG], BuildOptions(engine="fake", jobs=1))
-        app = create_app(
-            {"TESTING": True, "CONTENT_DIR": content, "BUILD_DIR": Path(tmp) / "build"}
+    with nets_page() as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[*ARGS, "--autoplay-policy=no-user-gesture-required"],
         )
-        server, origin = serve(app)
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        url = f"{origin}/documents/{SLUG}"
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM,
-                    args=[*ARGS, "--autoplay-policy=no-user-gesture-required"],
-                )
-                play = [listen_latency(browser, url, START) for _ in range(args.runs)]
-                listen = [
-                    listen_latency(browser, url, "Listen from here: Ultrasound scan")
-                    for _ in range(args.runs)
-                ]
-                gap = gaps(browser, url, [0, 1, 6, 7, 8, 13, 20][: max(3, args.runs)])
-                phone = heights(browser, url, 375, 667)
-                desktop = heights(browser, url, 1280, 800)
-                places = following(browser, url)
-                if args.screenshots:
-                    screenshots(browser, url, args.screenshots)
-                browser.close()
-        finally:
-            server.shutdown()
+        play = [listen_latency(browser, url, START) for _ in range(args.runs)]
+        listen = [
+            listen_latency(browser, url, "Listen from here: Ultrasound scan")
+            for _ in range(args.runs)
+        ]
+        gap = gaps(browser, url, [0, 1, 6, 7, 8, 13, 20][: max(3, args.runs)])
+        phone = heights(browser, url, 375, 667)
+        desktop = heights(browser, url, 1280, 800)
+        places = following(browser, url)
+        if args.screenshots:
+            screenshots(browser, url, args.screenshots)
+        browser.close()
 
     js = len(gzip.compress((ROOT / "static/voice-reader.js").read_bytes(), 9))
     css = len(gzip.compress((ROOT / "static/voice-reader.css").read_bytes(), 9))

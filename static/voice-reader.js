@@ -1,11 +1,11 @@
-/* voice-reader.js: one dependency-free custom element that reads a page aloud (docs/widget.md). */
+/* The <voice-reader> element: docs/widget.md. */
 (() => {
   'use strict';
   const TAG = 'voice-reader';
   if (!window.customElements || customElements.get(TAG)) return;
 
   const script = document.currentScript || document.querySelector('script[src*="voice-reader"]');
-  const CSS_URL = new URL('voice-reader.css', (script && script.src) || location.href).href;
+  const CSS_URL = new URL('voice-reader.css', script?.src || location.href).href;
   const MARK = { sentence: 'voice-reader-sentence', word: 'voice-reader-word' };
   const STEP = 10;
   const NUDGE = 5;
@@ -61,15 +61,17 @@
     const control = make('button', { type: 'button', className: `vr-btn ${className}${short ? ' vr-has-short' : ''}` },
       ...(iconPath ? [icon(iconPath)] : []), make('span', { className: 'vr-label' }, label));
     if (short) {
-      control.setAttribute('aria-label', label);
+      control.ariaLabel = label;
       control.append(make('span', { className: 'vr-short', 'aria-hidden': 'true' }, short));
     }
+    // No focus from a press (as in Safari): following keeps a focused control on the screen.
+    control.addEventListener('pointerdown', (event) => event.preventDefault());
     return control;
   }
 
   function disclosure(label, iconPath, className, panelId) {
     const control = button(label, iconPath, className);
-    control.setAttribute('aria-expanded', 'false');
+    control.ariaExpanded = false;
     control.setAttribute('aria-controls', panelId);
     return control;
   }
@@ -109,7 +111,7 @@
   const blockOf = (node) => (node.nodeType === 1 ? node : node.parentElement).closest(BLOCK);
   const clamp = (value, low, high) => Math.min(high, Math.max(low, value));
   const scrolling = () => (matchMedia('(prefers-reduced-motion: reduce)').matches ? 'instant' : 'smooth');
-  const highlights = () => !!(window.Highlight && window.CSS && CSS.highlights);
+  const highlights = () => !!(window.Highlight && window.CSS?.highlights);
   const hasFocus = (element) => element.contains(element.getRootNode().activeElement);
   const sectionAt = (offsets, time) => Math.max(0, offsets.findLastIndex((start) => start <= time));
 
@@ -118,7 +120,7 @@
       const caret = document.caretPositionFromPoint(left, top);
       return caret && [caret.offsetNode, caret.offset];
     }
-    const range = document.caretRangeFromPoint && document.caretRangeFromPoint(left, top);
+    const range = document.caretRangeFromPoint?.(left, top);
     return range && [range.startContainer, range.startOffset];
   }
 
@@ -149,7 +151,7 @@
     const after = Node.DOCUMENT_POSITION_FOLLOWING | Node.DOCUMENT_POSITION_CONTAINED_BY;
     const nodes = [];
     walker.currentNode = start;
-    for (let node = walker.nextNode(); node && !(end && end.compareDocumentPosition(node) & after); node = walker.nextNode()) nodes.push(node);
+    for (let node = walker.nextNode(); node && !(end?.compareDocumentPosition(node) & after); node = walker.nextNode()) nodes.push(node);
     return nodes;
   }
 
@@ -171,14 +173,10 @@
       for (let i = 0; i < node.data.length; i++) {
         const char = node.data[i];
         if (char === '\u00ad') continue;
-        if (/\s/.test(char)) {
-          if (space) continue;
-          space = true;
-          chars.push(' ');
-        } else {
-          space = false;
-          chars.push(char);
-        }
+        const blank = /\s/.test(char);
+        if (blank && space) continue;
+        space = blank;
+        chars.push(blank ? ' ' : char);
         where.push(node, i);
       }
     }
@@ -278,9 +276,8 @@
 
     toggle(label, name, offered) {
       const control = button(label, '', 'vr-toggle');
-      control.setAttribute('aria-pressed', 'false');
       control.hidden = !offered;
-      onClick(control, () => emit(control, EVENTS.OPTION, { name, on: control.getAttribute('aria-pressed') !== 'true' }));
+      onClick(control, () => emit(control, EVENTS.OPTION, { name, on: control.ariaPressed !== 'true' }));
       return control;
     }
 
@@ -359,9 +356,9 @@
 
     openMore(on = this.panel.hidden) {
       show(this.panel, on, () => this.more.focus());
-      this.more.setAttribute('aria-expanded', String(on));
+      this.more.ariaExpanded = on;
       if (!on) return this.point(null);
-      const current = this.items[this.state ? this.state.section : 0];
+      const current = this.items[this.state?.section || 0];
       this.list.scrollTop = current.offsetTop - this.list.offsetTop - this.list.clientHeight / 3;
       this.panel.scrollIntoView({ block: 'nearest', behavior: scrolling() });
     }
@@ -370,7 +367,7 @@
       const on = this.help.hidden;
       if (on) this.openMore(true);
       show(this.help, on, () => this.helpToggle.focus());
-      this.helpToggle.setAttribute('aria-expanded', String(on));
+      this.helpToggle.ariaExpanded = on;
     }
 
     inUse() {
@@ -378,9 +375,10 @@
     }
 
     attach(signal) {
-      // The sheet covers the page: a press outside or focus leaving closes it.
+      // The sheet covers the page: a press outside, focus leaving or Escape anywhere closes it.
       const outside = (event) => !event.composedPath().includes(this.el);
       document.addEventListener('pointerdown', (event) => outside(event) && this.openMore(false), { signal });
+      document.addEventListener('keydown', (event) => event.key === 'Escape' && this.openMore(false), { signal });
       this.el.addEventListener('focusout', (event) => {
         if (event.relatedTarget && !this.el.contains(event.relatedTarget)) this.openMore(false);
       }, { signal });
@@ -410,7 +408,7 @@
       }
       if (state.section !== last.section) {
         this.now.textContent = doc.sections[state.section].heading;
-        this.items.forEach((item, i) => (i === state.section ? item.setAttribute('aria-current', 'true') : item.removeAttribute('aria-current')));
+        this.items.forEach((item, i) => { item.ariaCurrent = i === state.section ? 'true' : null; });
         this.stretches.forEach((stretch, i) => {
           stretch.classList.toggle('vr-current', i === state.section);
           stretch.classList.toggle('vr-heard', i < state.section);
@@ -424,14 +422,14 @@
         // A focused slider moving every second makes screen readers chatter: every 15 s.
         if (!focused || !state.playing || Math.abs(state.time - this.seek.value) >= 15 || state.section !== last.section) {
           this.seek.value = state.time;
-          this.seek.setAttribute('aria-valuetext', `${spokenTime(state.time)} of ${spokenTime(doc.total)}, ${doc.sections[state.section].heading}`);
+          this.seek.ariaValueText = `${spokenTime(state.time)} of ${spokenTime(doc.total)}, ${doc.sections[state.section].heading}`;
         }
       }
       if (String(state.rate) !== this.rate.value) this.rate.value = String(state.rate);
       const sentence = doc.sections[state.section].sentences[state.sentence];
       const caption = state.started && sentence ? sentence.text : '';
       if (caption !== last.caption) this.caption.textContent = caption;
-      const pressed = (control, on) => control.getAttribute('aria-pressed') !== String(on) && control.setAttribute('aria-pressed', String(on));
+      const pressed = (control, on) => control.ariaPressed !== String(on) && (control.ariaPressed = on);
       pressed(this.click, state.options.click);
       pressed(this.wordsToggle, state.options.words);
       this.player.classList.toggle('vr-alerting', state.alert);
@@ -524,9 +522,10 @@
       this.userScroll = 0;
       this.last = {};
       this.pick = button('Listen to the selection', ICON.play, 'vr-primary', 'Listen');
+      this.pick.ariaKeyShortcuts = 'Alt+Shift+L';
       this.el = make('div', { className: 'vr-pick', hidden: true }, this.pick);
-      // Keeps the selection (and the button, on a tap).
-      this.pick.addEventListener('pointerdown', (event) => { event.preventDefault(); this.pressed = Date.now(); });
+      // A tap's own selection changes must not hide it.
+      this.pick.addEventListener('pointerdown', () => { this.pressed = Date.now(); });
       onClick(this.pick, () => this.playSelection());
       if (highlights()) {
         this.marks = { sentence: new Highlight(), word: new Highlight() };
@@ -539,7 +538,7 @@
     }
 
     match(section, sentence) {
-      return (this.matches[section] || [])[sentence] || null;
+      return this.matches[section]?.[sentence] || null;
     }
 
     texts() {
@@ -556,7 +555,7 @@
       const intent = (event) => {
         const target = event.target instanceof Element ? event.target : null;
         if (event.type === 'mousedown' ? target === document.documentElement
-          : event.type !== 'keydown' || (/^(Page|Arrow(Up|Down)|Home|End| $)/.test(event.key) && !isField(target) && !(target && target.closest(TAG)))) {
+          : event.type !== 'keydown' || (/^(Page|Arrow(Up|Down)|Home|End| $)/.test(event.key) && !isField(target) && !target?.closest(TAG))) {
           this.userScroll = Date.now();
         }
       };
@@ -579,7 +578,7 @@
         const span = make('span', { className: 'vr-listen-control' });
         const root = span.attachShadow({ mode: 'open' });
         const listen = button('Listen from here', ICON.play, '', 'Listen');
-        listen.setAttribute('aria-label', `Listen from here: ${sections[i].heading}`);
+        listen.ariaLabel = `Listen from here: ${sections[i].heading}`;
         onClick(listen, () => emit(this.host, EVENTS.PLAY, { section: i }));
         root.adoptedStyleSheets = [sheet];
         root.append(listen);
@@ -603,7 +602,7 @@
       const word = words && words[state.word] ? found.part(words[state.word][1], words[state.word][2]) : null;
       const key = found && `${state.section}.${state.sentence}`;
       const wordKey = word && `${key}.${state.word}`;
-      if (key !== last.key || wordKey !== last.wordKey) this.paint(found && found.range, word);
+      if (key !== last.key || wordKey !== last.wordKey) this.paint(found?.range, word);
       if (state.options.follow && (!last.follow || state.section !== last.section)) this.userScroll = 0;
       const waiting = state.usingPlayer;
       if (found && state.options.follow && !waiting && (key !== last.key || !last.follow || last.waiting)) this.follow(found.range);
@@ -637,7 +636,7 @@
       // Our Listen buttons hold their focus in their own shadow roots.
       const focused = document.activeElement || document.body;
       const listen = focused.matches('.vr-listen-control') && focused.shadowRoot.activeElement;
-      const focusBox = (listen || focused).matches(':focus-visible') && focused.getBoundingClientRect();
+      const focusBox = (focused === this.host || (listen || focused).matches(':focus-visible')) && focused.getBoundingClientRect();
       if (focusBox && focusBox.bottom > 0 && focusBox.top < bottom) by = clamp(by, focusBox.bottom - bottom, focusBox.top);
       if (Math.abs(by) >= 1) scrollBy({ top: by, behavior: scrolling() });
     }
@@ -655,8 +654,8 @@
 
     onSelection() {
       const selection = getSelection();
-      let range = selection && selection.rangeCount && !selection.isCollapsed && selection.getRangeAt(0);
-      if (range && range.commonAncestorContainer.getRootNode() !== document) range = null;
+      let range = selection?.rangeCount && !selection.isCollapsed ? selection.getRangeAt(0) : null;
+      if (range?.commonAncestorContainer.getRootNode() !== document) range = null;
       const hits = range ? this.where((sentence) => range.comparePoint(sentence.startContainer, sentence.startOffset) <= 0
         && range.comparePoint(sentence.endContainer, sentence.endOffset) >= 0) : [];
       if (Date.now() - this.pressed < 500) return;
@@ -735,7 +734,7 @@
   }
 
   class VoiceReader extends HTMLElement {
-    static get observedAttributes() { return ['no-mini-player']; }
+    static observedAttributes = ['no-mini-player'];
 
     connectedCallback() {
       if (this.shadowRoot) {
@@ -776,7 +775,7 @@
 
     detach() {
       this.abort.abort();
-      this.views.forEach((view) => view.detach && view.detach());
+      this.views.forEach((view) => view.detach?.());
       this.observer.disconnect();
       this.releaseSession();
     }
@@ -803,7 +802,7 @@
       this.shadowRoot.adoptedStyleSheets = [sheet];
       this.setState('error');
       this.say('Sorry, the audio player could not load. The audio links on this page still work.');
-      emit(this, EVENTS.FAIL, { message: String(error && error.message) });
+      emit(this, EVENTS.FAIL, { message: String(error?.message) });
     }
 
     build(sheet, manifest) {
@@ -831,9 +830,9 @@
       const download = manifest.download;
       const doc = Object.freeze({
         sections, offsets: this.offsets, total, lang: manifest.document.lang || '',
-        download: download && download.audio && download.bytes > 0 ? { ...download, href: new URL(download.audio, this.manifestHref).href } : null,
+        download: download?.audio && download.bytes > 0 ? { ...download, href: new URL(download.audio, this.manifestHref).href } : null,
         hasWords: sections.some((section) => section.sentences.some((sentence) => Array.isArray(sentence.words) && sentence.words.length)),
-        voice: (manifest.voice && manifest.voice.description) || '',
+        voice: manifest.voice?.description || '',
       });
       this.page = new PageView(this, doc, sheet);
       const onPage = this.page.holdsText();
@@ -856,7 +855,7 @@
       this.shadowRoot.prepend(this.main.el, this.mini.el, this.page.el);
       this.shadowRoot.append(...this.audios);
       this.wire();
-      this.attach();
+      if (this.isConnected) this.attach();
       this.load(this.audio, 0, 'metadata');
       this.offerResume();
       this.sectionChanged();
@@ -893,10 +892,10 @@
     get state() { return this.stateName; }
     get section() { return this.current; }
     get sections() {
-      return (this.manifest ? this.manifest.sections : []).map(({ id, heading, level, duration }, i) => ({ id, heading, level, start: this.offsets[i], duration }));
+      return (this.manifest?.sections || []).map(({ id, heading, level, duration }, i) => ({ id, heading, level, start: this.offsets[i], duration }));
     }
     get duration() { return this.total || 0; }
-    get sectionTime() { return this.audio && +this.audio.dataset.section === this.current ? this.audio.currentTime : 0; }
+    get sectionTime() { return +this.audio?.dataset.section === this.current ? this.audio.currentTime : 0; }
     get currentTime() { return this.offsets ? this.offsets[this.current] + this.sectionTime : 0; }
     set currentTime(time) { this.seek(time); }
     get paused() { return !this.audio || this.audio.paused; }
@@ -910,9 +909,9 @@
       store.set('voice-reader:rate', rate);
       this.render();
     }
-    get wordHighlight() { return !!(this.options && this.options.words); }
+    get wordHighlight() { return !!this.options?.words; }
     set wordHighlight(on) { this.setOption('words', !!on); }
-    pageText() { return this.page ? this.page.texts() : []; }
+    pageText() { return this.page?.texts() || []; }
 
     play() {
       if (!this.manifest) return;
@@ -1131,7 +1130,6 @@
     onKey(event) {
       if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
       const target = event.composedPath()[0];
-      if (event.key === 'Escape') return this.main.openMore(false);
       if (isField(target)) return;
       const rate = (direction) => {
         this.playbackRate = RATES[clamp(RATES.indexOf(this.rate) + direction, 0, RATES.length - 1)];

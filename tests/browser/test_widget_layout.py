@@ -13,7 +13,7 @@ from tests.support.browser import (
     open_player,
     state,
 )
-from tests.support.player import wait_until_playing
+from tests.support.player import DESKTOP, PHONE, TOUCH, wait_until_playing
 
 CONTROLS = (
     "voice-reader button:visible, voice-reader input:visible, voice-reader select:visible, "
@@ -70,6 +70,25 @@ def test_every_control_is_at_least_44_by_44(page, site):
     for i in range(controls.count()):
         box = controls.nth(i).bounding_box()
         assert box["width"] >= 44 and box["height"] >= 44, (controls.nth(i).inner_text(), box)
+
+
+def test_the_mini_players_buttons_are_at_least_44_by_44(new_page, site):
+    for options in (TOUCH, {"viewport": PHONE}, {"viewport": DESKTOP}):
+        page = new_page(**options)
+        open_player(page, site.document_url)
+        page.get_by_role("button", name=START).click()
+        wait_until_playing(page, 0.1)
+        page.mouse.move(100, 300)
+        page.mouse.wheel(0, 2500)
+        mini = page.get_by_role("region", name="Audio controls")
+        expect(mini).to_be_visible()
+        # Play/Pause, Next section, Back to the player and Close (Back to the sentence, too,
+        # now that the wheel has stopped following).
+        buttons = mini.get_by_role("button")
+        expect(buttons).to_have_count(5)
+        for i in range(buttons.count()):
+            box = buttons.nth(i).bounding_box()
+            assert box["width"] >= 44 and box["height"] >= 44, (options, buttons.nth(i), box)
 
 
 def test_focus_is_visible_with_3_to_1_contrast(page, site):

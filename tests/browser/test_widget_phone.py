@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import PLAYER, START, axe_violations, controls
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PLAYER, START, axe_violations, controls
 from tests.support.nu import vnu_errors
 from tests.support.player import (
     DESKTOP,
@@ -65,6 +66,29 @@ SELECT_JS = """([first, firstOffset, last, lastOffset]) => {
   const end = where[text.indexOf(last, text.indexOf(first)) + lastOffset];
   start[0].parentElement.scrollIntoView({block: 'center'});
   getSelection().setBaseAndExtent(start[0], start[1], end[0], end[1]); }"""
+# A collapsed caret before character `offset` of the text `text`, as a click or caret browsing
+# leaves it (the page's own Selection API).
+CARET_JS = """([text, offset]) => {
+  const walker = document.createTreeWalker(document.querySelector('article'), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(text);
+    if (at < 0) continue;
+    node.parentElement.scrollIntoView({block: 'center'});
+    getSelection().collapse(node, at + offset);
+    return true;
+  }
+  return false; }"""
+# Where the player is when it starts playing: [section, seconds into it].
+WATCH_START_JS = """() => { const el = document.querySelector('voice-reader');
+  window.__started = null;
+  el.addEventListener('voice-reader-state', (event) => {
+    if (event.detail.state === 'playing' && !window.__started) {
+      window.__started = [el.section, el.sectionTime];
+    }
+  }); }"""
+# Whether the sentence being read is none of those given.
+NEW_SENTENCE_JS = """(seen) => { const hl = CSS.highlights.get('voice-reader-sentence');
+  const range = hl && [...hl][0]; return !!range && !seen.includes(range.toString()); }"""
 SENTENCE_IN_UPPER_THIRD_JS = """() => { const hl = CSS.highlights.get('voice-reader-sentence');
   const r = hl && [...hl][0].getBoundingClientRect();
   return !!r && r.top >= 0 && r.top <= innerHeight / 3; }"""
@@ -99,6 +123,17 @@ def scroll_away(page) -> None:
 
 def whole_time(site, section: int, seconds: float) -> float:
     return sum(s["duration"] for s in site.sections[:section]) + seconds
+
+
+def expect_selection_played(page, section: int, first: dict, last: dict) -> None:
+    """Playback started at the `first` sentence of `section` and paused at the end of the `last`."""
+    started = until(page, "() => window.__started", message="it never started playing")
+    assert started[0] == section
+    assert first["start"] - 0.05 <= started[1] <= first["start"] + 0.3, (started, first)
+    wait_until_state(page, "paused")
+    stopped = player_property(page, "sectionTime")
+    assert last["end"] - 0.05 <= stopped <= last["end"] + 0.3, (stopped, last)
+    assert player_property(page, "section") == section
 
 
 def test_text_comes_first_on_a_phone(new_page, site):
@@ -286,9 +321,16 @@ def test_timeline_names_the_section_under_the_pointer_and_skips_ten_seconds(new_
     box = slider.bounding_box()
     x = box["x"] + 10 + middle / total * (box["width"] - 20)
     start = box["x"] + 10 + player_property(page, "currentTime") / total * (box["width"] - 20)
-    page.mouse.move(start, box["y"] + box["height"] / 2)
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(start, y)
     page.mouse.down()
-    page.mouse.move(x, box["y"] + box["height"] / 2, steps=8)
+    # On the way, still pressed: the middle of another section, then of the longest.
+    other = longest - 1 if longest else 1
+    on_the_way = whole_time(site, other, site.sections[other]["duration"] / 2)
+    page.mouse.move(box["x"] + 10 + on_the_way / total * (box["width"] - 20), y, steps=4)
+    expect(bubble(other)).to_be_visible()
+    page.mouse.move(x, y, steps=4)
+    expect(bubble(longest)).to_be_visible()  # still pressed
     page.mouse.up()
     # The drag takes the player to the section under the thumb.
     until(page, "(i) => document.querySelector('voice-reader').section === i", longest)
@@ -360,6 +402,31 @@ def test_following_waits_for_keyboard_focus_and_never_hides_it(new_page, site):
     expect(listen).to_be_in_viewport()
 
 
+def test_following_never_scrolls_a_focused_control_away(new_page, site):
+    for viewport in (PHONE, DESKTOP):
+        page = new_page(viewport=viewport, reduced_motion="reduce")
+        page.goto(site.document_url)
+        expect(page.locator(PLAYER)).to_have_attribute("data-state", "ready")
+        set_player(page, "playbackRate", 2)
+        # A pressed button takes no focus, so following carries on for a mouse or a finger.
+        page.get_by_role("button", name=START).click()
+        wait_until_playing(page, 0.2)
+        assert not page.locator(PLAYER).evaluate("(el) => el.matches(':focus')")
+        # A click on the timeline focuses it (without :focus-visible) and seeks far down the page.
+        slider = controls(page).get_by_role("slider", name="Position in the page")
+        box = slider.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        assert slider.evaluate("(s) => s.matches(':focus') && !s.matches(':focus-visible')")
+        seen = [sentence_box(page)["text"]]
+        for _ in range(2):  # two sentences that following meets
+            until(page, NEW_SENTENCE_JS, seen)
+            seen.append(sentence_box(page)["text"])
+        expect(slider).to_be_in_viewport(ratio=1)
+        # Focus leaves the player (a click in the page): following catches up.
+        page.mouse.click(5, 5)
+        until(page, SENTENCE_IN_UPPER_THIRD_JS, message=f"following did not catch up at {viewport}")
+
+
 def test_wide_screens_dock_the_mini_player_full_width(new_page, site):
     page = new_page(viewport=DESKTOP)
     page.goto(site.document_url)
@@ -416,40 +483,49 @@ def test_listen_to_a_selection_with_the_mouse(new_page, site):
     assert box["width"] >= 44 and box["height"] >= 44
     assert listen.inner_text().strip() == "Listen"
     assert axe_violations(page) == [], "selection"
+    page.evaluate(WATCH_START_JS)
     listen.click()
-    wait_until_playing(page, first["start"], section=1)
-    assert player_property(page, "sectionTime") < first["end"]
-    wait_until_state(page, "paused")
-    stopped = player_property(page, "sectionTime")
-    assert last["end"] - 0.05 <= stopped <= last["end"] + 0.3, (stopped, last)
-    assert player_property(page, "section") == 1
+    expect_selection_played(page, 1, first, last)
 
 
-def test_listen_to_a_selection_by_keyboard(new_page, site):
-    page = new_page(viewport=DESKTOP)
+@pytest.fixture
+def caret_browsing(browser):
+    """A page in a Chromium of its own with caret browsing on (F7), as a keyboard-only visitor."""
+    chromium = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--enable-caret-browsing"]
+    )
+    page = chromium.new_page(viewport=DESKTOP)
+    problems = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    yield page
+    chromium.close()
+    assert not problems, problems
+
+
+def test_listen_to_a_selection_by_keyboard(caret_browsing, site):
+    page = caret_browsing
     page.goto(site.document_url)
     expect(page.locator(PLAYER)).to_have_attribute("data-state", "ready")
     set_player(page, "playbackRate", 2)
     sentences = site.sections[2]["sentences"]
     first, last = sentences[1], sentences[2]
     assert len(first["text"]) < 80
-    # A few letters of the first sentence, then Shift+Right into the next one.
-    start = page.evaluate(TEXT_POINT_JS, [first["text"], 3])
-    page.mouse.move(start["x"], start["y"])
-    page.mouse.down()
-    page.mouse.move(start["x"] + 30, start["y"], steps=3)
-    page.mouse.up()
+    # The caret (caret browsing moves it with the arrows) a few letters into the first sentence,
+    # then Shift+Right into the next one.
+    assert page.evaluate(CARET_JS, [first["text"], 3])
     for _ in range(len(first["text"]) + 5):
         page.keyboard.press("Shift+ArrowRight")
     assert last["text"][:4] in page.evaluate("() => getSelection().toString()")
+    listen = page.get_by_role("button", name=SELECTION)
+    expect(listen).to_be_visible()
+    expect(listen).to_have_attribute("aria-keyshortcuts", "Alt+Shift+L")
+    page.evaluate(WATCH_START_JS)
     page.keyboard.press("Alt+Shift+L")
-    wait_until_playing(page, first["start"], section=2)
-    wait_until_state(page, "paused")
-    assert last["end"] - 0.05 <= player_property(page, "sectionTime") <= last["end"] + 0.3
+    expect_selection_played(page, 2, first, last)
     # Without a selection the shortcut does nothing.
     page.evaluate("() => getSelection().removeAllRanges()")
-    page.keyboard.press("Alt+Shift+L")
-    page.wait_for_timeout(300)
+    page.keyboard.press("Alt+Shift+L")  # its handler has run: a play would be 'loading' now
     assert player_property(page, "state") == "paused"
 
 
@@ -457,16 +533,17 @@ def test_listen_to_a_selection_by_touch(new_page, site):
     page = new_page(**TOUCH)
     page.goto(site.document_url)
     expect(page.locator(PLAYER)).to_have_attribute("data-state", "ready")
+    set_player(page, "playbackRate", 2)
     sentences = site.sections[3]["sentences"]
     first, last = sentences[1], sentences[2]
     page.evaluate(SELECT_JS, [first["text"], 4, last["text"], 6])
     listen = page.get_by_role("button", name=SELECTION)
     expect(listen).to_be_visible()
     assert axe_violations(page) == [], "selection on a phone"
+    page.evaluate(WATCH_START_JS)
     listen.tap()
-    wait_until_playing(page, first["start"], section=3)
-    assert player_property(page, "sectionTime") < first["end"]
     expect(listen).to_be_hidden()
+    expect_selection_played(page, 3, first, last)
 
 
 def test_more_names_the_voice(new_page, site):

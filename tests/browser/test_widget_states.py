@@ -28,17 +28,39 @@ from tests.support.player import (
 
 HEIGHT_JS = "() => document.querySelector('voice-reader').getBoundingClientRect().height"
 MINI = 'region[name="Audio controls"]'
-# Counts calls of the window and document listeners that voice-reader.js adds.
+# Counts calls of the window and document listeners that voice-reader.js adds, and the
+# intersection observers it has watching.
 COUNT_LISTENERS_JS = """(() => {
+  const ours = () => String(new Error().stack).includes('voice-reader.js');
   window.__widgetCalls = 0;
   for (const target of [window, document]) {
     const add = target.addEventListener.bind(target);
     target.addEventListener = (type, fn, options) => {
-      if (!String(new Error().stack).includes('voice-reader.js')) return add(type, fn, options);
+      if (!ours()) return add(type, fn, options);
       return add(type, (e) => { window.__widgetCalls++; return fn(e); }, options);
     };
   }
+  window.__widgetObserving = 0;
+  window.IntersectionObserver = class extends IntersectionObserver {
+    observe(target) {
+      if (ours()) { this.watching = (this.watching || 0) + 1; window.__widgetObserving++; }
+      return super.observe(target);
+    }
+    disconnect() {
+      window.__widgetObserving -= this.watching || 0;
+      this.watching = 0;
+      return super.disconnect();
+    }
+  };
 })();"""
+# Keeps the page's <voice-reader> and its place, takes it out of the page, and puts it back.
+REMOVE_JS = """() => { const el = document.querySelector('voice-reader');
+  window.__player = el; window.__place = [el.parentNode, el.nextSibling]; el.remove(); }"""
+PUT_BACK_JS = "() => window.__place[0].insertBefore(window.__player, window.__place[1])"
+PAGEHIDE_CALLS_JS = """() => { window.__widgetCalls = 0; dispatchEvent(new Event('pagehide'));
+  return window.__widgetCalls; }"""
+READY_JS = """() => new Promise((resolve) => window.__player.state === 'ready' ? resolve()
+  : window.__player.addEventListener('voice-reader-ready', () => resolve(), {once: true}))"""
 
 
 def mini(page):
@@ -283,14 +305,8 @@ def test_download_in_more_and_without_javascript(new_page, site):
     assert urljoin(site.document_url, link.get_attribute("href")) == mp3
 
 
-def test_window_and_document_listeners_go_with_the_element(page, site):
-    page.add_init_script(COUNT_LISTENERS_JS)
-    open_player(page, site.document_url)
-    page.get_by_role("button", name=START).click()
-    wait_until_playing(page, 0.2)
-    page.mouse.wheel(0, 300)
-    assert page.evaluate("() => window.__widgetCalls") > 0
-    page.evaluate("() => document.querySelector('voice-reader').remove()")
+def widget_calls(page) -> int:
+    """Send the page every event the element listens for; return how many of its listeners ran."""
     page.evaluate("() => { window.__widgetCalls = 0; }")
     events = ("scroll", "wheel", "keydown", "click", "mousedown", "focusin", "pagehide")
     for name in (*events, "selectionchange", "pointerdown", "resize"):
@@ -300,5 +316,43 @@ def test_window_and_document_listeners_go_with_the_element(page, site):
         )
     page.mouse.wheel(0, 300)
     page.keyboard.press("PageDown")
-    assert page.evaluate("() => window.__widgetCalls") == 0
+    return page.evaluate("() => window.__widgetCalls")
+
+
+def test_window_and_document_listeners_go_with_the_element(page, site):
+    page.add_init_script(COUNT_LISTENERS_JS)
+    open_player(page, site.document_url)
+    page.get_by_role("button", name=START).click()
+    wait_until_playing(page, 0.2)
+    page.mouse.wheel(0, 300)
+    assert page.evaluate("() => window.__widgetCalls") > 0
+    assert page.evaluate("() => window.__widgetObserving") == 1
+    page.evaluate("() => document.querySelector('voice-reader').remove()")
+    assert widget_calls(page) == 0
+    assert page.evaluate("() => window.__widgetObserving") == 0
     assert page.evaluate("() => CSS.highlights.size") == 0
+
+
+def test_a_player_removed_while_it_loads_listens_only_once_put_back(page, site):
+    page.add_init_script(COUNT_LISTENERS_JS)
+    held = []
+    page.route(f"**/api/documents/{site.slug}/manifest.json", lambda route: held.append(route))
+    page.goto(site.document_url)
+    for _ in range(200):  # the route is handed over while Playwright waits
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the manifest was never asked for"
+    assert page.evaluate("() => document.querySelector('voice-reader').state") == "loading"
+    page.evaluate(REMOVE_JS)
+    held[0].continue_()
+    page.evaluate(READY_JS)  # built while out of the page
+    assert widget_calls(page) == 0
+    assert page.evaluate("() => window.__widgetObserving") == 0
+    # Put back, it listens once: one `pagehide` listener runs (counted in the same task, so
+    # that no scroll of the page's own comes between), and one observer watches.
+    page.evaluate(PUT_BACK_JS)
+    assert page.evaluate(PAGEHIDE_CALLS_JS) == 1
+    assert page.evaluate("() => window.__widgetObserving") == 1
+    page.get_by_role("button", name=START).click()
+    wait_until_playing(page, 0.2)

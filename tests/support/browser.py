@@ -129,7 +129,6 @@ STATE_JS = """() => {
     return range ? range.toString().replace(/\\s+/g, ' ').trim() : null; };
   return {state: el.state, section: el.section, time: el.sectionTime, whole: el.currentTime,
           paused: el.paused, rate: el.playbackRate, preservesPitch: a ? a.preservesPitch : null,
-          status: el.shadowRoot.querySelector('[role=status]').textContent,
           highlight: text('voice-reader-sentence'), word: text('voice-reader-word')};
 }"""
 
@@ -193,7 +192,9 @@ def controls(page):
 
 def state(page) -> dict:
     """Return the player's state, current time, status message and highlighted text."""
-    return page.evaluate(STATE_JS)
+    now = page.evaluate(STATE_JS)
+    now["status"] = page.locator(PLAYER).first.get_by_role("status").text_content()
+    return now
 
 
 def focused(page) -> str:
