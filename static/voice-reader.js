@@ -64,7 +64,7 @@
       control.ariaLabel = label;
       control.append(make('span', { className: 'vr-short', 'aria-hidden': 'true' }, short));
     }
-    // No focus from a press (as in Safari): following keeps a focused control on the screen.
+    // No focus from a press, as in Safari: following keeps a focused control on screen.
     control.addEventListener('pointerdown', (event) => event.preventDefault());
     return control;
   }
@@ -204,10 +204,10 @@
     });
   }
 
-  function mapSections(sections) {
+  function findHeadings(sections) {
     const headings = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')];
     const used = new Set();
-    const found = sections.map((section) => {
+    return sections.map((section) => {
       let heading = document.getElementById(section.id);
       if (!heading || !/^H[1-6]$/.test(heading.tagName) || used.has(heading)) {
         heading = headings.find((other) => !used.has(other) && collapse(other.textContent) === collapse(section.heading)) || null;
@@ -215,10 +215,6 @@
       if (heading) used.add(heading);
       return heading;
     });
-    return [found, () => found.map((heading, i) => {
-      const end = found.slice(i + 1).find(Boolean) || null;
-      return heading ? rangesFor(sections[i].sentences, textBetween(heading, end)) : [];
-    })];
   }
 
   class MainView {
@@ -511,14 +507,14 @@
     constructor(host, doc, sheet) {
       this.host = host;
       this.doc = doc;
-      let ranges;
-      [this.headings, ranges] = mapSections(doc.sections);
-      // Before any Range exists: the browser updates every live Range on each DOM change.
+      const headings = this.headings = findHeadings(doc.sections);
+      // Controls first: each DOM change updates every live Range.
       this.upgradeLinks(sheet);
-      this.matches = ranges();
-      const said = doc.sections.reduce((count, section) => count + section.sentences.length, 0);
+      this.matches = headings.map((heading, i) => (heading
+        ? rangesFor(doc.sections[i].sentences, textBetween(heading, headings.slice(i + 1).find(Boolean)))
+        : []));
       // Without most of the text on the page, the player captions the sentence.
-      this.onPage = 2 * this.matches.flat().filter(Boolean).length >= said;
+      this.onPage = 2 * this.matches.flat().filter(Boolean).length >= doc.sections.flatMap((section) => section.sentences).length;
       this.userScroll = 0;
       this.last = {};
       this.pick = button('Listen to the selection', ICON.play, 'vr-primary', 'Listen');
@@ -569,7 +565,7 @@
       this.el.hidden = true;
     }
 
-    // In shadow roots, which host CSS cannot hide. None for the title alone: the player is there.
+    // In shadow roots, which host CSS cannot hide; none for the title: the player is there.
     upgradeLinks(sheet) {
       const sections = this.doc.sections;
       const done = new Set();
