@@ -158,7 +158,6 @@ class _Progress:
         self._documents = documents
         self._terminal = terminal
         self._clock = clock
-        self._started = clock()
         self._first: float | None = None
         self._totals: dict[str, int] = {}
         self._done: dict[str, int] = {}
@@ -217,8 +216,8 @@ class _Progress:
         self._close_bar()
         if kind is None and not self._terminal and self._done:
             done = sum(self._done.values())
-            took = _duration(self._clock() - self._started)
-            click.echo(f"… {done} of {done} sections, done in {took}", err=True)
+            # The summary line that follows says how long the build took, to the hundredth.
+            click.echo(f"… {done} of {done} sections, done", err=True)
 
 
 def _duration(seconds: float) -> str:
