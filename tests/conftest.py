@@ -11,8 +11,10 @@ from flask import Flask
 
 from reader import create_app
 from reader.pipeline.build import build_documents
+from tests.support.admin_forms import sign_in
 from tests.support.content import FAKE, copy_content
 from tests.support.servers import redis_server
+from tests.support.staff import make_staff
 from tests.support.web import make_site
 
 
@@ -61,3 +63,19 @@ def redis_url(tmp_path):
     """Start a throwaway redis-server on a free port and return its URL."""
     with redis_server(tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def staff(tmp_path, monkeypatch, content_dir):
+    """Give a test the staff side over a copy of the content: the admin, the API and a queue.
+
+    A test module that needs more (another person, a setting) defines its own `staff`.
+    """
+    return make_staff(tmp_path, monkeypatch, content_dir)
+
+
+@pytest.fixture
+def admin(staff):
+    """Return a test client signed in to the admin."""
+    assert sign_in(staff.client).status_code == 303
+    return staff.client

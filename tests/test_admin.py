@@ -20,21 +20,7 @@ from reader.manifest import load_manifest
 from tests.support.admin_forms import ORIGIN, csrf, post, sign_in
 from tests.support.content import NETS
 from tests.support.nu import valid_responses
-from tests.support.staff import PASSWORD, PASSWORD_HASH, SMALL_SLUG, make_staff, run_worker
-
-
-@pytest.fixture
-def staff(tmp_path, monkeypatch, content_dir):
-    """Give a test an app with the admin pages on, over a copy of the content."""
-    return make_staff(tmp_path, monkeypatch, content_dir)
-
-
-@pytest.fixture
-def admin(staff):
-    """Return a signed-in test client."""
-    client = staff.client
-    assert sign_in(client).status_code == 303
-    return client
+from tests.support.staff import PASSWORD, PASSWORD_HASH, SMALL_SLUG, run_worker
 
 
 def test_admin_is_off_without_a_password(client):

@@ -7,21 +7,8 @@ import re
 import pytest
 
 from reader.admin.changes import ADDED, CHANGED, mark
-from tests.support.admin_forms import post, sign_in
-from tests.support.staff import SMALL_SLUG, make_staff, run_worker
-
-
-@pytest.fixture
-def staff(tmp_path, monkeypatch, content_dir):
-    """Give a test an app with the admin pages on, over a copy of the content."""
-    return make_staff(tmp_path, monkeypatch, content_dir)
-
-
-@pytest.fixture
-def admin(staff):
-    """Return a signed-in test client."""
-    assert sign_in(staff.client).status_code == 303
-    return staff.client
+from tests.support.admin_forms import post
+from tests.support.staff import SMALL_SLUG, run_worker
 
 
 def sections(*texts: str) -> list[dict]:

@@ -11,26 +11,13 @@ from filelock import FileLock
 from reader import manifest as mf
 from reader.admin.dashboard import PAGE_SIZE
 from reader.files import LOCK_NAME
-from tests.support.admin_forms import ORIGIN, csrf, post, sign_in
+from tests.support.admin_forms import ORIGIN, csrf, post
 from tests.support.content import NETS, SMALL, write_document
 from tests.support.nu import valid_responses
-from tests.support.staff import SMALL_SLUG, make_staff, run_worker
+from tests.support.staff import SMALL_SLUG, run_worker
 
 MANY = 30
 """Extra documents, so the dashboard has two pages."""
-
-
-@pytest.fixture
-def staff(tmp_path, monkeypatch, content_dir):
-    """Give a test an app with the admin pages on, over a copy of the content."""
-    return make_staff(tmp_path, monkeypatch, content_dir)
-
-
-@pytest.fixture
-def admin(staff):
-    """Return a signed-in test client."""
-    assert sign_in(staff.client).status_code == 303
-    return staff.client
 
 
 @pytest.fixture

@@ -20,15 +20,9 @@ from reader.cli import main
 from reader.manifest import load_manifest, manifest_path
 from tests.support.content import SMALL
 from tests.support.staff import SMALL_SLUG as SLUG
-from tests.support.staff import make_staff, run_worker
+from tests.support.staff import run_worker
 
 HTML = {"Content-Type": "text/html"}
-
-
-@pytest.fixture
-def staff(tmp_path, monkeypatch, content_dir):
-    """Give a test an app with the API on, a token and its queue."""
-    return make_staff(tmp_path, monkeypatch, content_dir)
 
 
 def long_document(parts: int = 80) -> bytes:

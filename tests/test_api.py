@@ -17,15 +17,8 @@ from reader.cli import main
 from reader.manifest import load_manifest
 from tests.support.content import NAMING, NETS
 from tests.support.staff import SMALL_SLUG as SLUG
-from tests.support.staff import make_staff
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
-
-
-@pytest.fixture
-def staff(tmp_path, monkeypatch, content_dir):
-    """Give a test an app with the API on, a token and its queue."""
-    return make_staff(tmp_path, monkeypatch, content_dir)
 
 
 def source(staff) -> bytes:

@@ -16,17 +16,11 @@ from reader.web.export import export_site
 from tests.support.admin_forms import sign_in
 from tests.support.content import FAKE, NETS
 from tests.support.nu import valid_responses
-from tests.support.staff import SMALL_SLUG, make_staff, staff_app
+from tests.support.staff import SMALL_SLUG, staff_app
 from tests.support.web import PLAIN
 
 BEACON = f"/api/documents/{NETS}/listening"
 TEXT = {"Content-Type": "text/plain;charset=UTF-8"}
-
-
-@pytest.fixture
-def staff(tmp_path, monkeypatch, content_dir):
-    """Give a test an app with the admin pages on, over a copy of the content."""
-    return make_staff(tmp_path, monkeypatch, content_dir)
 
 
 def _sections(client) -> list[str]:

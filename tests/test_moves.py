@@ -13,16 +13,9 @@ from reader.listening_store import ListeningStore
 from reader.web.export import export_site
 from tests.support.admin_forms import post, sign_in
 from tests.support.content import SMALL
-from tests.support.staff import make_staff
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 OLD, NEW = "conditions/fever", "conditions/high-temperature"
-
-
-@pytest.fixture
-def staff(tmp_path, monkeypatch, content_dir):
-    """Give a test an app with the API on, a token and its queue."""
-    return make_staff(tmp_path, monkeypatch, content_dir)
 
 
 def publish(staff, name: str, title: str = "Fever") -> None:

@@ -21,20 +21,13 @@ from reader.layout import AUDIO_DIR, INDEX_NAME, MANIFEST_NAME, PAGES_DIR, SPOKE
 from reader.pipeline.publish import document_lock
 from reader.web.embed import embed_snippet
 from reader.web.export import export_site
-from tests.support.admin_forms import post, sign_in
+from tests.support.admin_forms import post
 from tests.support.content import SMALL, write_document
 from tests.support.nu import valid_responses
-from tests.support.staff import make_staff
 from tests.support.web import NETS, make_site
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 RESERVED = {AUDIO_DIR, PAGES_DIR, MANIFEST_NAME, INDEX_NAME, SPOKEN_CACHE_NAME, ".lock"}
-
-
-@pytest.fixture
-def staff(tmp_path, monkeypatch, content_dir):
-    """Give a test an app with the API on, a token and its queue."""
-    return make_staff(tmp_path, monkeypatch, content_dir)
 
 
 def page(title: str) -> bytes:
@@ -496,13 +489,6 @@ def test_a_move_while_a_build_holds_either_folder_is_409_and_changes_nothing(sta
 
 
 # ---------------------------------------------------------------- the admin's move
-
-
-@pytest.fixture
-def admin(staff):
-    """Return a signed-in test client."""
-    assert sign_in(staff.client).status_code == 303
-    return staff.client
 
 
 def test_the_admin_moves_a_document_and_keeps_its_audio(admin, staff):

@@ -15,7 +15,6 @@ import pytest
 
 from reader.admin.queue import State
 from tests.support.content import NETS, REPO
-from tests.support.staff import make_staff
 from tests.test_admin_queue import worker_env
 
 pytestmark = pytest.mark.engine
@@ -48,12 +47,6 @@ def words(html: bytes | str) -> int:
     """Count the words of a page's (or a part's) text, roughly as a listener hears them."""
     text = html.decode() if isinstance(html, bytes) else html
     return len(re.sub(r"<[^>]+>", " ", text).split())
-
-
-@pytest.fixture
-def staff(tmp_path, monkeypatch, content_dir):
-    """Give a test the service's app with the real engine, over its own instance folder."""
-    return make_staff(tmp_path, monkeypatch, content_dir)
 
 
 def test_one_worker_builds_five_documents_in_a_row_with_clean_speech(staff, tmp_path):
